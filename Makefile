@@ -1,0 +1,46 @@
+# OneTrip: `make demo` and `make test` do everything on a fresh machine.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/test
+
+.PHONY: demo test test-pg test-browser install lint typecheck bench messages clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/python manage.py migrate --noinput
+	PORT=$(PORT) $(BIN)/python manage.py demo --serve
+
+test: $(STAMP)
+	$(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -n 2 -q
+
+test-pg: $(STAMP)
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 -q -m "not browser"
+
+test-browser: $(STAMP)
+	$(BIN)/python -m pytest -q -m browser
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy onetrip
+
+bench: $(STAMP)
+	$(BIN)/python bench/catalog_bench.py
+
+messages: $(STAMP)
+	cd onetrip && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	$(BIN)/python manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var

@@ -1,0 +1,97 @@
+"""Who may see and do what: the one place where roles meet capabilities.
+
+Every view, API endpoint and admin page asks ``can(user, Capability.X)``; the role ×
+capability table below is the whole policy and is tested as a matrix.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import StrEnum
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from onetrip.accounts.models import Role
+
+
+class Capability(StrEnum):
+    BROWSE_CATALOG = "browse_catalog"  # read published guides (everyone, logged in or not)
+    VIEW_OWN_PROFILE = "view_own_profile"
+    APPLY = "apply"  # apply for an item for oneself or one's company
+    APPLY_AS_PROXY = "apply_as_proxy"  # apply on a citizen's behalf
+    ACCEPT_AT_WINDOW = "accept_at_window"
+    PROCESS_CASES = "process_cases"  # work the department inbox
+    DECIDE_CASES = "decide_cases"
+    VIEW_PERSONAL_DATA = "view_personal_data"  # see unmasked ID numbers (logged)
+    SUPERVISE = "supervise"
+    EDIT_CATALOG = "edit_catalog"  # drafts, bundles
+    PUBLISH_CATALOG = "publish_catalog"
+    EXCHANGE_CATALOG = "exchange_catalog"  # Excel export / import
+    VIEW_DRAFTS = "view_drafts"
+    ADMIN_SITE = "admin_site"  # enter /admin/
+    MANAGE_PEOPLE = "manage_people"  # departments, users, roles
+
+
+_EVERYONE = {Capability.BROWSE_CATALOG}
+_LOGGED_IN = _EVERYONE | {Capability.VIEW_OWN_PROFILE}
+_CATALOG_ADMIN = _LOGGED_IN | {
+    Capability.EDIT_CATALOG,
+    Capability.PUBLISH_CATALOG,
+    Capability.EXCHANGE_CATALOG,
+    Capability.VIEW_DRAFTS,
+    Capability.ADMIN_SITE,
+}
+
+POLICY: dict[str | None, frozenset[Capability]] = {
+    None: frozenset(_EVERYONE),  # anonymous visitor
+    Role.CITIZEN: frozenset(_LOGGED_IN | {Capability.APPLY}),
+    Role.COMPANY_REP: frozenset(_LOGGED_IN | {Capability.APPLY}),
+    Role.PROXY_AGENT: frozenset(_LOGGED_IN | {Capability.APPLY_AS_PROXY}),
+    Role.WINDOW_CLERK: frozenset(
+        _LOGGED_IN | {Capability.ACCEPT_AT_WINDOW, Capability.VIEW_PERSONAL_DATA}
+    ),
+    Role.OFFICER: frozenset(_LOGGED_IN | {Capability.PROCESS_CASES, Capability.VIEW_PERSONAL_DATA}),
+    Role.DEPARTMENT_HEAD: frozenset(
+        _LOGGED_IN | {Capability.PROCESS_CASES, Capability.DECIDE_CASES, Capability.VIEW_PERSONAL_DATA}
+    ),
+    Role.SUPERVISOR: frozenset(
+        _LOGGED_IN | {Capability.SUPERVISE, Capability.VIEW_DRAFTS, Capability.VIEW_PERSONAL_DATA}
+    ),
+    Role.CATALOG_ADMIN: frozenset(_CATALOG_ADMIN),
+    Role.SYSTEM_ADMIN: frozenset(_CATALOG_ADMIN | {Capability.MANAGE_PEOPLE, Capability.SUPERVISE}),
+}
+
+
+def role_of(user: Any) -> str | None:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return str(user.role)
+
+
+def can(user: Any, capability: Capability) -> bool:
+    return capability in POLICY.get(role_of(user), frozenset())
+
+
+def capabilities_of(user: Any) -> frozenset[Capability]:
+    return POLICY.get(role_of(user), frozenset())
+
+
+def require(capability: Capability) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """View decorator: anonymous visitors are sent to log in, others without the capability get 403."""
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if can(request.user, capability):
+                return view(request, *args, **kwargs)
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            raise PermissionDenied
+
+        return wrapped
+
+    return decorator

@@ -1,0 +1,185 @@
+"""Writes for people, departments and tokens. Each function takes the acting user and
+records what it did on the trail."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from onetrip.accounts.models import (
+    STAFF_ROLES,
+    ApiToken,
+    Company,
+    Department,
+    Division,
+    Role,
+    User,
+)
+from onetrip.core import trail
+from onetrip.core.identity import normalize_mobile, normalize_resident_id, normalize_uscc
+
+_ADMIN_SITE_ROLES = {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN}
+
+
+@transaction.atomic
+def create_division(*, actor: User | None, code: str, name: str, level: str, parent: Division | None = None,
+                    name_en: str = "") -> Division:
+    division = Division(code=code, name=name, name_en=name_en, level=level, parent=parent)
+    division.full_clean()
+    division.save()
+    trail.record(actor=actor, action="division.create", obj=division, summary={"code": code, "name": name})
+    return division
+
+
+@transaction.atomic
+def create_department(
+    *,
+    actor: User | None,
+    code: str,
+    name: str,
+    uscc: str,
+    division: Division,
+    name_en: str = "",
+    short_name: str = "",
+    phone: str = "",
+    address: str = "",
+    sort_order: int = 0,
+) -> Department:
+    department = Department(
+        code=code,
+        name=name,
+        name_en=name_en,
+        short_name=short_name,
+        uscc=normalize_uscc(uscc),
+        division=division,
+        phone=phone,
+        address=address,
+        sort_order=sort_order,
+    )
+    department.full_clean()
+    department.save()
+    trail.record(actor=actor, action="department.create", obj=department, summary={"code": code, "name": name})
+    return department
+
+
+@transaction.atomic
+def register_citizen(*, real_name: str, mobile: str, resident_id: str, password: str,
+                     email: str = "") -> User:
+    """A citizen signs up: mobile number is the log-in name; ID number is checked and unique."""
+    errors: dict[str, list[str]] = {}
+    real_name = real_name.strip()
+    if not real_name:
+        errors["real_name"] = [_("Enter your name as it is on your ID card.")]
+    try:
+        mobile = normalize_mobile(mobile)
+    except ValidationError as exc:
+        errors["mobile"] = exc.messages
+    try:
+        resident_id = normalize_resident_id(resident_id)
+    except ValidationError as exc:
+        errors["resident_id"] = exc.messages
+    if "mobile" not in errors and User.objects.filter(username=mobile).exists():
+        errors["mobile"] = [_("This mobile number is already registered. Log in instead.")]
+    if "resident_id" not in errors and User.objects.filter(resident_id=resident_id).exists():
+        errors["resident_id"] = [_("This ID number is already registered. Log in instead.")]
+    try:
+        validate_password(password, User(username=mobile, real_name=real_name))
+    except ValidationError as exc:
+        errors["password"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    user = User(username=mobile, real_name=real_name, mobile=mobile, resident_id=resident_id,
+                email=email, role=Role.CITIZEN)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    trail.record(actor=user, action="user.register", obj=user, summary={"role": user.role})
+    return user
+
+
+@transaction.atomic
+def register_company(*, actor: User | None, uscc: str, name: str, legal_representative: str,
+                     address: str = "") -> Company:
+    company = Company(uscc=normalize_uscc(uscc), name=name.strip(),
+                      legal_representative=legal_representative.strip(), address=address)
+    company.full_clean()
+    company.save()
+    trail.record(actor=actor, action="company.register", obj=company, summary={"uscc": company.uscc})
+    return company
+
+
+@transaction.atomic
+def create_user(
+    *,
+    actor: User | None,
+    username: str,
+    password: str,
+    role: str,
+    real_name: str,
+    mobile: str = "",
+    resident_id: str = "",
+    department: Department | None = None,
+    division: Division | None = None,
+    company: Company | None = None,
+    email: str = "",
+    check_password: bool = True,
+) -> User:
+    """Create any account. Staff roles that work a department's cases need a department;
+    proxy agents need a township; company representatives need a company."""
+    if role not in Role.values:
+        raise ValidationError({"role": [_("Unknown role “%(role)s”.") % {"role": role}]})
+    if role in {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.WINDOW_CLERK} and department is None:
+        raise ValidationError({"department": [_("Staff who handle cases must belong to a department.")]})
+    if role == Role.PROXY_AGENT and division is None:
+        raise ValidationError({"division": [_("A proxy agent must serve a township or village.")]})
+    if role == Role.COMPANY_REP and company is None:
+        raise ValidationError({"company": [_("A company representative must name the company.")]})
+    user = User(
+        username=username,
+        role=role,
+        real_name=real_name,
+        mobile=normalize_mobile(mobile) if mobile else "",
+        resident_id=normalize_resident_id(resident_id) if resident_id else "",
+        department=department,
+        division=division,
+        company=company,
+        email=email,
+        is_staff=role in _ADMIN_SITE_ROLES,
+        is_superuser=role == Role.SYSTEM_ADMIN,
+    )
+    if check_password:
+        validate_password(password, user)
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    trail.record(actor=actor, action="user.create", obj=user, summary={"role": role, "username": username})
+    return user
+
+
+def issue_api_token(*, user: User, name: str = "") -> str:
+    """Create a bearer token for ``user``; the clear token is returned once and never stored."""
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        token = ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), name=name[:100])
+        trail.record(actor=user, action="api_token.issue", obj=token, summary={"name": name[:100]})
+    return key
+
+
+def reveal_personal_data(*, actor: User, subject: User, fields: list[str], purpose: str) -> dict[str, Any]:
+    """Return unmasked personal data to a staff member allowed to see it, and put the access on
+    the trail. Callers check ``Capability.VIEW_PERSONAL_DATA`` first."""
+    if actor.role not in STAFF_ROLES:
+        raise ValidationError(_("Only staff may see personal data unmasked."))
+    allowed = {"resident_id", "mobile", "real_name"}
+    unknown = set(fields) - allowed
+    if unknown:
+        raise ValidationError(_("Unknown personal data field: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    with transaction.atomic():
+        trail.record(actor=actor, action="personal_data.view", obj=subject,
+                     summary={"fields": sorted(fields), "purpose": purpose})
+    return {f: getattr(subject, f) for f in fields}

@@ -1,0 +1,39 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from onetrip.accounts import services
+from onetrip.accounts.forms import RegisterForm
+from onetrip.accounts.permissions import Capability, capabilities_of, require
+
+
+def register(request: HttpRequest) -> HttpResponse:
+    form = RegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.register_citizen(
+                real_name=form.cleaned_data["real_name"],
+                mobile=form.cleaned_data["mobile"],
+                resident_id=form.cleaned_data["resident_id"],
+                password=form.cleaned_data["password"],
+            )
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.real_name})
+            return redirect("accounts:me")
+    return render(request, "accounts/register.html", {"form": form})
+
+
+@require(Capability.VIEW_OWN_PROFILE)
+def me(request: HttpRequest) -> HttpResponse:
+    caps = sorted(str(c) for c in capabilities_of(request.user))
+    return render(request, "accounts/me.html", {"capabilities": caps})

@@ -1,0 +1,233 @@
+"""The JSON API (``/api/v1/``), the mobile terminal's way in. Schema: ``/api/openapi.json``;
+interactive page: ``/api/docs`` (Swagger UI served from local static files)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import authenticate
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from onetrip.accounts import services as account_services
+from onetrip.accounts.models import User
+from onetrip.api import schemas as s
+from onetrip.api.auth import token_or_session
+from onetrip.catalog import selectors
+from onetrip.catalog.models import Bundle, ItemKind, ItemVersion, ServiceItem
+
+api = NinjaAPI(
+    title="OneTrip (一次办) API",
+    version="1",
+    description="Service item catalogue and cases of the district's 'at most one trip' platform.",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+    urls_namespace="api",
+)
+
+
+@api.exception_handler(ValidationError)
+def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
+    errors = exc.message_dict if hasattr(exc, "error_dict") else None
+    return api.create_response(request, {"detail": "; ".join(exc.messages), "errors": errors}, status=400)
+
+
+@api.exception_handler(NinjaValidationError)
+def on_input_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = ".".join(str(p) for p in err.get("loc", [])[1:]) or "request"
+        errors.setdefault(loc, []).append(str(err.get("msg", "invalid")))
+    detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items())
+    return api.create_response(request, {"detail": f"Invalid input: {detail}", "errors": errors}, status=400)
+
+
+@api.exception_handler(AuthenticationError)
+def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+    return api.create_response(request, {"detail": "Authentication required: send a bearer token or log in."},
+                               status=401)
+
+
+def _summary(item: ServiceItem) -> dict[str, Any]:
+    v: ItemVersion = item.current  # type: ignore[assignment]
+    return {
+        "code": item.code,
+        "name": v.name,
+        "name_en": v.name_en,
+        "kind": v.kind,
+        "kind_label": str(ItemKind(v.kind).label),
+        "department": v.department.name,
+        "department_code": v.department.code,
+        "legal_limit_days": v.legal_limit_days,
+        "promised_limit_days": v.promised_limit_days,
+        "max_visits": v.max_visits,
+        "online": v.online,
+        "parent": item.parent.code if item.parent_id else None,  # type: ignore[union-attr]
+        "version": v.number,
+    }
+
+
+class ItemFilters(Schema):
+    q: str = ""
+    department: str = ""
+    kind: str = ""
+    bundle: str = ""
+    audience: str = ""
+    page: int = 1
+
+
+_KINDS = set(ItemKind.values)
+
+
+@api.get("/v1/items", response={200: s.ItemPage, 400: s.Error}, tags=["catalogue"])
+def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> Any:
+    """Published items, filtered and (with ``q``) ranked by the Chinese/pinyin search."""
+    if filters.kind and filters.kind not in _KINDS:
+        raise HttpError(400, f"Unknown kind '{filters.kind}'. Use one of: {', '.join(sorted(_KINDS))}.")
+    if filters.audience and filters.audience not in {"people", "companies"}:
+        raise HttpError(400, "audience must be 'people' or 'companies'.")
+    if filters.page < 1:
+        raise HttpError(400, "page must be 1 or more.")
+    result = selectors.find_items(
+        selectors.Filters(q=filters.q, department=filters.department, kind=filters.kind,
+                          bundle=filters.bundle, audience=filters.audience),
+        page=filters.page,
+        per_page=settings.PAGE_SIZE,
+    )
+    page = result.page
+    count = page.paginator.count
+    pages = max(1, math.ceil(count / settings.PAGE_SIZE))
+    if filters.page > pages:
+        raise HttpError(404, f"Page {filters.page} does not exist; there are {pages}.")
+    return {
+        "count": count,
+        "page": page.number,
+        "pages": pages,
+        "next": page.next_page_number() if page.has_next() else None,
+        "previous": page.previous_page_number() if page.has_previous() else None,
+        "results": [_summary(r.item) for r in result.results],
+    }
+
+
+@api.get("/v1/items/{code}", response={200: s.ItemGuide, 404: s.Error}, tags=["catalogue"])
+def get_item(request: HttpRequest, code: str) -> Any:
+    """The full published guide of one item, materials included."""
+    v = selectors.guide(code)
+    if v is None:
+        raise HttpError(404, f"No published item with code '{code}'.")
+    data = _summary(v.item) | {"name": v.name}
+    data["version"] = v.number
+    data.update(
+        exercise_level=v.exercise_level,
+        audience=v.audience,
+        legal_basis=v.legal_basis,
+        acceptance_conditions=v.acceptance_conditions,
+        on_the_spot=v.is_on_the_spot,
+        postable=v.postable,
+        free=not v.fees.all(),
+        location=v.location,
+        window=v.window,
+        office_hours=v.office_hours,
+        consultation_phone=v.consultation_phone,
+        complaint_phone=v.complaint_phone,
+        result_name=v.result_name,
+        published_at=v.published_at.isoformat() if v.published_at else None,
+        batch=str(v.batch) if v.batch else None,
+        materials=[
+            {
+                "name": m.name,
+                "form": m.form,
+                "copies": m.copies,
+                "required": m.required,
+                "condition": m.condition,
+                "source": m.source,
+                "registry": m.registry,
+                "sample_url": request.build_absolute_uri(m.sample.url) if m.sample else None,
+                "notes": m.notes,
+            }
+            for m in v.materials.all()
+        ],
+        fees=[{"name": f.name, "standard": f.standard, "basis": f.basis} for f in v.fees.all()],
+        special_procedures=[
+            {"name": p.name, "max_days": p.max_days, "excluded_from_limit": p.excluded_from_limit}
+            for p in v.special_procedures.all()
+        ],
+        steps=[
+            {"name": st.name, "actor": st.actor, "limit_days": st.limit_days, "description": st.description}
+            for st in v.steps.all()
+        ],
+        sub_items=[{"code": i.code, "name": i.current.name} for i in selectors.sub_items_of(v.item)],  # type: ignore[union-attr]
+    )
+    return data
+
+
+@api.get("/v1/departments", response=list[s.DepartmentOut], tags=["catalogue"])
+def list_departments(request: HttpRequest) -> Any:
+    return [
+        {
+            "code": d.code,
+            "name": d.name,
+            "name_en": d.name_en,
+            "short_name": d.short_name,
+            "uscc": d.uscc,
+            "phone": d.phone,
+            "address": d.address,
+            "item_count": d.item_count,  # type: ignore[attr-defined]
+        }
+        for d in selectors.departments_with_counts()
+    ]
+
+
+def _bundle_summary(b: Bundle, item_count: int) -> dict[str, Any]:
+    return {"code": b.code, "name": b.name, "name_en": b.name_en, "audience": b.audience, "item_count": item_count}
+
+
+@api.get("/v1/bundles", response=list[s.BundleSummary], tags=["catalogue"])
+def list_bundles(request: HttpRequest) -> Any:
+    return [_bundle_summary(b, b.item_count) for b in selectors.published_bundles()]  # type: ignore[attr-defined]
+
+
+@api.get("/v1/bundles/{code}", response={200: s.BundleGuideOut, 404: s.Error}, tags=["catalogue"])
+def get_bundle(request: HttpRequest, code: str) -> Any:
+    """A life-event bundle with the union of its items' materials, each named once."""
+    g = selectors.bundle_guide(code)
+    if g is None:
+        raise HttpError(404, f"No published bundle with code '{code}'.")
+    return _bundle_summary(g.bundle, len(g.versions)) | {
+        "description": g.bundle.description,
+        "items": [_summary(v.item) for v in g.versions],
+        "materials": [m.__dict__ for m in g.materials],
+        "max_promised_limit_days": g.total_promised_days,
+        "max_visits": g.max_visits,
+    }
+
+
+@api.post("/v1/auth/token", response={201: s.TokenOut, 401: s.Error}, tags=["accounts"])
+def create_token(request: HttpRequest, payload: s.TokenIn) -> Any:
+    """Exchange a username and password for a bearer token (shown once). Repeated failures
+    lock the account out like the log-in page does."""
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        if getattr(request, "axes_locked_out", False):
+            raise HttpError(401, "Too many failed attempts: this account is locked for a while.")
+        raise HttpError(401, "Wrong username or password.")
+    return 201, {"token": account_services.issue_api_token(user=user, name=payload.name)}  # type: ignore[arg-type]
+
+
+@api.get("/v1/me", response={200: s.MeOut, 401: s.Error}, auth=token_or_session, tags=["accounts"])
+def me(request: HttpRequest) -> Any:
+    """Who the token or session belongs to. Own data is shown masked here too."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    return {
+        "username": user.username,
+        "role": user.role,
+        "real_name": user.real_name,
+        "mobile": user.mobile_masked,
+        "resident_id": user.resident_id_masked,
+        "department": user.department.name if user.department_id else None,  # type: ignore[union-attr]
+    }

@@ -1,0 +1,174 @@
+"""Catalogue admin pages (审改办). Drafts are edited here; published versions are read-only;
+publishing and starting a new draft go through the catalogue services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+
+from onetrip.accounts.permissions import Capability, can
+from onetrip.catalog import services
+from onetrip.catalog.models import (
+    Bundle,
+    BundleItem,
+    Fee,
+    ItemVersion,
+    MaterialRequirement,
+    ProcessStep,
+    PublicationBatch,
+    ServiceItem,
+    SpecialProcedure,
+)
+
+
+class CatalogPermissions:
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return can(request.user, Capability.VIEW_DRAFTS)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, Capability.VIEW_DRAFTS)
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return can(request.user, Capability.EDIT_CATALOG)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, Capability.EDIT_CATALOG)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class DraftOnly(CatalogPermissions):
+    """Rows of a version can be changed only while the version is a draft."""
+
+    def _draft(self, obj: Any) -> bool:
+        version = obj if isinstance(obj, ItemVersion) else getattr(obj, "version", None)
+        return version is None or version.status == ItemVersion.Status.DRAFT
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) and self._draft(obj)
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:  # type: ignore[override]
+        return super().has_add_permission(request) and self._draft(obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, Capability.EDIT_CATALOG) and obj is not None and self._draft(obj)
+
+
+class MaterialInline(DraftOnly, admin.TabularInline):  # type: ignore[misc]
+    model = MaterialRequirement
+    extra = 0
+    fields = ("position", "name", "form", "copies", "required", "condition", "source", "registry", "sample", "notes")
+
+
+class FeeInline(DraftOnly, admin.TabularInline):  # type: ignore[misc]
+    model = Fee
+    extra = 0
+    fields = ("position", "name", "standard", "basis")
+
+
+class SpecialProcedureInline(DraftOnly, admin.TabularInline):  # type: ignore[misc]
+    model = SpecialProcedure
+    extra = 0
+    fields = ("position", "name", "max_days", "excluded_from_limit")
+
+
+class StepInline(DraftOnly, admin.TabularInline):  # type: ignore[misc]
+    model = ProcessStep
+    extra = 0
+    fields = ("position", "name", "actor", "limit_days", "description")
+
+
+@admin.register(ItemVersion)
+class ItemVersionAdmin(DraftOnly, admin.ModelAdmin):  # type: ignore[misc]
+    list_display = ("item", "number", "name", "department", "status", "batch", "promised_limit_days", "max_visits")
+    list_filter = ("status", "kind", "department")
+    search_fields = ("item__code", "name")
+    readonly_fields = ("number", "status", "batch", "published_at", "created_by", "created_at")
+    inlines = [MaterialInline, FeeInline, SpecialProcedureInline, StepInline]
+    actions = ["publish_selected"]
+    autocomplete_fields = ("item",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        if obj is not None:
+            return (*self.readonly_fields, "item")
+        return self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: ItemVersion, form: Any, change: bool) -> None:
+        if not change:
+            obj.number = services.next_version_number(obj.item)
+            obj.created_by = request.user  # type: ignore[assignment]
+            obj.status = ItemVersion.Status.DRAFT
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.record_admin_edit(actor=request.user, version=form.instance, created=not change)  # type: ignore[arg-type]
+
+    @admin.action(description=_("Publish the selected drafts as one batch"))
+    def publish_selected(self, request: HttpRequest, queryset: QuerySet[ItemVersion]) -> None:
+        if not can(request.user, Capability.PUBLISH_CATALOG):
+            self.message_user(request, _("You may not publish."), messages.ERROR)
+            return
+        name = request.POST.get("batch_name") or _("Batch published from the admin")
+        try:
+            batch = services.publish(actor=request.user, versions=list(queryset), name=str(name))  # type: ignore[arg-type]
+        except ValidationError as exc:
+            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
+        else:
+            self.message_user(request, _("Published %(n)s item(s) in batch “%(b)s”.") % {"n": queryset.count(), "b": batch})
+
+
+@admin.register(ServiceItem)
+class ServiceItemAdmin(CatalogPermissions, admin.ModelAdmin):  # type: ignore[misc]
+    list_display = ("code", "current", "parent", "sort_order")
+    search_fields = ("code", "current__name")
+    list_select_related = ("current", "parent")
+    fields = ("code", "parent", "sort_order")
+    actions = ["start_drafts"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        return ("code",) if obj is not None else ()
+
+    @admin.action(description=_("Start a new draft from the published version"))
+    def start_drafts(self, request: HttpRequest, queryset: QuerySet[ServiceItem]) -> None:
+        started = 0
+        for item in queryset:
+            try:
+                services.start_draft(actor=request.user, item=item)  # type: ignore[arg-type]
+                started += 1
+            except ValidationError as exc:
+                self.message_user(request, "; ".join(exc.messages), messages.WARNING)
+        if started:
+            self.message_user(request, _("Started %(n)s draft(s).") % {"n": started})
+
+
+@admin.register(PublicationBatch)
+class PublicationBatchAdmin(CatalogPermissions, admin.ModelAdmin):  # type: ignore[misc]
+    list_display = ("published_on", "name", "published_by")
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class BundleItemInline(CatalogPermissions, admin.TabularInline):  # type: ignore[misc]
+    model = BundleItem
+    extra = 0
+    autocomplete_fields = ("item",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, Capability.EDIT_CATALOG)
+
+
+@admin.register(Bundle)
+class BundleAdmin(CatalogPermissions, admin.ModelAdmin):  # type: ignore[misc]
+    list_display = ("code", "name", "audience", "is_published")
+    inlines = [BundleItemInline]

@@ -1,0 +1,246 @@
+"""Reads of the catalogue for pages and the API. Query counts stay constant however many
+materials, fees or steps an item has."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from onetrip.accounts.models import Department
+from onetrip.catalog import search
+from onetrip.catalog.models import (
+    Bundle,
+    BundleItem,
+    ItemVersion,
+    MaterialRequirement,
+    ServiceItem,
+)
+from onetrip.catalog.services import CHILDREN, GUIDE_FIELDS
+
+
+def published_items() -> QuerySet[ServiceItem]:
+    return ServiceItem.objects.filter(current__isnull=False).select_related("current__department", "parent")
+
+
+def _with_guide(qs: QuerySet[ItemVersion]) -> QuerySet[ItemVersion]:
+    return qs.select_related("department", "item", "item__parent", "batch").prefetch_related(
+        "materials", "fees", "special_procedures", "steps"
+    )
+
+
+@dataclass
+class Filters:
+    q: str = ""
+    department: str = ""
+    kind: str = ""
+    bundle: str = ""
+    audience: str = ""
+    online: bool | None = None
+
+
+@dataclass
+class Result:
+    item: ServiceItem
+    score: int = 0
+    name_html: str = ""
+    matched_materials: list[str] = field(default_factory=list)
+
+
+@dataclass
+class SearchPage:
+    page: Page[Any]
+    results: list[Result]
+    query: search.Query
+    all_matched: bool
+
+
+def _filtered(filters: Filters) -> QuerySet[ServiceItem]:
+    qs = published_items()
+    if filters.department:
+        qs = qs.filter(current__department__code=filters.department)
+    if filters.kind:
+        qs = qs.filter(current__kind=filters.kind)
+    if filters.bundle:
+        qs = qs.filter(bundles__code=filters.bundle, bundles__is_published=True)
+    if filters.audience in {"people", "companies"}:
+        qs = qs.filter(current__audience__in=[filters.audience, "both"])
+    if filters.online is not None:
+        qs = qs.filter(current__online=filters.online)
+    return qs
+
+
+def find_items(filters: Filters, *, page: int = 1, per_page: int = 20) -> SearchPage:
+    """The catalogue list: filtered, and ranked by the search when there is a query."""
+    query = search.parse(filters.q)
+    qs = _filtered(filters)
+    all_matched = True
+    scores: dict[int, int] = {}
+    if query:
+        rows, all_matched = search.matching_items(query)
+        filtered_ids = qs.values("pk")
+        ranked = rows.filter(item_id__in=filtered_ids)
+        paginator: Paginator[Any] = Paginator(ranked, per_page)
+        page_obj = paginator.get_page(page)
+        scores = {r["item_id"]: r["score"] for r in page_obj.object_list}
+        items = {i.pk: i for i in qs.filter(pk__in=scores)}
+        ordered = [items[pk] for pk in scores if pk in items]
+    else:
+        paginator = Paginator(qs.order_by("sort_order", "code"), per_page)
+        page_obj = paginator.get_page(page)
+        ordered = list(page_obj.object_list)
+    results = [
+        Result(item=i, score=scores.get(i.pk, 0), name_html=search.highlight(i.current.name, query)) for i in ordered
+    ]
+    if query and results:
+        _attach_material_matches(results, query)
+    return SearchPage(page=page_obj, results=results, query=query, all_matched=all_matched)
+
+
+def _attach_material_matches(results: list[Result], query: search.Query) -> None:
+    """Show which materials matched, with the match highlighted (one query for the page)."""
+    version_ids = [r.item.current_id for r in results]
+    cond = Q()
+    for word in query.han:
+        cond |= Q(name__icontains=word)
+    if not cond:
+        by_version: dict[int, list[str]] = {}
+    else:
+        by_version = {}
+        for vid, name in MaterialRequirement.objects.filter(cond, version_id__in=version_ids).values_list(
+            "version_id", "name"
+        ):
+            by_version.setdefault(vid, []).append(name)
+    for r in results:
+        r.matched_materials = [search.highlight(n, query) for n in by_version.get(r.item.current_id, [])[:3]]
+
+
+def guide(code: str) -> ItemVersion | None:
+    """The published guide of an item, with everything on it (a fixed number of queries)."""
+    item = ServiceItem.objects.filter(code=code, current__isnull=False).only("current_id").first()
+    if item is None:
+        return None
+    return _with_guide(ItemVersion.objects.filter(pk=item.current_id)).get()
+
+
+def sub_items_of(item: ServiceItem) -> list[ServiceItem]:
+    return list(published_items().filter(parent=item).order_by("sort_order", "code"))
+
+
+def version(code: str, number: int) -> ItemVersion | None:
+    return _with_guide(ItemVersion.objects.filter(item__code=code, number=number)).first()
+
+
+def versions_of(code: str) -> list[ItemVersion]:
+    return list(
+        ItemVersion.objects.filter(item__code=code).select_related("batch", "created_by").order_by("-number")
+    )
+
+
+def departments_with_counts() -> QuerySet[Department]:
+    return Department.objects.annotate(
+        item_count=Count("item_versions", filter=Q(item_versions__status=ItemVersion.Status.PUBLISHED))
+    ).order_by("sort_order", "code")
+
+
+def published_bundles() -> QuerySet[Bundle]:
+    return Bundle.objects.filter(is_published=True).annotate(item_count=Count("entries")).order_by("sort_order", "code")
+
+
+@dataclass
+class BundleMaterial:
+    name: str
+    form: str
+    copies: int
+    required: bool
+    condition: str
+    registry: str
+    items: list[str]
+
+
+@dataclass
+class BundleGuide:
+    bundle: Bundle
+    versions: list[ItemVersion]
+    materials: list[BundleMaterial]
+    total_promised_days: int
+    max_visits: int
+
+
+def _material_key(name: str) -> str:
+    return "".join(name.split()).replace("（", "(").replace("）", ")")
+
+
+def bundle_guide(code: str) -> BundleGuide | None:
+    bundle = Bundle.objects.filter(code=code, is_published=True).first()
+    if bundle is None:
+        return None
+    entries = BundleItem.objects.filter(bundle=bundle, item__current__isnull=False).order_by("position")
+    version_ids = list(entries.values_list("item__current_id", flat=True))
+    by_id = {v.pk: v for v in _with_guide(ItemVersion.objects.filter(pk__in=version_ids))}
+    versions = [by_id[v] for v in version_ids if v in by_id]
+    merged: dict[str, BundleMaterial] = {}
+    for v in versions:
+        for m in v.materials.all():
+            key = _material_key(m.name)
+            if key in merged:
+                existing = merged[key]
+                existing.items.append(v.name)
+                existing.copies = max(existing.copies, m.copies)
+                if m.required and not existing.required:
+                    existing.required, existing.condition = True, ""
+            else:
+                merged[key] = BundleMaterial(
+                    name=m.name,
+                    form=m.get_form_display(),
+                    copies=m.copies,
+                    required=m.required,
+                    condition=m.condition,
+                    registry=m.registry,
+                    items=[v.name],
+                )
+    return BundleGuide(
+        bundle=bundle,
+        versions=versions,
+        materials=list(merged.values()),
+        total_promised_days=max((v.promised_limit_days for v in versions), default=0),
+        max_visits=max((v.max_visits for v in versions), default=0),
+    )
+
+
+@dataclass
+class Change:
+    field: str
+    label: str
+    old: Any
+    new: Any
+
+
+def diff_versions(old: ItemVersion, new: ItemVersion) -> list[Change]:
+    """What changed between two versions of an item: guide fields, then each list by row."""
+    changes: list[Change] = []
+    for name in GUIDE_FIELDS:
+        field_obj = ItemVersion._meta.get_field(name)
+        a, b = getattr(old, name), getattr(new, name)
+        if a != b:
+            display = getattr(old, f"get_{name}_display", None)
+            if display:
+                a, b = display(), getattr(new, f"get_{name}_display")()
+            changes.append(Change(name, str(field_obj.verbose_name), a, b))
+    for relation, (model, fields) in CHILDREN.items():
+        label = str(model._meta.verbose_name_plural)
+        rows_a = {r.name: r for r in getattr(old, relation).all()}
+        rows_b = {r.name: r for r in getattr(new, relation).all()}
+        for name in rows_a.keys() - rows_b.keys():
+            changes.append(Change(relation, label, name, None))
+        for name in rows_b.keys() - rows_a.keys():
+            changes.append(Change(relation, label, None, name))
+        for name in rows_a.keys() & rows_b.keys():
+            diffs = [f for f in fields if str(getattr(rows_a[name], f)) != str(getattr(rows_b[name], f))]
+            if diffs:
+                before = "; ".join(f"{f}={getattr(rows_a[name], f)}" for f in diffs)
+                after = "; ".join(f"{f}={getattr(rows_b[name], f)}" for f in diffs)
+                changes.append(Change(relation, f"{label}: {name}", before, after))
+    return changes

@@ -1,0 +1,349 @@
+"""Writes to the catalogue. Drafts are edited; publishing freezes a version in a batch.
+
+Every function takes the acting user, runs in one transaction, validates with
+``full_clean`` before writing anything, and records itself on the trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onetrip.accounts.models import User
+from onetrip.catalog import search
+from onetrip.catalog.models import (
+    Bundle,
+    BundleItem,
+    Fee,
+    ItemVersion,
+    MaterialRequirement,
+    ProcessStep,
+    PublicationBatch,
+    ServiceItem,
+    SpecialProcedure,
+)
+from onetrip.core import trail
+
+# The guide's own fields, in the order a guide shows them.
+GUIDE_FIELDS: tuple[str, ...] = (
+    "name",
+    "name_en",
+    "kind",
+    "department",
+    "exercise_level",
+    "audience",
+    "legal_basis",
+    "acceptance_conditions",
+    "legal_limit_days",
+    "promised_limit_days",
+    "max_visits",
+    "online",
+    "postable",
+    "location",
+    "window",
+    "office_hours",
+    "consultation_phone",
+    "complaint_phone",
+    "result_name",
+)
+
+# Lists hanging under a version: (relation name, model, fields copied and compared).
+CHILDREN: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
+    "materials": (
+        MaterialRequirement,
+        ("name", "form", "copies", "required", "condition", "source", "registry", "sample", "notes"),
+    ),
+    "fees": (Fee, ("name", "standard", "basis")),
+    "special_procedures": (SpecialProcedure, ("name", "max_days", "excluded_from_limit")),
+    "steps": (ProcessStep, ("name", "actor", "limit_days", "description")),
+}
+
+ChildRows = Sequence[Mapping[str, Any]]
+
+
+def _refuse_unless_draft(version: ItemVersion) -> None:
+    if version.status != ItemVersion.Status.DRAFT:
+        raise ValidationError(
+            _("Version %(n)s of %(code)s is %(status)s and can no longer be changed; start a new draft."),
+            code="immutable",
+            params={"n": version.number, "code": version.item.code, "status": version.get_status_display()},
+        )
+
+
+def _check_guide_keys(guide: Mapping[str, Any]) -> None:
+    unknown = set(guide) - set(GUIDE_FIELDS)
+    if unknown:
+        raise ValidationError(_("Unknown guide fields: %(f)s") % {"f": ", ".join(sorted(unknown))})
+
+
+def _build_children(version: ItemVersion, children: Mapping[str, ChildRows | None]) -> dict[str, list[models.Model]]:
+    """Build and validate child rows; raise one ValidationError naming every bad row."""
+    built: dict[str, list[models.Model]] = {}
+    errors: dict[str, list[str]] = {}
+    for relation, rows in children.items():
+        if rows is None:
+            continue
+        if relation not in CHILDREN:
+            raise ValidationError(_("Unknown list “%(r)s”.") % {"r": relation})
+        model, fields = CHILDREN[relation]
+        objs = []
+        for index, row in enumerate(rows):
+            unknown = set(row) - set(fields)
+            if unknown:
+                errors[f"{relation}[{index + 1}]"] = [_("Unknown fields: %(f)s") % {"f": ", ".join(sorted(unknown))}]
+                continue
+            obj = model(version=version, position=index + 1, **row)
+            try:
+                obj.full_clean(exclude=["version"])
+            except ValidationError as exc:
+                for field, messages in exc.message_dict.items():
+                    errors[f"{relation}[{index + 1}].{field}"] = messages
+            objs.append(obj)
+        built[relation] = objs
+    if errors:
+        raise ValidationError(errors)
+    return built
+
+
+def _validate_version(version: ItemVersion) -> None:
+    version.full_clean(exclude=["item", "created_by"], validate_constraints=False)
+    if version.promised_limit_days > version.legal_limit_days:
+        raise ValidationError(
+            {"promised_limit_days": [_("The promised time limit cannot be longer than the legal time limit.")]}
+        )
+
+
+def _save_children(version: ItemVersion, built: Mapping[str, list[models.Model]]) -> None:
+    for relation, objs in built.items():
+        model, _fields = CHILDREN[relation]
+        model._default_manager.filter(version=version).delete()  # type: ignore[attr-defined]
+        model._default_manager.bulk_create(objs)  # type: ignore[attr-defined]
+
+
+@transaction.atomic
+def create_item(
+    *,
+    actor: User,
+    code: str,
+    guide: Mapping[str, Any],
+    parent: ServiceItem | None = None,
+    sort_order: int = 0,
+    materials: ChildRows = (),
+    fees: ChildRows = (),
+    special_procedures: ChildRows = (),
+    steps: ChildRows = (),
+) -> ItemVersion:
+    """Create a new item with its first draft version."""
+    _check_guide_keys(guide)
+    if parent is not None and parent.parent_id is not None:
+        raise ValidationError({"parent": [_("A sub-item cannot have sub-items of its own.")]})
+    item = ServiceItem(code=code.strip(), parent=parent, sort_order=sort_order)
+    item.full_clean()
+    item.save()
+    version = ItemVersion(item=item, number=1, created_by=actor, **guide)
+    _validate_version(version)
+    built = _build_children(
+        version,
+        {"materials": materials, "fees": fees, "special_procedures": special_procedures, "steps": steps},
+    )
+    version.save()
+    _save_children(version, built)
+    trail.record(actor=actor, action="catalog.item.create", obj=item, summary={"code": item.code, "name": version.name})
+    return version
+
+
+@transaction.atomic
+def update_draft(
+    *,
+    actor: User,
+    version: ItemVersion,
+    guide: Mapping[str, Any] | None = None,
+    materials: ChildRows | None = None,
+    fees: ChildRows | None = None,
+    special_procedures: ChildRows | None = None,
+    steps: ChildRows | None = None,
+) -> ItemVersion:
+    """Change a draft. Lists given replace the draft's list; lists left out stay as they are."""
+    version = ItemVersion.objects.select_for_update().select_related("item").get(pk=version.pk)
+    _refuse_unless_draft(version)
+    guide = guide or {}
+    _check_guide_keys(guide)
+    changed = sorted(k for k, v in guide.items() if getattr(version, k) != v)
+    for key, value in guide.items():
+        setattr(version, key, value)
+    _validate_version(version)
+    built = _build_children(
+        version,
+        {"materials": materials, "fees": fees, "special_procedures": special_procedures, "steps": steps},
+    )
+    version.save()
+    _save_children(version, built)
+    trail.record(
+        actor=actor,
+        action="catalog.draft.update",
+        obj=version,
+        summary={"code": version.item.code, "fields": changed, "lists": sorted(built)},
+    )
+    return version
+
+
+def _child_rows(version: ItemVersion, relation: str) -> list[dict[str, Any]]:
+    _model, fields = CHILDREN[relation]
+    return [{f: getattr(obj, f) for f in fields} for obj in getattr(version, relation).all()]
+
+
+@transaction.atomic
+def start_draft(*, actor: User, item: ServiceItem) -> ItemVersion:
+    """Open a new draft that starts as a copy of the published version."""
+    item = ServiceItem.objects.select_for_update().get(pk=item.pk)
+    if item.versions.filter(status=ItemVersion.Status.DRAFT).exists():
+        raise ValidationError(_("%(code)s already has a draft; edit that one.") % {"code": item.code}, code="draft_exists")
+    source = item.current or item.versions.order_by("-number").first()
+    if source is None:
+        raise ValidationError(_("%(code)s has no version to start from.") % {"code": item.code})
+    number = next_version_number(item)
+    draft = ItemVersion(item=item, number=number, created_by=actor,
+                        **{f: getattr(source, f) for f in GUIDE_FIELDS})
+    draft.save()
+    built = _build_children(draft, {rel: _child_rows(source, rel) for rel in CHILDREN})
+    _save_children(draft, built)
+    trail.record(actor=actor, action="catalog.draft.start", obj=draft,
+                 summary={"code": item.code, "from_version": source.number, "number": number})
+    return draft
+
+
+@transaction.atomic
+def discard_draft(*, actor: User, version: ItemVersion) -> None:
+    version = ItemVersion.objects.select_for_update().select_related("item").get(pk=version.pk)
+    _refuse_unless_draft(version)
+    item = version.item
+    summary = {"code": item.code, "number": version.number}
+    for relation in CHILDREN:
+        getattr(version, relation).all().delete()
+    version.delete()
+    trail.record(actor=actor, action="catalog.draft.discard", obj=item, summary=summary)
+
+
+@transaction.atomic
+def publish(
+    *,
+    actor: User,
+    versions: Iterable[ItemVersion],
+    name: str,
+    published_on: dt.date | None = None,
+    note: str = "",
+) -> PublicationBatch:
+    """Publish drafts together as one batch (成熟一批、公布一批). Each becomes its item's
+    current version and is frozen; the version it replaces is kept as superseded."""
+    ids = [v.pk for v in versions]
+    if not ids:
+        raise ValidationError(_("Choose at least one draft to publish."))
+    if not name.strip():
+        raise ValidationError({"name": [_("Give the publication batch a name.")]})
+    locked = list(ItemVersion.objects.select_for_update().select_related("item").filter(pk__in=ids))
+    errors = []
+    for version in locked:
+        if version.status != ItemVersion.Status.DRAFT:
+            errors.append(_("%(code)s v%(n)s is not a draft.") % {"code": version.item.code, "n": version.number})
+            continue
+        if not version.materials.exists():
+            errors.append(_("%(code)s has an empty materials checklist.") % {"code": version.item.code})
+        parent_id = version.item.parent_id
+        if parent_id and not ServiceItem.objects.filter(pk=parent_id, current__isnull=False).exists() and not any(
+            v.item_id == parent_id for v in locked
+        ):
+            errors.append(_("%(code)s is a sub-item whose main item is not published.") % {"code": version.item.code})
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    batch = PublicationBatch(
+        name=name.strip(),
+        published_on=published_on or timezone.localdate(now),
+        published_by=actor,
+        note=note,
+    )
+    batch.full_clean()
+    batch.save()
+    for version in locked:
+        item = version.item
+        if item.current_id:
+            ItemVersion.objects.filter(pk=item.current_id).update(status=ItemVersion.Status.SUPERSEDED)
+        ItemVersion.objects.filter(pk=version.pk).update(
+            status=ItemVersion.Status.PUBLISHED, batch=batch, published_at=now
+        )
+        ServiceItem.objects.filter(pk=item.pk).update(current=version)
+    for version in locked:
+        search.index_item(ServiceItem.objects.select_related("current__department").get(pk=version.item_id))
+    trail.record(
+        actor=actor,
+        action="catalog.publish",
+        obj=batch,
+        summary={"batch": batch.name, "items": sorted(f"{v.item.code} v{v.number}" for v in locked)},
+    )
+    return batch
+
+
+@transaction.atomic
+def save_bundle(
+    *,
+    actor: User,
+    code: str,
+    name: str,
+    items: Sequence[ServiceItem],
+    name_en: str = "",
+    description: str = "",
+    audience: str = "both",
+    is_published: bool = True,
+    sort_order: int = 0,
+) -> Bundle:
+    """Create or replace a life-event bundle with its ordered items."""
+    if not items:
+        raise ValidationError({"items": [_("A bundle needs at least one item.")]})
+    if len({i.pk for i in items}) != len(items):
+        raise ValidationError({"items": [_("An item appears twice in the bundle.")]})
+    unpublished = [i.code for i in items if i.current_id is None]
+    if is_published and unpublished:
+        raise ValidationError({"items": [_("Not published yet: %(c)s") % {"c": ", ".join(unpublished)}]})
+    bundle = Bundle.objects.select_for_update().filter(code=code).first() or Bundle(code=code)
+    created = bundle.pk is None
+    bundle.name, bundle.name_en, bundle.description = name, name_en, description
+    bundle.audience, bundle.is_published, bundle.sort_order = audience, is_published, sort_order
+    bundle.full_clean()
+    bundle.save()
+    BundleItem.objects.filter(bundle=bundle).delete()
+    BundleItem.objects.bulk_create(
+        [BundleItem(bundle=bundle, item=item, position=n + 1) for n, item in enumerate(items)]
+    )
+    trail.record(
+        actor=actor,
+        action="catalog.bundle.create" if created else "catalog.bundle.update",
+        obj=bundle,
+        summary={"code": code, "items": [i.code for i in items]},
+    )
+    return bundle
+
+
+@transaction.atomic
+def record_admin_edit(*, actor: User, version: ItemVersion, created: bool) -> ItemVersion:
+    """The admin pages save drafts with Django's forms; this checks the saved draft against
+    the same rules as ``update_draft`` and puts the edit on the trail."""
+    version = ItemVersion.objects.select_related("item").get(pk=version.pk)
+    _refuse_unless_draft(version)
+    _validate_version(version)
+    trail.record(
+        actor=actor,
+        action="catalog.draft.create" if created else "catalog.draft.update",
+        obj=version,
+        summary={"code": version.item.code, "number": version.number, "via": "admin"},
+    )
+    return version
+
+
+def next_version_number(item: ServiceItem) -> int:
+    return (item.versions.aggregate(n=models.Max("number"))["n"] or 0) + 1

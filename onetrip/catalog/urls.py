@@ -1,0 +1,18 @@
+from django.urls import path
+
+from onetrip.catalog import views
+
+app_name = "catalog"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("items/", views.item_list, name="items"),
+    path("items/<str:code>/", views.item_guide, name="item"),
+    path("items/<str:code>/print/", views.item_print, name="item-print"),
+    path("items/<str:code>/qr.svg", views.item_qr, name="item-qr"),
+    path("items/<str:code>/versions/", views.item_versions, name="item-versions"),
+    path("items/<str:code>/versions/<int:old>/diff/<int:new>/", views.item_diff, name="item-diff"),
+    path("bundles/", views.bundle_list, name="bundles"),
+    path("bundles/<str:code>/", views.bundle_guide, name="bundle"),
+    path("manage/catalogue/export.xlsx", views.export_xlsx, name="export"),
+    path("manage/catalogue/import/", views.import_xlsx, name="import"),
+]

@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandParser
+
+from onetrip.demo import people
+from onetrip.demo.services import load
+
+
+class Command(BaseCommand):
+    help = "Load the demo district 鼎城区 (idempotent) and print the demo accounts. --serve also starts the server."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--serve", action="store_true", help="serve on 127.0.0.1:$PORT (8000) afterwards")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        report = load()
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo district loaded: {report.departments} departments, {report.items} published items, "
+            f"{report.bundles} life-event bundles" + ("" if report.created_anything else " (already there; nothing changed)")
+        ))
+        self.stdout.write("\nDemo accounts (password for all: %s)\n" % people.DEMO_PASSWORD)
+        self.stdout.write(f"  {'username':<16} {'role':<28} department")
+        for username, role, department in report.users:
+            self.stdout.write(f"  {username:<16} {role:<28} {department}")
+        self.stdout.write("\nCitizens log in with their mobile number. Catalogue admin: /admin/ · API: /api/docs\n")
+        if options["serve"]:
+            call_command("serve")

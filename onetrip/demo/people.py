@@ -1,0 +1,47 @@
+"""Made-up people, companies and townships for the demo district. Every name says 演示/示例/测试
+so nobody mistakes them for real; every ID number and USCC has a valid check character."""
+
+from __future__ import annotations
+
+from onetrip.core.identity import resident_id_check_digit, uscc_check_digit
+
+
+def resident_id(first17: str) -> str:
+    return first17 + resident_id_check_digit(first17)
+
+
+def uscc(first17: str) -> str:
+    return first17 + uscc_check_digit(first17)
+
+
+TOWNSHIPS = [
+    ("430703001", "玉霞街道", "Yuxia Subdistrict"),
+    ("430703002", "武陵镇", "Wuling Town"),
+    ("430703101", "灌溪镇", "Guanxi Town"),
+    ("430703102", "石公桥镇", "Shigongqiao Town"),
+    ("430703103", "周家店镇", "Zhoujiadian Town"),
+]
+
+COMPANIES = [
+    {"uscc": uscc("91430703MA4L00001"), "name": "常德市鼎城区示例餐饮有限公司（演示）", "legal_representative": "赵示例",
+     "address": "鼎城区玉霞街道演示路1号"},
+    {"uscc": uscc("91430703MA4L00002"), "name": "鼎城区演示建筑工程有限公司（演示）", "legal_representative": "钱演示",
+     "address": "鼎城区武陵镇样板大道8号"},
+]
+
+# (username, password, role, real name, mobile, resident ID, department code or None, extra)
+DEMO_PASSWORD = "OneTrip-demo-2026"
+PEOPLE = [
+    ("admin", "system_admin", "系统管理员（演示）", "", "", None, {}),
+    ("shengaiban", "catalog_admin", "孙审改（演示）", "", "", None, {}),
+    ("jiancha", "supervisor", "周监察（演示）", "", "", None, {}),
+    ("chuangkou", "window_clerk", "吴窗口（演示）", "", "", "@hall", {}),
+    ("scjg.officer", "officer", "郑承办（演示）", "", "", "SCJGJ", {}),
+    ("scjg.head", "department_head", "王科长（演示）", "", "", "SCJGJ", {}),
+    ("bdc.officer", "officer", "冯审核（演示）", "", "", "BDCDJZX", {}),
+    ("daiban.wuling", "proxy_agent", "陈代办（演示）", "13907360009", "", None, {"division": "430703002"}),
+    ("13907360001", "citizen", "张测试", "13907360001", resident_id("43070319900101123"), None, {}),
+    ("13907360002", "citizen", "李示例", "13907360002", resident_id("43070319851212234"), None, {}),
+    ("13907360003", "company_rep", "赵示例", "13907360003", resident_id("43070319780606345"), None,
+     {"company": COMPANIES[0]["uscc"]}),
+]

@@ -1,0 +1,130 @@
+"""Load the demo district (鼎城区, 430703) through the ordinary services. Idempotent: what
+exists already is left as it is, so running it twice changes nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.db import transaction
+
+from onetrip.accounts import services as accounts
+from onetrip.accounts.models import Company, Department, Division, Role, User
+from onetrip.catalog import services as catalog
+from onetrip.catalog.models import BundleItem, ItemVersion, ServiceItem
+from onetrip.demo import people
+
+DATA = Path(__file__).with_name("data") / "catalog.json"
+DISTRICT = ("430703", "常德市鼎城区", "Dingcheng District, Changde")
+HALL_DEPARTMENTS = ("XZSPFWJ", "ZWFWZX", "XZSPJ")
+BATCHES = [("第一批“最多跑一次”事项", dt.date(2018, 9, 30)), ("第二批“最多跑一次”事项", dt.date(2018, 11, 30))]
+
+
+@dataclass
+class LoadReport:
+    departments: int = 0
+    items: int = 0
+    bundles: int = 0
+    users: list[tuple[str, str, str]] = field(default_factory=list)
+    created_anything: bool = False
+
+
+def load_catalog_data(path: Path = DATA) -> dict[str, Any]:
+    with path.open(encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+@transaction.atomic
+def load(*, path: Path = DATA) -> LoadReport:
+    data = load_catalog_data(path)
+    report = LoadReport()
+    district = Division.objects.filter(code=DISTRICT[0]).first() or accounts.create_division(
+        actor=None, code=DISTRICT[0], name=DISTRICT[1], name_en=DISTRICT[2], level=Division.Level.DISTRICT
+    )
+    for code, name, name_en in people.TOWNSHIPS:
+        if not Division.objects.filter(code=code).exists():
+            accounts.create_division(actor=None, code=code, name=name, name_en=name_en,
+                                     level=Division.Level.TOWNSHIP, parent=district)
+    for n, d in enumerate(data["departments"]):
+        if not Department.objects.filter(code=d["code"]).exists():
+            accounts.create_department(actor=None, division=district, sort_order=n + 1, **d)
+            report.created_anything = True
+    report.departments = Department.objects.count()
+
+    for c in people.COMPANIES:
+        if not Company.objects.filter(uscc=c["uscc"]).exists():
+            accounts.register_company(actor=None, **c)
+    admin = _load_people(report)
+
+    departments = {d.code: d for d in Department.objects.all()}
+    new_drafts: list[ItemVersion] = []
+    for n, raw in enumerate(data["items"]):
+        if ServiceItem.objects.filter(code=raw["code"]).exists():
+            continue
+        raw = dict(raw)
+        lists = {k: raw.pop(k, []) for k in ("materials", "fees", "special_procedures", "steps")}
+        code, parent_code = raw.pop("code"), raw.pop("parent", None)
+        raw["department"] = departments[raw["department"]]
+        parent = ServiceItem.objects.get(code=parent_code) if parent_code else None
+        new_drafts.append(catalog.create_item(actor=admin, code=code, guide=raw, parent=parent,
+                                              sort_order=n + 1, **lists))
+    if new_drafts:
+        report.created_anything = True
+        half = (len(new_drafts) + 1) // 2
+        first, second = new_drafts[:half], new_drafts[half:]
+        # Sub-items go with their main item.
+        first_items = {v.item_id for v in first}
+        moved = [v for v in second if v.item.parent_id in first_items]
+        first += moved
+        second = [v for v in second if v not in moved]
+        for (name, day), versions in zip(BATCHES, (first, second), strict=True):
+            if versions:
+                catalog.publish(actor=admin, versions=versions, name=name, published_on=day)
+        _demo_revision(admin)
+    report.items = ServiceItem.objects.filter(current__isnull=False).count()
+
+    for n, b in enumerate(data["bundles"]):
+        items = [ServiceItem.objects.get(code=c) for c in b["items"]]
+        existing = BundleItem.objects.filter(bundle__code=b["code"]).order_by("position").values_list(
+            "item__code", flat=True
+        )
+        if list(existing) != list(b["items"]):
+            catalog.save_bundle(actor=admin, sort_order=n + 1, **{**b, "items": items})
+            report.created_anything = True
+    report.bundles = len(data["bundles"])
+    return report
+
+
+def _load_people(report: LoadReport) -> User:
+    hall = Department.objects.filter(code__in=HALL_DEPARTMENTS).first() or Department.objects.first()
+    for username, role, real_name, mobile, rid, dept, extra in people.PEOPLE:
+        user = User.objects.filter(username=username).first()
+        if user is None:
+            department = hall if dept == "@hall" else (Department.objects.filter(code=dept).first() if dept else None)
+            if dept and dept != "@hall" and department is None:
+                department = Department.objects.first()
+            kwargs: dict[str, Any] = {}
+            if "division" in extra:
+                kwargs["division"] = Division.objects.get(code=extra["division"])
+            if "company" in extra:
+                kwargs["company"] = Company.objects.get(uscc=extra["company"])
+            user = accounts.create_user(actor=None, username=username, password=people.DEMO_PASSWORD, role=role,
+                                        real_name=real_name, mobile=mobile, resident_id=rid, department=department,
+                                        check_password=False, **kwargs)
+            report.created_anything = True
+        report.users.append((username, user.get_role_display(), user.department.name if user.department else ""))
+    return User.objects.get(username="admin", role=Role.SYSTEM_ADMIN)
+
+
+def _demo_revision(admin: User) -> None:
+    """Show versioning on one item: a later batch shortened its promised time limit."""
+    item = ServiceItem.objects.filter(current__isnull=False, current__promised_limit_days__gte=2).order_by("sort_order").first()
+    if item is None or item.versions.count() > 1:
+        return
+    draft = catalog.start_draft(actor=admin, item=item)
+    catalog.update_draft(actor=admin, version=draft, guide={"promised_limit_days": draft.promised_limit_days - 1,
+                                                            "max_visits": min(draft.max_visits, 1)})
+    catalog.publish(actor=admin, versions=[draft], name="流程再造：承诺时限再压缩", published_on=dt.date(2019, 3, 15))

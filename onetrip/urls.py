@@ -1,0 +1,20 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from onetrip.api.api import api
+from onetrip.core import views as core_views
+
+admin.site.site_header = "一次办 OneTrip"
+admin.site.site_title = "一次办 OneTrip"
+
+urlpatterns = [
+    path("healthz", core_views.healthz, name="healthz"),
+    path("prefs/large-text", core_views.toggle_large_text, name="large-text"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/", api.urls),
+    path("accounts/", include("onetrip.accounts.urls")),
+    path("", include("onetrip.catalog.urls")),
+]
+
+handler404 = "onetrip.catalog.views.not_found"

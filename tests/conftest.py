@@ -1,0 +1,101 @@
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import pytest
+
+from onetrip.accounts import services as accounts
+from onetrip.accounts.models import Department, Division, Role, User
+from onetrip.catalog import services as catalog
+from onetrip.catalog.models import ItemVersion, ServiceItem
+from onetrip.demo.people import resident_id, uscc
+
+PASSWORD = "Correct-Horse-2026"
+_seq = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _media(settings: Any, tmp_path: Any) -> None:
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+
+
+@pytest.fixture
+def district(db: Any) -> Division:
+    return Division.objects.get_or_create(code="430703", defaults={"name": "常德市鼎城区", "level": "district"})[0]
+
+
+def make_department(district: Division, code: str = "SCJGJ", name: str = "常德市鼎城区市场监督管理局") -> Department:
+    n = next(_seq)
+    return accounts.create_department(actor=None, code=code, name=name, division=district,
+                                      uscc=uscc(f"11430703MB{n:07d}"))
+
+
+@pytest.fixture
+def department(district: Division) -> Department:
+    return make_department(district)
+
+
+def make_user(role: str, department: Department | None = None, **extra: Any) -> User:
+    n = next(_seq)
+    if role == Role.PROXY_AGENT and "division" not in extra:
+        extra["division"] = Division.objects.get(code="430703")
+    if role == Role.COMPANY_REP and "company" not in extra:
+        extra["company"] = accounts.register_company(
+            actor=None, uscc=uscc(f"91430703MA4T{n:05d}"), name=f"测试公司{n}（演示）", legal_representative="赵示例")
+    if role in {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.WINDOW_CLERK} and department is None:
+        department = Department.objects.first()
+    return accounts.create_user(actor=None, username=f"{role}{n}", password=PASSWORD, role=role,
+                                real_name=f"测试{n}", department=department, **extra)
+
+
+@pytest.fixture
+def catalog_admin(department: Department) -> User:
+    return make_user(Role.CATALOG_ADMIN)
+
+
+@pytest.fixture
+def citizen(db: Any) -> User:
+    return accounts.register_citizen(real_name="张测试", mobile="13907360001",
+                                     resident_id=resident_id("43070319900101123"), password=PASSWORD)
+
+
+def guide(department: Department, **overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": "个体工商户设立登记",
+        "name_en": "Registration of an individual business",
+        "kind": "licensing",
+        "department": department,
+        "legal_basis": "《促进个体工商户发展条例》第八条",
+        "acceptance_conditions": "有经营能力的自然人",
+        "legal_limit_days": 15,
+        "promised_limit_days": 3,
+        "max_visits": 1,
+        "online": True,
+        "postable": True,
+    }
+    data.update(overrides)
+    return data
+
+
+MATERIALS = [
+    {"name": "个体工商户登记（备案）申请书", "form": "original", "copies": 1},
+    {"name": "经营者居民身份证", "form": "copy", "copies": 1, "registry": "population"},
+    {"name": "经营场所使用证明", "form": "copy", "copies": 1, "required": False, "condition": "租赁场所时提供"},
+]
+
+
+def make_item(actor: User, department: Department, code: str | None = None, *, publish: bool = True,
+              materials: list[dict[str, Any]] | None = None, parent: ServiceItem | None = None,
+              fees: list[dict[str, Any]] | None = None, **overrides: Any) -> ItemVersion:
+    code = code or f"430703-T-{next(_seq):04d}"
+    version = catalog.create_item(actor=actor, code=code, guide=guide(department, **overrides),
+                                  materials=MATERIALS if materials is None else materials, parent=parent,
+                                  fees=fees or [],
+                                  steps=[{"name": "受理", "actor": "综合窗口"}, {"name": "审查", "actor": "承办科室"}])
+    if publish:
+        catalog.publish(actor=actor, versions=[version], name="测试批次")
+        version.refresh_from_db()
+    return version

@@ -1,0 +1,69 @@
+"""Who may see what: every role against every kind of page and endpoint."""
+
+import pytest
+
+from onetrip.accounts.models import Role
+from onetrip.accounts.permissions import POLICY, Capability, can
+
+from .conftest import make_user
+
+ROLES = [None, *Role.values]  # None = anonymous visitor
+
+# page → expected status for: anonymous, citizen, company_rep, proxy_agent, window_clerk, officer,
+# department_head, supervisor, catalog_admin, system_admin
+MATRIX = {
+    "/": [200] * 10,
+    "/items/": [200] * 10,
+    "/bundles/": [200] * 10,
+    "/accounts/me/": [302] + [200] * 9,
+    "/manage/catalogue/export.xlsx": [302, 403, 403, 403, 403, 403, 403, 403, 200, 200],
+    "/manage/catalogue/import/": [302, 403, 403, 403, 403, 403, 403, 403, 200, 200],
+    "/admin/": [302, 302, 302, 302, 302, 302, 302, 302, 200, 200],
+    "/admin/catalog/itemversion/": [302, 302, 302, 302, 302, 302, 302, 302, 200, 200],
+    "/admin/accounts/user/": [302, 302, 302, 302, 302, 302, 302, 302, 403, 200],
+    "/api/v1/items": [200] * 10,
+    "/api/v1/me": [401] + [200] * 9,
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", list(MATRIX))
+def test_role_page_matrix(client, department, path):
+    for role, expected in zip(ROLES, MATRIX[path], strict=True):
+        client.logout()
+        if role is not None:
+            client.force_login(make_user(role, department))
+        status = client.get(path).status_code
+        assert status == expected, f"{role or 'anonymous'} on {path}: got {status}, expected {expected}"
+
+
+CAPABILITIES = {
+    Capability.APPLY: {Role.CITIZEN, Role.COMPANY_REP},
+    Capability.APPLY_AS_PROXY: {Role.PROXY_AGENT},
+    Capability.ACCEPT_AT_WINDOW: {Role.WINDOW_CLERK},
+    Capability.PROCESS_CASES: {Role.OFFICER, Role.DEPARTMENT_HEAD},
+    Capability.DECIDE_CASES: {Role.DEPARTMENT_HEAD},
+    Capability.VIEW_PERSONAL_DATA: {Role.WINDOW_CLERK, Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR},
+    Capability.SUPERVISE: {Role.SUPERVISOR, Role.SYSTEM_ADMIN},
+    Capability.EDIT_CATALOG: {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN},
+    Capability.PUBLISH_CATALOG: {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN},
+    Capability.MANAGE_PEOPLE: {Role.SYSTEM_ADMIN},
+}
+
+
+@pytest.mark.parametrize("capability", list(CAPABILITIES))
+def test_capability_table(capability):
+    holders = {role for role in Role.values if capability in POLICY[role]}
+    assert holders == {str(r) for r in CAPABILITIES[capability]}
+    assert capability not in POLICY[None]
+
+
+def test_anonymous_visitors_may_only_browse():
+    assert POLICY[None] == frozenset({Capability.BROWSE_CATALOG})
+
+
+@pytest.mark.django_db
+def test_a_deactivated_account_has_no_capabilities(department):
+    admin = make_user(Role.CATALOG_ADMIN)
+    admin.is_active = False
+    assert not can(admin, Capability.EDIT_CATALOG)
