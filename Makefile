@@ -39,7 +39,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/catalog_bench.py
 
 messages: $(STAMP)
-	cd onetrip && ../$(BIN)/python ../manage.py makemessages -l zh_Hans -l en --no-obsolete
+	$(BIN)/python manage.py makemessages -l zh_Hans -l en --ignore=.venv --ignore=tests --ignore=bench --ignore=var --no-obsolete
 	$(BIN)/python manage.py compilemessages
 
 clean:

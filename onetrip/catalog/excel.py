@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import IO, Any
+from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -183,7 +184,7 @@ def import_catalog(source: IO[bytes] | Any, *, actor: User, publish_as: str | No
     given). All or nothing: any invalid row raises ImportFailed and nothing is written."""
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
-    except (InvalidFileException, KeyError, OSError, ValueError) as exc:
+    except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
         raise ImportFailed([RowError("", 0, "", _("This is not a readable .xlsx file (%(e)s).") % {"e": exc})]) from None
     errors: list[RowError] = []
     item_rows = _read_sheet(wb, "items", ITEM_COLUMNS, errors)
