@@ -22,6 +22,15 @@ def _media(settings: Any, tmp_path: Any) -> None:
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+@pytest.fixture(autouse=True)
+def _english_messages() -> Any:
+    """Service errors are asserted in English; pages still get Chinese by default per request."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
+
 @pytest.fixture
 def district(db: Any) -> Division:
     return Division.objects.get_or_create(code="430703", defaults={"name": "常德市鼎城区", "level": "district"})[0]

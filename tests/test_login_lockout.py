@@ -35,6 +35,6 @@ def test_the_api_token_endpoint_locks_out_too(client, department):
     client.post("/api/v1/auth/token", {"username": officer.username, "password": "nope"},
                 content_type="application/json")
     r = client.post("/api/v1/auth/token", {"username": officer.username, "password": PASSWORD},
-                    content_type="application/json")
+                    content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
     assert r.status_code == 429
     assert "locked" in r.json()["detail"]

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -216,7 +216,7 @@ def create_token(request: HttpRequest, payload: s.TokenIn) -> Any:
         if getattr(request, "axes_locked_out", False):
             raise HttpError(401, "Too many failed attempts: this account is locked for a while.")
         raise HttpError(401, "Wrong username or password.")
-    return 201, {"token": account_services.issue_api_token(user=user, name=payload.name)}  # type: ignore[arg-type]
+    return Status(201, {"token": account_services.issue_api_token(user=user, name=payload.name)})  # type: ignore[arg-type]
 
 
 @api.get("/v1/me", response={200: s.MeOut, 401: s.Error}, auth=token_or_session, tags=["accounts"])

@@ -79,9 +79,14 @@ def mask_name(name: str) -> str:
 
 def resident_id_check_digit(first17: str) -> str:
     """The GB 11643 check character for the first 17 digits (used to make demo people)."""
-    return ric.calc_check_digit(first17)
+    if len(first17) != 17 or not first17.isdigit():
+        raise ValueError("give the first 17 digits")
+    # python-stdnum expects the whole number, check position included.
+    return ric.calc_check_digit(first17 + "0")
 
 
 def uscc_check_digit(first17: str) -> str:
     """The GB 32100 check character for the first 17 characters (used to make demo companies)."""
+    if len(first17) != 17:
+        raise ValueError("give the first 17 characters")
     return uscc.calc_check_digit(first17)

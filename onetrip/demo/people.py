@@ -41,7 +41,7 @@ PEOPLE = [
     ("bdc.officer", "officer", "冯审核（演示）", "", "", "BDCDJZX", {}),
     ("daiban.wuling", "proxy_agent", "陈代办（演示）", "13907360009", "", None, {"division": "430703002"}),
     ("13907360001", "citizen", "张测试", "13907360001", resident_id("43070319900101123"), None, {}),
-    ("13907360002", "citizen", "李示例", "13907360002", resident_id("43070319851212234"), None, {}),
-    ("13907360003", "company_rep", "赵示例", "13907360003", resident_id("43070319780606345"), None,
+    ("13907360002", "citizen", "李示例", "13907360002", resident_id("43070319921212234"), None, {}),
+    ("13907360003", "company_rep", "赵示例", "13907360003", resident_id("43070319960606345"), None,
      {"company": COMPANIES[0]["uscc"]}),
 ]
