@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from onetrip.accounts.models import Department
 from onetrip.catalog import search
@@ -100,21 +100,15 @@ def find_items(filters: Filters, *, page: int = 1, per_page: int = 20) -> Search
 
 
 def _attach_material_matches(results: list[Result], query: search.Query) -> None:
-    """Show which materials matched, with the match highlighted (one query for the page)."""
-    version_ids = [r.item.current_id for r in results]
-    cond = Q()
-    for word in query.han:
-        cond |= Q(name__icontains=word)
-    if not cond:
-        by_version: dict[int, list[str]] = {}
-    else:
-        by_version = {}
-        for vid, name in MaterialRequirement.objects.filter(cond, version_id__in=version_ids).values_list(
-            "version_id", "name"
-        ):
-            by_version.setdefault(vid, []).append(name)
+    """Show which materials matched (by word or by pinyin), highlighted; one query per page."""
+    by_version: dict[int, list[str]] = {}
+    for vid, name in MaterialRequirement.objects.filter(
+        version_id__in=[r.item.current_id for r in results]
+    ).values_list("version_id", "name"):
+        by_version.setdefault(vid, []).append(name)
     for r in results:
-        r.matched_materials = [search.highlight(n, query) for n in by_version.get(r.item.current_id, [])[:3]]
+        marked = (search.highlight(n, query) for n in by_version.get(r.item.current_id, []))
+        r.matched_materials = [m for m in marked if "<mark>" in m][:3]
 
 
 def guide(code: str) -> ItemVersion | None:

@@ -1,0 +1,53 @@
+"""The demo district: believable, valid, and loading it twice changes nothing."""
+
+import pytest
+from django.core.management import call_command
+from stdnum.cn import ric, uscc
+
+from onetrip.accounts.models import Company, Department, User
+from onetrip.catalog.models import Bundle, ItemVersion, ServiceItem
+from onetrip.core import trail
+from onetrip.core.models import TrailEntry
+
+
+@pytest.mark.django_db
+def test_the_demo_district_loads_once(capsys):
+    call_command("demo")
+    out = capsys.readouterr().out
+    counts = (Department.objects.count(), ServiceItem.objects.count(), Bundle.objects.count(),
+              User.objects.count(), TrailEntry.objects.count(), ItemVersion.objects.count())
+    assert "admin" in out and "OneTrip-demo-2026" in out
+    call_command("demo")
+    assert "nothing changed" in capsys.readouterr().out
+    assert counts == (Department.objects.count(), ServiceItem.objects.count(), Bundle.objects.count(),
+                      User.objects.count(), TrailEntry.objects.count(), ItemVersion.objects.count())
+    assert trail.verify().ok
+
+
+@pytest.mark.django_db
+def test_the_demo_district_is_what_the_issue_asks_for():
+    call_command("demo", stdout=None)
+    assert Department.objects.count() >= 12
+    published = ItemVersion.objects.filter(status="published")
+    assert published.count() >= 40
+    assert ServiceItem.objects.filter(parent__isnull=False, current__isnull=False).count() >= 3
+    assert Bundle.objects.filter(is_published=True).count() >= 3
+    assert {0, 1, 2} <= set(published.values_list("max_visits", flat=True))
+    assert published.filter(promised_limit_days=0).exists()
+    assert published.filter(promised_limit_days__gt=0).exists()
+    for name in ["个体工商户设立登记", "食品经营许可", "结婚登记", "社会保障卡申领"]:
+        assert published.filter(name__contains=name).exists(), name
+    # At least one item shows a version history.
+    assert ServiceItem.objects.filter(versions__number=2).exists()
+
+
+@pytest.mark.django_db
+def test_every_demo_identity_number_has_a_valid_check_digit():
+    call_command("demo", stdout=None)
+    for d in Department.objects.all():
+        assert uscc.is_valid(d.uscc), d
+    for c in Company.objects.all():
+        assert uscc.is_valid(c.uscc), c
+        assert "演示" in c.name
+    for u in User.objects.exclude(resident_id=""):
+        assert ric.is_valid(u.resident_id), u
