@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "onetrip.core",
     "onetrip.accounts",
     "onetrip.catalog",
+    "onetrip.cases",
+    "onetrip.supervision",
     "onetrip.api",
     "onetrip.demo",
 ]
@@ -194,6 +196,13 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+
+# Cases: uploads, the acceptance window, and when the status light turns amber.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10, minimum=1) * 1_048_576
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+ACCEPTANCE_WINDOW_WORKDAYS = env_int("ACCEPTANCE_WINDOW_WORKDAYS", 5, minimum=1)
+WARNING_WORKDAYS = env_int("WARNING_WORKDAYS", 2, minimum=0)
+PROGRESS_LOOKUPS_PER_HOUR = env_int("PROGRESS_LOOKUPS_PER_HOUR", 20, minimum=1)
 
 # The district this installation serves.
 DISTRICT_CODE = env_str("DISTRICT_CODE", "430703")

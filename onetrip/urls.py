@@ -14,6 +14,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("onetrip.accounts.urls")),
+    path("", include("onetrip.cases.urls")),
+    path("", include("onetrip.supervision.urls")),
     path("", include("onetrip.catalog.urls")),
 ]
 

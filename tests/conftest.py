@@ -23,6 +23,16 @@ def _media(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fresh_calendar() -> Any:
+    """The working-day calendar caches per process; no test may see another's holiday table."""
+    from onetrip.core import workdays
+
+    workdays.invalidate()
+    yield
+    workdays.invalidate()
+
+
+@pytest.fixture(autouse=True)
 def _english_messages() -> Any:
     """Service errors are asserted in English; pages still get Chinese by default per request."""
     from django.utils import translation
@@ -108,3 +118,50 @@ def make_item(actor: User, department: Department, code: str | None = None, *, p
         catalog.publish(actor=actor, versions=[version], name="测试批次")
         version.refresh_from_db()
     return version
+
+
+# --- cases -------------------------------------------------------------------------------------
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+class Staff:
+    def __init__(self, department: Department) -> None:
+        self.clerk = make_user(Role.WINDOW_CLERK, department)
+        self.officer = make_user(Role.OFFICER, department, mobile="13907361111")
+        self.officer2 = make_user(Role.OFFICER, department)
+        self.head = make_user(Role.DEPARTMENT_HEAD, department)
+
+
+@pytest.fixture
+def staff(department: Department) -> Staff:
+    return Staff(department)
+
+
+@pytest.fixture
+def item(catalog_admin: User, department: Department) -> ItemVersion:
+    """个体工商户设立登记: legal 15, promised 3 working days, at most 1 trip; a special procedure."""
+    version = catalog.create_item(
+        actor=catalog_admin, code="430703-SCJGJ-001", guide=guide(department), materials=MATERIALS,
+        special_procedures=[{"name": "现场核查", "max_days": 5, "excluded_from_limit": True},
+                            {"name": "内部会商", "max_days": 2, "excluded_from_limit": False}],
+    )
+    catalog.publish(actor=catalog_admin, versions=[version], name="测试批次")
+    version.refresh_from_db()
+    return version
+
+
+def apply(citizen: User, item_code: str = "430703-SCJGJ-001", key: str = "", submit: bool = True) -> Any:
+    import io
+
+    from onetrip.cases import services as cases
+
+    application, _created = cases.create_application(actor=citizen, item_code=item_code, idempotency_key=key)
+    for req in cases.checklist(application):
+        if req.required and not req.registry:
+            cases.upload_material(actor=citizen, application=application, name=req.name, stream=io.BytesIO(PDF),
+                                  original_name="scan.pdf")
+    if submit:
+        cases.submit_application(actor=citizen, application=application)
+    return application.cases.get() if application.cases.count() == 1 else application

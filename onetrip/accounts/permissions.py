@@ -24,6 +24,7 @@ class Capability(StrEnum):
     APPLY = "apply"  # apply for an item for oneself or one's company
     APPLY_AS_PROXY = "apply_as_proxy"  # apply on a citizen's behalf
     ACCEPT_AT_WINDOW = "accept_at_window"
+    WORK_INBOX = "work_inbox"  # see the case inbox (window intake or department back office)
     PROCESS_CASES = "process_cases"  # work the department inbox
     DECIDE_CASES = "decide_cases"
     VIEW_PERSONAL_DATA = "view_personal_data"  # see unmasked ID numbers (logged)
@@ -52,11 +53,14 @@ POLICY: dict[str | None, frozenset[Capability]] = {
     Role.COMPANY_REP: frozenset(_LOGGED_IN | {Capability.APPLY}),
     Role.PROXY_AGENT: frozenset(_LOGGED_IN | {Capability.APPLY_AS_PROXY}),
     Role.WINDOW_CLERK: frozenset(
-        _LOGGED_IN | {Capability.ACCEPT_AT_WINDOW, Capability.VIEW_PERSONAL_DATA}
+        _LOGGED_IN | {Capability.ACCEPT_AT_WINDOW, Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}
     ),
-    Role.OFFICER: frozenset(_LOGGED_IN | {Capability.PROCESS_CASES, Capability.VIEW_PERSONAL_DATA}),
+    Role.OFFICER: frozenset(
+        _LOGGED_IN | {Capability.PROCESS_CASES, Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}
+    ),
     Role.DEPARTMENT_HEAD: frozenset(
-        _LOGGED_IN | {Capability.PROCESS_CASES, Capability.DECIDE_CASES, Capability.VIEW_PERSONAL_DATA}
+        _LOGGED_IN
+        | {Capability.PROCESS_CASES, Capability.DECIDE_CASES, Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}
     ),
     Role.SUPERVISOR: frozenset(
         _LOGGED_IN | {Capability.SUPERVISE, Capability.VIEW_DRAFTS, Capability.VIEW_PERSONAL_DATA}

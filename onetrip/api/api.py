@@ -34,7 +34,8 @@ api = NinjaAPI(
 @api.exception_handler(ValidationError)
 def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = exc.message_dict if hasattr(exc, "error_dict") else None
-    return api.create_response(request, {"detail": "; ".join(exc.messages), "errors": errors}, status=400)
+    status = 404 if getattr(exc, "code", None) == "not_found" else 400
+    return api.create_response(request, {"detail": "; ".join(exc.messages), "errors": errors}, status=status)
 
 
 @api.exception_handler(NinjaValidationError)
@@ -231,3 +232,31 @@ def me(request: HttpRequest) -> Any:
         "resident_id": user.resident_id_masked,
         "department": user.department.name if user.department_id else None,  # type: ignore[union-attr]
     }
+
+
+from onetrip.api.calendar import router as calendar_router  # noqa: E402
+
+api.add_router("/v1", calendar_router)
+
+
+from onetrip.api.cases import router as cases_router  # noqa: E402
+from onetrip.cases.services import Refused  # noqa: E402
+
+api.add_router("/v1", cases_router)
+
+_REFUSAL_STATUS = {
+    "forbidden": 403,
+    "not_yours": 403,
+    "not_your_department": 403,
+    "not_found": 404,
+    "wrong_state": 409,
+    "claimed": 409,
+    "missing_materials": 409,
+}
+
+
+@api.exception_handler(Refused)
+def on_refused(request: HttpRequest, exc: Refused) -> HttpResponse:
+    code = getattr(exc, "code", None) or "refused"
+    return api.create_response(request, {"detail": "; ".join(exc.messages), "code": code},
+                               status=_REFUSAL_STATUS.get(code, 400))

@@ -81,7 +81,7 @@ class SpecialProcedureInline(DraftOnly, admin.TabularInline):  # type: ignore[mi
 class StepInline(DraftOnly, admin.TabularInline):  # type: ignore[misc]
     model = ProcessStep
     extra = 0
-    fields = ("position", "name", "actor", "limit_days", "description")
+    fields = ("position", "name", "actor", "role", "limit_days", "description")
 
 
 @admin.register(ItemVersion)

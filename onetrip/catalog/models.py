@@ -249,6 +249,14 @@ class ProcessStep(models.Model):
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     name = models.CharField(_("step"), max_length=100)
     actor = models.CharField(_("who acts"), max_length=100, blank=True)
+    role = models.CharField(
+        _("back-office role"),
+        max_length=32,
+        blank=True,
+        choices=[("window_clerk", _("Window clerk")), ("officer", _("Back-office officer")),
+                 ("department_head", _("Department head"))],
+        help_text=_("Set for the review steps a case goes through after acceptance, in order."),
+    )
     limit_days = models.PositiveSmallIntegerField(_("step time limit (working days)"), null=True, blank=True)
     description = models.CharField(_("description"), max_length=500, blank=True)
 

@@ -61,7 +61,7 @@ CHILDREN: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
     ),
     "fees": (Fee, ("name", "standard", "basis")),
     "special_procedures": (SpecialProcedure, ("name", "max_days", "excluded_from_limit")),
-    "steps": (ProcessStep, ("name", "actor", "limit_days", "description")),
+    "steps": (ProcessStep, ("name", "actor", "role", "limit_days", "description")),
 }
 
 ChildRows = Sequence[Mapping[str, Any]]

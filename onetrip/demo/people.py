@@ -30,7 +30,7 @@ COMPANIES = [
 ]
 
 # (username, password, role, real name, mobile, resident ID, department code or None, extra)
-DEMO_PASSWORD = "OneTrip-demo-2026"
+DEMO_PASSWORD = "OneTrip-demo-2026"  # noqa: S105 - printed for the demo on purpose
 PEOPLE = [
     ("admin", "system_admin", "系统管理员（演示）", "", "", None, {}),
     ("shengaiban", "catalog_admin", "孙审改（演示）", "", "", None, {}),

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             f"Demo district loaded: {report.departments} departments, {report.items} published items, "
             f"{report.bundles} life-event bundles" + ("" if report.created_anything else " (already there; nothing changed)")
         ))
-        self.stdout.write("\nDemo accounts (password for all: %s)\n" % people.DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo accounts (password for all: {people.DEMO_PASSWORD})\n")
         self.stdout.write(f"  {'username':<16} {'role':<28} department")
         for username, role, department in report.users:
             self.stdout.write(f"  {username:<16} {role:<28} {department}")

@@ -1,0 +1,317 @@
+"""Case endpoints: apply (with Idempotency-Key), upload, submit, follow, staff inbox and actions,
+and the public progress lookup."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest
+from ninja import File, Form, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.files import UploadedFile
+
+from onetrip.accounts.models import User
+from onetrip.api.auth import token_or_session
+from onetrip.cases import access, selectors, services
+from onetrip.cases.models import Application, Case
+from onetrip.core.identity import mask_mobile, mask_name
+from onetrip.supervision import ratelimit
+
+router = Router(tags=["cases"])
+
+
+class CaseError(Schema):
+    detail: str
+    code: str | None = None
+    errors: dict[str, list[str]] | None = None
+
+
+class ApplicationIn(Schema):
+    item: str = ""
+    bundle: str = ""
+    form: dict[str, str] = {}
+
+
+class ChecklistLine(Schema):
+    name: str
+    required: bool
+    condition: str
+    from_registry: bool
+    uploaded: bool
+
+
+class CaseSummary(Schema):
+    number: str | None
+    item: str
+    item_code: str
+    version: int
+    department: str
+    state: str
+    state_label: str
+    received_on: dt.date | None
+    promised_deadline: dt.date | None
+    legal_deadline: dt.date | None
+    light: str
+    visit_count: int
+    max_visits: int
+
+
+class ApplicationOut(Schema):
+    id: int
+    state: str
+    cases: list[CaseSummary]
+    checklist: list[ChecklistLine]
+    missing: list[str]
+
+
+class UploadedMaterialOut(Schema):
+    name: str
+    sha256: str
+    size: int
+    content_type: str
+
+
+class TimelineOut(Schema):
+    at: dt.datetime
+    action: str
+    who: str
+    detail: dict[str, Any]
+
+
+class NoticeLine(Schema):
+    material: str
+    reason: str
+
+
+class CaseDetail(CaseSummary):
+    applicant: str
+    applicant_mobile: str
+    step: str
+    next_step: str
+    accepted_on: dt.date | None
+    deemed_accepted: bool
+    workdays_used: int | None
+    workdays_left: int | None
+    calendar_source: str
+    decision_reasons: str
+    refusal_reasons: str
+    notice: list[NoticeLine]
+    allowed_actions: list[str]
+    timeline: list[TimelineOut]
+
+
+class ActionIn(Schema):
+    action: str
+    data: dict[str, Any] = {}
+
+
+class VisitIn(Schema):
+    reason: str
+    note: str = ""
+
+
+class ProgressOut(Schema):
+    number: str
+    item: str
+    department: str
+    state: str
+    state_label: str
+    applicant: str
+    applicant_mobile: str
+    received_on: dt.date | None
+    promised_deadline: dt.date | None
+    next_step: str
+    timeline: list[TimelineOut]
+
+
+def _user(request: HttpRequest) -> User:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def summary(case: Case) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "item": case.version.name,
+        "item_code": case.item.code,
+        "version": case.version.number,
+        "department": case.department.name,
+        "state": case.state,
+        "state_label": case.get_state_display(),
+        "received_on": case.received_on,
+        "promised_deadline": case.promised_deadline,
+        "legal_deadline": case.legal_deadline,
+        "light": case.light,
+        "visit_count": case.visit_count,
+        "max_visits": case.version.max_visits,
+    }
+
+
+def _timeline(case: Case, staff: bool) -> list[dict[str, Any]]:
+    return [e.__dict__ for e in selectors.timeline(case, for_staff=staff)]
+
+
+def detail(case: Case, user: User) -> dict[str, Any]:
+    staff = access.is_staff_viewer(user, case)
+    clock = services.clock_summary(case)
+    notice = case.notices.filter(supplemented_at__isnull=True).prefetch_related("items__requirement").first()
+    return summary(case) | {
+        "applicant": case.application.applicant_name if not staff else mask_name(case.application.applicant_name),
+        "applicant_mobile": mask_mobile(case.application.applicant_mobile),
+        "step": selectors.current_step(case),
+        "next_step": selectors.next_step(case),
+        "accepted_on": case.accepted_on,
+        "deemed_accepted": case.deemed_accepted,
+        "workdays_used": clock["workdays_used"],
+        "workdays_left": clock["workdays_left"],
+        "calendar_source": clock["calendar_source"],
+        "decision_reasons": case.decision_reasons,
+        "refusal_reasons": case.refusal_reasons,
+        "notice": [{"material": i.requirement.name, "reason": i.reason} for i in notice.items.all()] if notice else [],
+        "allowed_actions": services.actions_for(case, user),
+        "timeline": _timeline(case, staff),
+    }
+
+
+def application_out(application: Application) -> dict[str, Any]:
+    cases = list(application.cases.select_related("version", "item", "department").order_by("id"))
+    have = set(application.materials.filter(current=True).values_list("name", flat=True))
+    return {
+        "id": application.pk,
+        "state": cases[0].state if cases else "draft",
+        "cases": [summary(c) for c in cases],
+        "checklist": [
+            {"name": r.name, "required": r.required, "condition": r.condition, "from_registry": bool(r.registry),
+             "uploaded": r.name in have}
+            for r in services.checklist(application)
+        ],
+        "missing": services.missing_materials(application),
+    }
+
+
+def _own_application(request: HttpRequest, pk: int) -> Application:
+    application = Application.objects.filter(pk=pk, applicant=_user(request)).first()
+    if application is None:
+        raise HttpError(404, f"No application {pk} of yours.")
+    return application
+
+
+def _case(request: HttpRequest, number: str) -> Case:
+    case = Case.objects.select_related("version", "item", "department", "application").filter(number=number).first()
+    if case is None or not access.can_view(_user(request), case):
+        raise HttpError(404, f"No case {number} that you may see.")
+    return case
+
+
+@router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut, 400: CaseError, 403: CaseError, 404: CaseError},
+             auth=token_or_session)
+def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
+    """Start an application for one item or one bundle. Send an ``Idempotency-Key`` header: the
+    same key again returns the same application (200) instead of creating a second one."""
+    application, created = services.create_application(
+        actor=_user(request), item_code=payload.item, bundle_code=payload.bundle, form=payload.form,
+        idempotency_key=request.headers.get("Idempotency-Key", ""),
+    )
+    return Status(201 if created else 200, application_out(application))
+
+
+@router.post("/applications/{application_id}/materials", response={201: UploadedMaterialOut, 400: CaseError, 403: CaseError,
+                                                                   404: CaseError, 409: CaseError}, auth=token_or_session)
+def upload_material(request: HttpRequest, application_id: int, name: Form[str], file: File[UploadedFile]) -> Any:
+    """Upload one checklist material (PDF, JPEG, PNG or OFD, checked by content)."""
+    application = _own_application(request, application_id)
+    material = services.upload_material(actor=_user(request), application=application, name=name, stream=file,
+                                        original_name=file.name or "")
+    return Status(201, {"name": material.name, "sha256": material.sha256, "size": material.size,
+                        "content_type": material.content_type})
+
+
+@router.post("/applications/{application_id}/submit", response={200: ApplicationOut, 400: CaseError, 403: CaseError,
+                                                                404: CaseError, 409: CaseError}, auth=token_or_session)
+def submit_application(request: HttpRequest, application_id: int) -> Any:
+    """Submit the application; each case gets its number. Submitting again changes nothing."""
+    application = _own_application(request, application_id)
+    services.submit_application(actor=_user(request), application=application)
+    return application_out(application)
+
+
+@router.get("/cases", response=list[CaseSummary], auth=token_or_session)
+def my_cases(request: HttpRequest) -> Any:
+    return [summary(c) for c in selectors.cases_of(_user(request))[:200]]
+
+
+@router.get("/cases/{number}", response={200: CaseDetail, 404: CaseError}, auth=token_or_session)
+def get_case(request: HttpRequest, number: str) -> Any:
+    return detail(_case(request, number), _user(request))
+
+
+@router.get("/inbox", response={200: list[CaseSummary], 400: CaseError, 403: CaseError}, auth=token_or_session)
+def inbox(request: HttpRequest, view: str = "new") -> Any:
+    """A department's cases: new, mine, near (deadline), overdue, open."""
+    if view not in selectors.INBOX_VIEWS:
+        raise HttpError(400, f"view must be one of {', '.join(selectors.INBOX_VIEWS)}.")
+    user = _user(request)
+    if not user.is_staff_role:
+        raise HttpError(403, "The inbox is for staff.")
+    return [summary(c) for c in selectors.inbox(user, view)[:200]]
+
+
+@router.post("/cases/{number}/actions", response={200: CaseDetail, 400: CaseError, 403: CaseError, 404: CaseError, 409: CaseError},
+             auth=token_or_session)
+def act(request: HttpRequest, number: str, payload: ActionIn) -> Any:
+    """Move the case: ``accept``, ``refuse``, ``issue_notice`` (data.items = [{material, reason}]),
+    ``supplement``, ``claim``, ``advance``, ``return``, ``suspend``, ``resume``, ``approve``,
+    ``deny``, ``withdraw``, ``issue_result``, ``deliver``, ``close``, ``comment``."""
+    case = _case(request, number)
+    user = _user(request)
+    if payload.action == "issue_notice":
+        items = payload.data.get("items") or []
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            raise ValidationError({"items": ["items must be a list of {material, reason}."]})
+        case = services.issue_notice(case=case, actor=user, items=items, note=str(payload.data.get("note", "")))
+    else:
+        case = services.transition(case=case, action=payload.action, actor=user, data=payload.data)
+    return detail(case, user)
+
+
+@router.post("/cases/{number}/visits", response={201: CaseSummary, 400: CaseError, 403: CaseError, 404: CaseError},
+             auth=token_or_session)
+def record_visit(request: HttpRequest, number: str, payload: VisitIn) -> Any:
+    """Record a physical trip of the applicant (window staff)."""
+    case = _case(request, number)
+    services.record_visit(case=case, reason=payload.reason, actor=_user(request), note=payload.note)
+    case.refresh_from_db()
+    return Status(201, summary(case))
+
+
+@router.get("/progress", response={200: ProgressOut, 400: CaseError, 404: CaseError, 429: CaseError}, auth=None)
+def progress(request: HttpRequest, number: str = "", phone: str = "", id_number: str = "") -> Any:
+    """进度查询 without logging in: the case number with the applicant's mobile or ID number.
+    Rate-limited per client; a wrong pair says only "not found"."""
+    if not ratelimit.hit(f"progress:{access.client_ip(request)}", limit=settings.PROGRESS_LOOKUPS_PER_HOUR,
+                         window=dt.timedelta(hours=1)):
+        raise HttpError(429, "Too many lookups from this address; try again in an hour.")
+    if not number or not (phone or id_number):
+        raise HttpError(400, "Give the case number and the mobile number or ID number used to apply.")
+    case = selectors.lookup(number, phone or id_number)
+    if case is None:
+        raise HttpError(404, "Not found.")
+    return progress_out(case)
+
+
+def progress_out(case: Case) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "item": case.version.name,
+        "department": case.department.name,
+        "state": case.state,
+        "state_label": case.get_state_display(),
+        "applicant": mask_name(case.application.applicant_name),
+        "applicant_mobile": mask_mobile(case.application.applicant_mobile),
+        "received_on": case.received_on,
+        "promised_deadline": case.promised_deadline,
+        "next_step": selectors.next_step(case),
+        "timeline": _timeline(case, False),
+    }

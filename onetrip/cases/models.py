@@ -1,0 +1,237 @@
+"""Cases (办件): applications, their cases, materials, one-time notices, visits, notifications.
+
+A citizen or company submits one ``Application`` for an item or a life-event bundle; it
+holds the one material set and becomes one ``Case`` per item. A case records the exact
+``ItemVersion`` it was applied under and moves through ``transitions.TABLE``.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class State(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SUBMITTED = "submitted", _("Submitted, awaiting acceptance")
+    AWAITING_SUPPLEMENT = "awaiting_supplement", _("Awaiting supplements (one-time notice issued)")
+    NOT_ACCEPTED = "not_accepted", _("Not accepted")
+    IN_REVIEW = "in_review", _("Accepted, under review")
+    SUSPENDED = "suspended", _("Suspended for a special procedure")
+    APPROVED = "approved", _("Approved")
+    DENIED = "denied", _("Denied")
+    RESULT_READY = "result_ready", _("Result ready")
+    DELIVERED = "delivered", _("Result delivered")
+    CLOSED = "closed", _("Closed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+OPEN_STATES = (State.SUBMITTED, State.AWAITING_SUPPLEMENT, State.IN_REVIEW, State.SUSPENDED)
+CLOCK_STATES = (State.IN_REVIEW, State.SUSPENDED, State.AWAITING_SUPPLEMENT)
+
+
+class Channel(models.TextChoices):
+    ONLINE = "online", _("Online")
+    WINDOW = "window", _("At a window")
+
+
+class Light(models.TextChoices):
+    NONE = "", _("Clock not running")
+    NORMAL = "normal", _("Normal")
+    WARNING = "warning", _("Near the deadline")
+    OVERDUE = "overdue", _("Overdue")
+
+
+class Application(models.Model):
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    company = models.ForeignKey("accounts.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    item = models.ForeignKey("catalog.ServiceItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    bundle = models.ForeignKey("catalog.Bundle", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    channel = models.CharField(_("channel"), max_length=16, choices=Channel.choices, default=Channel.ONLINE)
+    idempotency_key = models.CharField(max_length=100, blank=True)
+    applicant_name = models.CharField(_("applicant"), max_length=100)
+    applicant_id_number = models.CharField(_("ID number"), max_length=18)
+    applicant_mobile = models.CharField(_("mobile number"), max_length=11)
+    form_data = models.JSONField(_("form"), default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="cases_application_idempotent",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(item__isnull=False, bundle__isnull=True) | models.Q(item__isnull=True, bundle__isnull=False),
+                name="cases_application_item_or_bundle",
+            ),
+        ]
+
+
+class Case(models.Model):
+    number = models.CharField(_("case number"), max_length=32, unique=True, null=True, blank=True)
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="cases")
+    item = models.ForeignKey("catalog.ServiceItem", on_delete=models.PROTECT, related_name="cases")
+    version = models.ForeignKey("catalog.ItemVersion", on_delete=models.PROTECT, related_name="cases")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="cases")
+    state = models.CharField(_("state"), max_length=32, choices=State.choices, default=State.DRAFT)
+    step_index = models.PositiveSmallIntegerField(default=0)
+    step_started_on = models.DateField(null=True, blank=True)
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                 related_name="assigned_cases")
+
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    received_on = models.DateField(null=True, blank=True)
+    acceptance_due = models.DateField(_("acceptance due"), null=True, blank=True)
+    accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    deemed_accepted = models.BooleanField(_("deemed accepted"), default=False)
+    paused_since = models.DateField(null=True, blank=True)
+    paused_workdays = models.PositiveIntegerField(default=0)
+    pause_counts = models.BooleanField(default=False, help_text="True while a pause whose time counts runs")
+    promised_deadline = models.DateField(_("promised deadline"), null=True, blank=True)
+    legal_deadline = models.DateField(_("legal deadline"), null=True, blank=True)
+    light = models.CharField(_("status light"), max_length=16, choices=Light.choices, blank=True, default="")
+    warned_on = models.DateField(null=True, blank=True)
+
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reasons = models.TextField(blank=True)
+    refusal_reasons = models.TextField(blank=True)
+    delivery_method = models.CharField(max_length=16, blank=True)
+    delivery_reference = models.CharField(max_length=100, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    visit_count = models.PositiveSmallIntegerField(_("visits"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            models.Index(fields=["state", "promised_deadline"], name="case_state_deadline"),
+            models.Index(fields=["department", "state", "promised_deadline"], name="case_dept_state_deadline"),
+            models.Index(fields=["state", "acceptance_due"], name="case_state_acceptance_due"),
+            models.Index(fields=["assignee", "state"], name="case_assignee_state"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"draft #{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class CaseMaterial(models.Model):
+    """An uploaded material of an application. Keyed by the checklist material's name so that
+    one upload serves every item of a bundle that asks for it."""
+
+    application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="materials")
+    name = models.CharField(_("material"), max_length=300)
+    file = models.FileField(upload_to="materials/")
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveIntegerField()
+    content_type = models.CharField(max_length=100)
+    original_name = models.CharField(_("file name"), max_length=255)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    current = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["application", "name", "-uploaded_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "name"], condition=models.Q(current=True),
+                                    name="cases_material_one_current"),
+        ]
+
+
+class OneTimeNotice(models.Model):
+    """一次性告知: every missing or faulty material named at once, in writing."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="notices")
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    issued_at = models.DateTimeField(auto_now_add=True)
+    note = models.TextField(blank=True)
+    supplemented_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-issued_at"]
+
+
+class NoticeItem(models.Model):
+    notice = models.ForeignKey(OneTimeNotice, on_delete=models.CASCADE, related_name="items")
+    requirement = models.ForeignKey("catalog.MaterialRequirement", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("what is missing or wrong"), max_length=300)
+
+    class Meta:
+        ordering = ["notice", "requirement__position"]
+
+
+class Visit(models.Model):
+    """One physical trip to an office (跑动). Online steps are never visits."""
+
+    class Reason(models.TextChoices):
+        SUBMIT = "submit", _("Submit at a window")
+        SUPPLEMENT = "supplement", _("Supplement at a window")
+        PICKUP = "pickup", _("Pick up the result")
+        OTHER = "other", _("Other")
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="visits")
+    reason = models.CharField(_("reason"), max_length=16, choices=Reason.choices)
+    at = models.DateTimeField(_("when"))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["at"]
+
+
+class Comment(models.Model):
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    text = models.TextField()
+
+    class Meta:
+        ordering = ["at"]
+
+
+class CaseSequence(models.Model):
+    """The last case number handed out on a day; incremented under a row lock."""
+
+    day = models.DateField(primary_key=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class Notification(models.Model):
+    """An SMS or e-mail to an applicant, queued in the case's transaction and sent after commit
+    (retried by the clock worker)."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", "SMS"
+        EMAIL = "email", "E-mail"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "claimed_until"], name="notification_pending")]

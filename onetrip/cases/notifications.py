@@ -1,0 +1,124 @@
+"""Messages to applicants (SMS and e-mail), queued in the case's transaction and sent after
+it commits; the clock worker retries what could not be sent."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from onetrip.cases.models import Case, Notification
+from onetrip.core.sms import SmsMessage, get_backend
+
+log = logging.getLogger(__name__)
+
+TEMPLATES = {
+    "submit": _("Your application %(number)s (%(item)s) was received. You can follow it online with the case number."),
+    "accept": _("Case %(number)s (%(item)s) was accepted. Promised decision by %(deadline)s."),
+    "deem_accept": _("Case %(number)s (%(item)s) is deemed accepted from %(received)s, as no notice was given in time. "
+                     "Promised decision by %(deadline)s."),
+    "refuse": _("Case %(number)s (%(item)s) was not accepted: %(reasons)s"),
+    "issue_notice": _("Case %(number)s (%(item)s): materials are missing or need correcting. "
+                      "See the one-time notice online and supplement them all at once."),
+    "supplement": _("Case %(number)s (%(item)s): your supplements were received."),
+    "suspend": _("Case %(number)s (%(item)s) is paused for a special procedure (%(procedure)s)."),
+    "resume": _("Case %(number)s (%(item)s) is under review again. Promised decision by %(deadline)s."),
+    "approve": _("Case %(number)s (%(item)s) was approved. The result is being prepared."),
+    "deny": _("Case %(number)s (%(item)s) was denied. See the reasons and your remedies online."),
+    "withdraw": _("Case %(number)s (%(item)s) was withdrawn at your request."),
+    "issue_result": _("Case %(number)s (%(item)s): your result is ready."),
+    "deliver": _("Case %(number)s (%(item)s): the result was delivered (%(method)s)."),
+}
+
+
+def render(case: Case, action: str, data: dict[str, Any], language: str) -> str:
+    with translation.override(language):
+        params = {
+            "number": case.number or "",
+            "item": case.version.name,
+            "deadline": f"{case.promised_deadline:%Y-%m-%d}" if case.promised_deadline else "",
+            "received": f"{case.received_on:%Y-%m-%d}" if case.received_on else "",
+            "reasons": data.get("reasons", ""),
+            "procedure": data.get("procedure", ""),
+            "method": data.get("method", ""),
+        }
+        return str(TEMPLATES[action]) % params
+
+
+def queue(*, case: Case, action: str, data: dict[str, Any]) -> list[Notification]:
+    """Queue the applicant's SMS (and e-mail when they gave one); send after commit."""
+    if action not in TEMPLATES:
+        return []
+    application = case.application
+    language = application.form_data.get("language") or settings.LANGUAGE_CODE
+    body = render(case, action, data, language)
+    rows = [Notification(case=case, channel=Notification.Channel.SMS, to=application.applicant_mobile, body=body)]
+    email = application.applicant.email
+    if email:
+        rows.append(Notification(case=case, channel=Notification.Channel.EMAIL, to=email, body=body,
+                                 subject=f"{settings.SITE_NAME} {case.number or ''}"))
+    created = Notification.objects.bulk_create(rows)
+    ids = [n.pk for n in created if n.pk]
+    transaction.on_commit(lambda: send_pending(ids=ids))
+    return created
+
+
+def queue_staff_warning(*, case: Case) -> None:
+    """Near the deadline: tell the officer holding the case (or the department's officers)."""
+    from onetrip.accounts.models import Role, User
+
+    people = [case.assignee] if case.assignee_id else list(
+        User.objects.filter(department_id=case.department_id, role__in=[Role.OFFICER, Role.DEPARTMENT_HEAD],
+                            is_active=True))
+    rows = []
+    with translation.override(settings.LANGUAGE_CODE):
+        body = str(_("Case %(number)s (%(item)s) is near its promised deadline %(deadline)s.")) % {
+            "number": case.number, "item": case.version.name, "deadline": case.promised_deadline}
+    for person in people:
+        if person is not None and person.mobile:
+            rows.append(Notification(case=case, channel=Notification.Channel.SMS, to=person.mobile, body=body))
+    Notification.objects.bulk_create(rows)
+
+
+def _claim(pk: int, until: dt.datetime) -> bool:
+    now = timezone.now()
+    return bool(
+        Notification.objects.filter(pk=pk, status=Notification.Status.PENDING)
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(claimed_until=until)
+    )
+
+
+def send_pending(*, ids: list[int] | None = None, limit: int = 200) -> int:
+    """Send pending notifications; each is claimed first so no two workers send it twice."""
+    qs = Notification.objects.filter(status=Notification.Status.PENDING)
+    if ids is not None:
+        qs = qs.filter(pk__in=ids)
+    sent = 0
+    for pk in list(qs.order_by("pk").values_list("pk", flat=True)[:limit]):
+        if not _claim(pk, timezone.now() + dt.timedelta(minutes=2)):
+            continue
+        n = Notification.objects.get(pk=pk)
+        try:
+            if n.channel == Notification.Channel.SMS:
+                get_backend().send(SmsMessage(to=n.to, text=n.body))
+            else:
+                send_mail(n.subject, n.body, None, [n.to])
+        except Exception as exc:  # noqa: BLE001 - any gateway failure is retried later
+            attempts = n.attempts + 1
+            Notification.objects.filter(pk=pk).update(
+                attempts=attempts, last_error=str(exc)[:300], claimed_until=None,
+                status=Notification.Status.FAILED if attempts >= 5 else Notification.Status.PENDING)
+            log.warning("notification %s failed: %s", pk, exc)
+            continue
+        Notification.objects.filter(pk=pk).update(status=Notification.Status.SENT, sent_at=timezone.now(),
+                                                  attempts=n.attempts + 1)
+        sent += 1
+    return sent

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from onetrip.cases import views
+
+app_name = "cases"
+urlpatterns = [
+    path("items/<str:code>/apply/", views.start, name="start"),
+    path("bundles/<str:code>/apply/", views.start, {"bundle": True}, name="start-bundle"),
+    path("applications/<int:pk>/", views.application, name="application"),
+    path("my/cases/", views.mine, name="mine"),
+    path("cases/<str:number>/", views.case_detail, name="case"),
+    path("cases/<str:number>/notices/<int:pk>/", views.notice, name="notice"),
+    path("staff/inbox/", views.inbox, name="inbox"),
+    path("progress/", views.progress, name="progress"),
+]

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from onetrip.accounts.permissions import Capability, require
+from onetrip.cases.models import Case, State
+from onetrip.core import workdays
+from onetrip.supervision.models import RuleViolation
+
+
+@require(Capability.SUPERVISE)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """E-supervision: calendar coverage, overdue and near-deadline cases, rule violations."""
+    today = timezone.localdate()
+    years = range(today.year - 1, today.year + 3)
+    near_until = workdays.add_workdays(today, 2)
+    return render(request, "supervision/dashboard.html", {
+        "coverage": workdays.coverage(years),
+        "today": today,
+        "overdue": Case.objects.filter(state=State.IN_REVIEW, promised_deadline__lt=today)
+        .select_related("version", "department").order_by("promised_deadline")[:100],
+        "near": Case.objects.filter(state=State.IN_REVIEW, promised_deadline__gte=today,
+                                    promised_deadline__lte=near_until).count(),
+        "violations": RuleViolation.objects.select_related("case", "department").order_by("-at")[:100],
+    })

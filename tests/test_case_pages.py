@@ -1,0 +1,128 @@
+"""The case pages a citizen and the staff use."""
+
+import io
+
+import pytest
+
+from onetrip.cases import services
+from onetrip.cases.models import Application
+from onetrip.core.models import TrailEntry
+
+from .conftest import PDF, apply
+
+
+@pytest.mark.django_db
+def test_a_citizen_applies_through_the_pages(client, citizen, item):
+    client.force_login(citizen)
+    assert client.get(f"/items/{item.item.code}/apply/").status_code == 200
+    r = client.post(f"/items/{item.item.code}/apply/", {
+        "applicant_name": "张测试", "applicant_id_number": citizen.resident_id, "applicant_mobile": "13907360001",
+        "idempotency_key": "form-1"})
+    app = Application.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/applications/{app.pk}/"
+    # Pressing the button twice does not make a second application.
+    client.post(f"/items/{item.item.code}/apply/", {
+        "applicant_name": "张测试", "applicant_id_number": citizen.resident_id, "applicant_mobile": "13907360001",
+        "idempotency_key": "form-1"})
+    assert Application.objects.count() == 1
+    page = client.get(f"/applications/{app.pk}/").content.decode()
+    assert "个体工商户登记（备案）申请书" in page
+    f = io.BytesIO(PDF)
+    f.name = "scan.pdf"
+    client.post(f"/applications/{app.pk}/", {"upload": "1", "name": "个体工商户登记（备案）申请书", "file": f})
+    r = client.post(f"/applications/{app.pk}/", {"submit": "1"})
+    assert r.status_code == 302
+    case = app.cases.get()
+    assert case.state == "submitted"
+    assert case.number in client.get("/my/cases/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_bad_id_number_on_the_form_is_explained(client, citizen, item):
+    client.force_login(citizen)
+    r = client.post(f"/items/{item.item.code}/apply/", {
+        "applicant_name": "张测试", "applicant_id_number": "430703199001011230", "applicant_mobile": "13907360001"},
+        follow=True)
+    assert not Application.objects.exists()
+    assert "error" in r.content.decode()
+
+
+@pytest.mark.django_db
+def test_staff_take_a_case_through_the_page(client, citizen, item, staff):
+    case = apply(citizen)
+    client.force_login(staff.clerk)
+    assert case.number in client.get("/staff/inbox/?view=new").content.decode()
+    client.post(f"/cases/{case.number}/", {"action": "accept"})
+    client.force_login(staff.officer)
+    client.post(f"/cases/{case.number}/", {"action": "advance"})
+    client.force_login(staff.head)
+    client.post(f"/cases/{case.number}/", {"action": "approve"})
+    case.refresh_from_db()
+    assert case.state == "approved"
+
+
+@pytest.mark.django_db
+def test_staff_see_the_id_masked_and_unmasking_is_on_the_trail(client, citizen, item, staff):
+    case = apply(citizen)
+    client.force_login(staff.officer)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert citizen.resident_id not in page and citizen.resident_id[-4:] in page
+    page = client.post(f"/cases/{case.number}/", {"action": "reveal", "purpose": "核对身份"}).content.decode()
+    assert citizen.resident_id in page
+    entry = TrailEntry.objects.get(action="personal_data.view")
+    assert entry.actor == staff.officer and entry.summary["purpose"] == "核对身份"
+
+
+@pytest.mark.django_db
+def test_staff_issue_a_notice_from_the_page_and_off_checklist_is_refused(client, citizen, item, staff):
+    case = apply(citizen)
+    client.force_login(staff.clerk)
+    client.post(f"/cases/{case.number}/", {"action": "issue_notice", "material": ["经营场所使用证明"],
+                                           "reason:经营场所使用证明": "过期", "other_material": "户口本复印件"})
+    case.refresh_from_db()
+    assert case.state == "submitted" and case.violations.filter(rule="off_checklist").exists()
+
+
+@pytest.mark.django_db
+def test_other_people_cannot_open_a_case(client, citizen, item, department, district):
+    from .conftest import make_department, make_user
+
+    case = apply(citizen)
+    outsider = make_user("officer", make_department(district, code="WJJ", name="卫生健康局"))
+    client.force_login(outsider)
+    assert client.get(f"/cases/{case.number}/").status_code == 404
+    client.logout()
+    assert client.get(f"/cases/{case.number}/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_inbox_queries_do_not_grow_with_the_number_of_cases(client, citizen, item, staff,
+                                                            django_assert_max_num_queries):
+    apply(citizen)
+    client.force_login(staff.clerk)
+    client.get("/staff/inbox/?view=new")
+    with django_assert_max_num_queries(12) as ctx:
+        client.get("/staff/inbox/?view=new")
+    for _ in range(5):
+        apply(citizen)
+    with django_assert_max_num_queries(len(ctx.captured_queries)):
+        client.get("/staff/inbox/?view=new")
+
+
+@pytest.mark.django_db
+def test_the_supervision_page_says_plainly_when_a_year_has_no_calendar(client, staff, department):
+    from .conftest import make_user
+
+    client.force_login(make_user("supervisor"))
+    page = client.get("/supervision/").content.decode()
+    assert "2027" in page and ("Monday to Friday" in page or "周一至周五" in page)
+
+
+@pytest.mark.django_db
+def test_the_applicant_withdraws_from_the_page(client, citizen, item):
+    case = apply(citizen)
+    client.force_login(citizen)
+    client.post(f"/cases/{case.number}/", {"action": "withdraw"})
+    case.refresh_from_db()
+    assert case.state == "withdrawn"
+    assert services.actions_for(case, citizen) == []

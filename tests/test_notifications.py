@@ -1,0 +1,66 @@
+"""Applicants hear of each step by SMS (and e-mail), sent only after the change is committed."""
+
+import pytest
+from django.core import mail
+from django.core.exceptions import ValidationError
+from django.core.management import call_command
+
+from onetrip.cases import notifications, services
+from onetrip.cases.models import Notification
+
+from .conftest import apply
+
+
+@pytest.mark.django_db(transaction=True)
+def test_each_applicant_facing_step_sends_an_sms_after_commit(citizen, item, staff, capsys):
+    case = apply(citizen)
+    services.transition(case=case, action="accept", actor=staff.clerk)
+    out = capsys.readouterr().out
+    assert "[SMS to 13907360001]" in out and case.number in out
+    assert list(Notification.objects.values_list("status", flat=True)) == ["sent", "sent"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_nothing_is_sent_when_the_change_rolls_back(citizen, item, staff):
+    case = apply(citizen)
+    before = Notification.objects.count()
+    with pytest.raises(ValidationError):
+        services.transition(case=case, action="refuse", actor=staff.clerk, data={})  # reasons missing
+    assert Notification.objects.count() == before
+
+
+@pytest.mark.django_db
+def test_templates_exist_in_chinese_and_english(citizen, item, staff):
+    case = services.transition(case=apply(citizen), action="accept", actor=staff.clerk)
+    zh = notifications.render(case, "accept", {}, "zh-hans")
+    en = notifications.render(case, "accept", {}, "en")
+    assert case.number in zh and case.number in en and zh != en
+    assert "受理" in zh and "accepted" in en
+
+
+@pytest.mark.django_db
+def test_an_email_goes_too_when_the_applicant_gave_one(citizen, item, staff, settings):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    citizen.email = "zhang.ceshi@example.com"
+    citizen.save()
+    case = apply(citizen)
+    notifications.send_pending()
+    assert any(case.number in m.body for m in mail.outbox)
+
+
+@pytest.mark.django_db
+def test_failed_sends_are_retried_by_the_worker(citizen, item, staff, settings, capsys):
+    settings.SMS_BACKEND = "tests.test_notifications.BrokenBackend"
+    apply(citizen)
+    notifications.send_pending()
+    n = Notification.objects.get()
+    assert n.status == "pending" and n.attempts == 1 and "gateway down" in n.last_error
+    settings.SMS_BACKEND = "onetrip.core.sms.ConsoleBackend"
+    call_command("clock", "--once")
+    n.refresh_from_db()
+    assert n.status == "sent"
+
+
+class BrokenBackend:
+    def send(self, message):
+        raise ConnectionError("gateway down")
