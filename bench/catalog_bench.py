@@ -42,6 +42,7 @@ QUERIES = ["营业执照", "yyzz", "食品经营许可", "不动产 抵押", "jh
 def setup_django(db_path: Path) -> None:
     os.environ["DATABASE_URL"] = f"sqlite:///{db_path}"
     os.environ["ONETRIP_VAR_DIR"] = str(OUT)
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onetrip.settings")
     import django
 

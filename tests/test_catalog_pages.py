@@ -128,3 +128,12 @@ def test_large_text_mode_is_remembered(client, db):
     assert 'class="large-text"' in client.get("/").content.decode()
     client.post("/prefs/large-text", {"next": "https://evil.example/"})
     assert 'class="large-text"' not in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_a_browser_in_english_still_gets_chinese_until_the_switch_is_used(client, catalog_admin, department):
+    make_item(catalog_admin, department, code="AL-1")
+    page = client.get("/items/AL-1/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert 'lang="zh-Hans"' in page
+    api = client.get("/api/v1/items/NOPE", HTTP_ACCEPT_LANGUAGE="en")
+    assert api.status_code == 404 and api["Content-Language"] == "en"

@@ -79,6 +79,7 @@ class TimelineOut(Schema):
     action: str
     who: str
     detail: dict[str, Any]
+    label: str
 
 
 class NoticeLine(Schema):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from onetrip.accounts.models import Role, User
 from onetrip.cases.models import OPEN_STATES, Case, State
 from onetrip.cases.steps import review_steps
-from onetrip.cases.transitions import NEXT_STEP
+from onetrip.cases.transitions import EVENTS, NEXT_STEP
 from onetrip.core import workdays
 from onetrip.core.models import TrailEntry
 
@@ -65,6 +65,7 @@ class TimelineEntry:
     action: str
     who: str  # department / role, never an officer's name
     detail: dict[str, Any]
+    label: str = ""
 
 
 def timeline(case: Case, *, for_staff: bool = False) -> list[TimelineEntry]:
@@ -84,7 +85,9 @@ def timeline(case: Case, *, for_staff: bool = False) -> list[TimelineEntry]:
         if for_staff:
             detail = dict(e.summary)
             detail["actor"] = e.actor_label
-        out.append(TimelineEntry(at=e.at, action=e.action.removeprefix("case."), who=who, detail=detail))
+        action = e.action.removeprefix("case.")
+        label = str(EVENTS.get(action, action))
+        out.append(TimelineEntry(at=e.at, action=action, who=who, detail=detail, label=label))
     return out
 
 

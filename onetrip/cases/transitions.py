@@ -80,3 +80,51 @@ NEXT_STEP = {
 
 def allowed_actions(state: str) -> list[str]:
     return [a for a, t in TABLE.items() if state in t.sources]
+
+
+# Button labels for the actions.
+LABELS = {
+    "submit": _("Submit"),
+    "accept": _("Accept"),
+    "refuse": _("Do not accept"),
+    "issue_notice": _("Issue a one-time notice"),
+    "supplement": _("Supplement"),
+    "deem_accept": _("Deem accepted"),
+    "claim": _("Claim"),
+    "advance": _("Pass to the next step"),
+    "return": _("Return to the previous step"),
+    "suspend": _("Suspend"),
+    "resume": _("Resume"),
+    "approve": _("Approve"),
+    "deny": _("Deny"),
+    "withdraw": _("Withdraw"),
+    "issue_result": _("Result ready"),
+    "deliver": _("Deliver"),
+    "close": _("Close"),
+    "comment": _("Comment"),
+}
+
+# What each action reads like on a timeline.
+EVENTS = {
+    "submit": _("Submitted"),
+    "accept": _("Accepted"),
+    "refuse": _("Not accepted"),
+    "issue_notice": _("One-time notice issued"),
+    "supplement": _("Supplements received"),
+    "deem_accept": _("Deemed accepted"),
+    "claim": _("Claimed"),
+    "advance": _("Passed to the next step"),
+    "return": _("Returned to the previous step"),
+    "suspend": _("Suspended for a special procedure"),
+    "resume": _("Resumed"),
+    "approve": _("Approved"),
+    "deny": _("Denied"),
+    "withdraw": _("Withdrawn"),
+    "issue_result": _("Result ready"),
+    "deliver": _("Result delivered"),
+    "close": _("Closed"),
+    "comment": _("Comment"),
+    "visit": _("Trip to the office recorded"),
+    "light": _("Status light changed"),
+    "rule_violation": _("Rule violation recorded"),
+}

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, can, require
-from onetrip.cases import access, selectors, services
+from onetrip.cases import access, selectors, services, transitions
 from onetrip.cases.models import Application, Case, Visit
 from onetrip.catalog import selectors as catalog
 from onetrip.supervision import ratelimit
@@ -153,7 +153,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
         "case": case, "staff": staff, "revealed": revealed,
         "clock": services.clock_summary(case),
         "timeline": selectors.timeline(case, for_staff=staff),
-        "actions": services.actions_for(case, user),
+        "actions": [(a, transitions.LABELS.get(a, a)) for a in services.actions_for(case, user)],
         "step": selectors.current_step(case), "next_step": selectors.next_step(case),
         "notice": notice, "materials": case.application.materials.filter(current=True),
         "checklist": case.version.materials.all(), "procedures": case.version.special_procedures.all(),

@@ -29,6 +29,7 @@ class LoadReport:
     items: int = 0
     bundles: int = 0
     users: list[tuple[str, str, str]] = field(default_factory=list)
+    cases: list[tuple[str, str, str]] = field(default_factory=list)
     created_anything: bool = False
 
 
@@ -95,7 +96,61 @@ def load(*, path: Path = DATA) -> LoadReport:
             catalog.save_bundle(actor=admin, sort_order=n + 1, **{**b, "items": items})
             report.created_anything = True
     report.bundles = len(data["bundles"])
+    report.cases = _demo_cases()
     return report
+
+
+DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+
+
+def _demo_cases() -> list[tuple[str, str, str]]:
+    """A few cases in different states so the inbox, the case pages and the lookup have
+    something to show. Made through the ordinary services; skipped when they exist."""
+    import io
+
+    from onetrip.cases import services as cases
+    from onetrip.cases.models import Case
+
+    zhang = User.objects.get(username="13907360001")
+    li = User.objects.get(username="13907360002")
+    if not Case.objects.filter(application__applicant__in=[zhang, li]).exists():
+        clerk = User.objects.get(username="chuangkou")
+        officer = User.objects.get(username="scjg.officer")
+        head = User.objects.get(username="scjg.head")
+        items = list(
+            ServiceItem.objects.filter(current__department__code="SCJGJ", current__promised_limit_days__gt=0,
+                                       parent__isnull=True, sub_items__isnull=True)
+            .order_by("sort_order")[:3]
+        )
+
+        def submit(user: User, item: ServiceItem, key: str) -> Case:
+            application, _created = cases.create_application(actor=user, item_code=item.code, idempotency_key=key)
+            for name in cases.missing_materials(application):
+                cases.upload_material(actor=user, application=application, name=name, stream=io.BytesIO(DEMO_PDF),
+                                      original_name="demo.pdf")
+            return cases.submit_application(actor=user, application=application)[0]
+
+        # 1. Submitted, waiting in the window's "new" inbox.
+        submit(zhang, items[0], "demo-1")
+        # 2. Accepted and with the officer.
+        c2 = submit(zhang, items[1], "demo-2")
+        cases.transition(case=c2, action="accept", actor=clerk)
+        # 3. A one-time notice waits for Li's supplements.
+        c3 = submit(li, items[2], "demo-3")
+        first = c3.version.materials.order_by("position").first()
+        cases.issue_notice(case=c3, actor=clerk, items=[{"material": first.name, "reason": "缺少申请人签字，请签字后重新上传"}])
+        # 4. Approved and the result picked up: one trip.
+        c4 = submit(li, items[0], "demo-4")
+        cases.transition(case=c4, action="accept", actor=clerk)
+        cases.transition(case=c4, action="advance", actor=officer)
+        cases.transition(case=c4, action="approve", actor=head)
+        cases.transition(case=c4, action="issue_result", actor=officer)
+        cases.transition(case=c4, action="deliver", actor=clerk, data={"method": "pickup"})
+    return [
+        (c.number or "", c.get_state_display(), c.application.applicant_mobile)
+        for c in Case.objects.filter(application__applicant__in=[zhang, li]).select_related("application")
+        .order_by("id")
+    ]
 
 
 def _load_people(report: LoadReport) -> User:

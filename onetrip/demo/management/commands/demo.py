@@ -25,6 +25,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'username':<16} {'role':<28} department")
         for username, role, department in report.users:
             self.stdout.write(f"  {username:<16} {role:<28} {department}")
-        self.stdout.write("\nCitizens log in with their mobile number. Catalogue admin: /admin/ · API: /api/docs\n")
+        self.stdout.write("\nCitizens log in with their mobile number. Catalogue admin: /admin/ · API: /api/docs")
+        self.stdout.write("\nDemo cases (look one up at /progress/ with its number and the mobile number):")
+        for number, state, mobile in report.cases:
+            self.stdout.write(f"  {number}  {mobile}  {state}")
+        self.stdout.write("")
         if options["serve"]:
             call_command("serve")
