@@ -23,6 +23,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
+	$(BIN)/mypy onetrip
 	$(BIN)/python -m pytest -n 2 -q
 
 test-pg: $(STAMP)

@@ -29,8 +29,8 @@ from __future__ import annotations
 
 import argparse
 import collections
-import cProfile
 import contextlib
+import cProfile
 import http.client
 import io
 import json

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import hashlib
 
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -102,10 +102,6 @@ class Company(models.Model):
         return self.uscc
 
 
-class OneTripUserManager(UserManager["User"]):
-    pass
-
-
 class User(AbstractUser):
     """Everyone who logs in: citizens, company representatives and staff.
 
@@ -130,8 +126,6 @@ class User(AbstractUser):
     company = models.ForeignKey(
         Company, null=True, blank=True, on_delete=models.PROTECT, related_name="representatives"
     )
-
-    objects = OneTripUserManager()
 
     class Meta:
         verbose_name = _("user")

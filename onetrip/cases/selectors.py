@@ -43,6 +43,8 @@ def inbox(user: User, view: str = "new", day: dt.date | None = None) -> QuerySet
     day = day or timezone.localdate()
     qs = _base()
     if user.role in (Role.OFFICER, Role.DEPARTMENT_HEAD):
+        if user.department_id is None:
+            return qs.none()
         qs = qs.filter(department_id=user.department_id)
     elif user.role not in (Role.WINDOW_CLERK, Role.SUPERVISOR, Role.SYSTEM_ADMIN):
         return qs.none()

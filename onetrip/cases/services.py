@@ -385,6 +385,7 @@ def _issue_notice(case: Case, actor: User | None, data: dict[str, Any], day: dt.
     if not items:
         raise ValidationError({"items": [_("Name every missing or faulty material, at once.")]})
     # The checklist rule is checked before anything is written, see issue_notice().
+    assert actor is not None  # the table lets only people issue notices
     notice = OneTimeNotice.objects.create(case=case, issued_by=actor, note=str(data.get("note", ""))[:2000])
     NoticeItem.objects.bulk_create(
         [NoticeItem(notice=notice, requirement=requirements[i["material"]], reason=str(i.get("reason", ""))[:300])
@@ -511,6 +512,7 @@ def _comment(case: Case, actor: User | None, data: dict[str, Any], day: dt.date,
     text = str(data.get("text", "")).strip()
     if not text:
         raise ValidationError({"text": [_("The comment is empty.")]})
+    assert actor is not None  # the table lets only people comment
     Comment.objects.create(case=case, author=actor, text=text[:4000])
 
 

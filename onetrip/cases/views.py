@@ -100,8 +100,9 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require(Capability.VIEW_OWN_PROFILE)
 def mine(request: HttpRequest) -> HttpResponse:
-    return render(request, "cases/mine.html", {"cases": selectors.cases_of(_user(request))[:200],
-                                                "drafts": Application.objects.filter(applicant=request.user,
+    user = _user(request)
+    return render(request, "cases/mine.html", {"cases": selectors.cases_of(user)[:200],
+                                                "drafts": Application.objects.filter(applicant=user,
                                                                                      submitted_at__isnull=True)})
 
 

@@ -15,6 +15,7 @@ from zipfile import BadZipFile
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Field
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
@@ -107,7 +108,8 @@ def export_catalog(target: IO[bytes] | Any) -> int:
     help_sheet = wb.create_sheet("README")
     help_sheet.append(["sheet", "column", "meaning"])
     for f in ITEM_COLUMNS:
-        label = f if f in {"code", "parent", "sort_order"} else str(ItemVersion._meta.get_field(f).verbose_name)
+        label = f if f in {"code", "parent", "sort_order"} else str(
+            getattr(ItemVersion._meta.get_field(f), "verbose_name", f))
         help_sheet.append(["items", f, label])
     help_sheet.append(["*", "booleans", "是/否, yes/no, 1/0"])
     help_sheet.append(["items", "department", "department code, e.g. SCJGJ"])
@@ -312,4 +314,5 @@ def _same_as_current(item: ServiceItem, data: dict[str, Any], rows: dict[str, li
 
 def old_default(relation: str, field_name: str) -> Any:
     model, _fields = services.CHILDREN[relation]
-    return model._meta.get_field(field_name).get_default()
+    field = model._meta.get_field(field_name)
+    return field.get_default() if isinstance(field, Field) else None

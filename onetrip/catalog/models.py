@@ -278,7 +278,9 @@ class Bundle(models.Model):
     description = models.TextField(_("description"), blank=True)
     audience = models.CharField(_("audience"), max_length=16, choices=Audience.choices, default=Audience.BOTH)
     is_published = models.BooleanField(_("published"), default=False)
-    items = models.ManyToManyField(ServiceItem, through="BundleItem", related_name="bundles")
+    items: models.ManyToManyField[ServiceItem, BundleItem] = models.ManyToManyField(
+        ServiceItem, through="BundleItem", related_name="bundles"
+    )
     sort_order = models.PositiveIntegerField(_("sort order"), default=0)
 
     class Meta:

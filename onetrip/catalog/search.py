@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import jieba
 from django.db import models
@@ -168,7 +169,7 @@ def _token_q(token: str, prefix: bool) -> Q:
     return Q(term=token)
 
 
-def scored(query: Query) -> models.QuerySet[SearchTerm]:
+def scored(query: Query) -> models.QuerySet[Any, Any]:
     """Item ids with their score, best first. Every token must match; when nothing matches
     them all, items matching the most tokens come first."""
     tokens = query.tokens
@@ -188,7 +189,7 @@ def scored(query: Query) -> models.QuerySet[SearchTerm]:
     return rows.annotate(score=score, hits=hits)
 
 
-def matching_items(query: Query) -> tuple[models.QuerySet[SearchTerm], bool]:
+def matching_items(query: Query) -> tuple[models.QuerySet[Any, Any], bool]:
     """(scored rows ordered best first, whether every token matched)."""
     base = scored(query)
     n = len(query.tokens)

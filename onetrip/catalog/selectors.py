@@ -8,6 +8,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import Count, Q, QuerySet
+from django.utils.safestring import SafeString
 
 from onetrip.accounts.models import Department
 from onetrip.catalog import search
@@ -45,8 +46,8 @@ class Filters:
 class Result:
     item: ServiceItem
     score: int = 0
-    name_html: str = ""
-    matched_materials: list[str] = field(default_factory=list)
+    name_html: SafeString | str = ""
+    matched_materials: list[SafeString] = field(default_factory=list)
 
 
 @dataclass
@@ -92,16 +93,22 @@ def find_items(filters: Filters, *, page: int = 1, per_page: int = 20) -> Search
         page_obj = paginator.get_page(page)
         ordered = list(page_obj.object_list)
     results = [
-        Result(item=i, score=scores.get(i.pk, 0), name_html=search.highlight(i.current.name, query)) for i in ordered
+        Result(item=i, score=scores.get(i.pk, 0), name_html=search.highlight(_current(i).name, query))
+        for i in ordered
     ]
     if query and results:
         _attach_material_matches(results, query)
     return SearchPage(page=page_obj, results=results, query=query, all_matched=all_matched)
 
 
+def _current(item: ServiceItem) -> ItemVersion:
+    assert item.current is not None  # only published items are listed
+    return item.current
+
+
 def _attach_material_matches(results: list[Result], query: search.Query) -> None:
     """Show which materials matched (by word or by pinyin), highlighted; one query per page."""
-    by_version: dict[int, list[str]] = {}
+    by_version: dict[int | None, list[str]] = {}
     for vid, name in MaterialRequirement.objects.filter(
         version_id__in=[r.item.current_id for r in results]
     ).values_list("version_id", "name"):
@@ -114,7 +121,7 @@ def _attach_material_matches(results: list[Result], query: search.Query) -> None
 def guide(code: str) -> ItemVersion | None:
     """The published guide of an item, with everything on it (a fixed number of queries)."""
     item = ServiceItem.objects.filter(code=code, current__isnull=False).only("current_id").first()
-    if item is None:
+    if item is None or item.current_id is None:
         return None
     return _with_guide(ItemVersion.objects.filter(pk=item.current_id)).get()
 
@@ -222,7 +229,7 @@ def diff_versions(old: ItemVersion, new: ItemVersion) -> list[Change]:
             display = getattr(old, f"get_{name}_display", None)
             if display:
                 a, b = display(), getattr(new, f"get_{name}_display")()
-            changes.append(Change(name, str(field_obj.verbose_name), a, b))
+            changes.append(Change(name, str(getattr(field_obj, "verbose_name", name)), a, b))
     for relation, (model, fields) in CHILDREN.items():
         label = str(model._meta.verbose_name_plural)
         rows_a = {r.name: r for r in getattr(old, relation).all()}

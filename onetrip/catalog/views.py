@@ -104,7 +104,7 @@ def item_qr(request: HttpRequest, code: str) -> HttpResponse:
     _guide_or_404(code)
     url = request.build_absolute_uri(reverse("catalog:item", args=[code]))
     response = HttpResponse(content_type="image/svg+xml")
-    segno.make(url, error="m").save(response, kind="svg", scale=4)
+    response.write(segno.make(url, error="m").svg_inline(scale=4))
     return response
 
 

@@ -137,7 +137,7 @@ def _demo_cases() -> list[tuple[str, str, str]]:
         cases.transition(case=c2, action="accept", actor=clerk)
         # 3. A one-time notice waits for Li's supplements.
         c3 = submit(li, items[2], "demo-3")
-        first = c3.version.materials.order_by("position").first()
+        first = c3.version.materials.order_by("position")[0]
         cases.issue_notice(case=c3, actor=clerk, items=[{"material": first.name, "reason": "缺少申请人签字，请签字后重新上传"}])
         # 4. Approved and the result picked up: one trip.
         c4 = submit(li, items[0], "demo-4")
