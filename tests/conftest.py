@@ -120,6 +120,15 @@ def make_item(actor: User, department: Department, code: str | None = None, *, p
     return version
 
 
+def at(day: str) -> Any:
+    """Freeze the clock at 10:00 Beijing time on ``day`` (YYYY-MM-DD)."""
+    import datetime as dt
+
+    import time_machine
+
+    return time_machine.travel(dt.datetime.fromisoformat(f"{day}T10:00:00+08:00"), tick=False)
+
+
 # --- cases -------------------------------------------------------------------------------------
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"

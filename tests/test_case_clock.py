@@ -4,16 +4,11 @@ procedures, runs across public holidays, and lights up near and past the deadlin
 import datetime as dt
 
 import pytest
-import time_machine
 
 from onetrip.cases import selectors, services
 from onetrip.cases.models import State
 
-from .conftest import apply
-
-
-def at(day: str):
-    return time_machine.travel(dt.datetime.fromisoformat(f"{day}T10:00:00+08:00"), tick=False)
+from .conftest import apply, at
 
 
 @pytest.mark.django_db

@@ -4,16 +4,11 @@ five working days counts as accepted from the day it was received."""
 import datetime as dt
 
 import pytest
-import time_machine
 
 from onetrip.cases import services
 from onetrip.core.models import TrailEntry
 
-from .conftest import apply
-
-
-def at(day: str):
-    return time_machine.travel(dt.datetime.fromisoformat(f"{day}T10:00:00+08:00"), tick=False)
+from .conftest import apply, at
 
 
 @pytest.mark.django_db

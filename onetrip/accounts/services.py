@@ -4,7 +4,6 @@ records what it did on the trail."""
 from __future__ import annotations
 
 import secrets
-from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -12,7 +11,6 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import (
-    STAFF_ROLES,
     ApiToken,
     Company,
     Department,
@@ -168,18 +166,3 @@ def issue_api_token(*, user: User, name: str = "") -> str:
         token = ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), name=name[:100])
         trail.record(actor=user, action="api_token.issue", obj=token, summary={"name": name[:100]})
     return key
-
-
-def reveal_personal_data(*, actor: User, subject: User, fields: list[str], purpose: str) -> dict[str, Any]:
-    """Return unmasked personal data to a staff member allowed to see it, and put the access on
-    the trail. Callers check ``Capability.VIEW_PERSONAL_DATA`` first."""
-    if actor.role not in STAFF_ROLES:
-        raise ValidationError(_("Only staff may see personal data unmasked."))
-    allowed = {"resident_id", "mobile", "real_name"}
-    unknown = set(fields) - allowed
-    if unknown:
-        raise ValidationError(_("Unknown personal data field: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    with transaction.atomic():
-        trail.record(actor=actor, action="personal_data.view", obj=subject,
-                     summary={"fields": sorted(fields), "purpose": purpose})
-    return {f: getattr(subject, f) for f in fields}

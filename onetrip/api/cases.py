@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import File, Form, Router, Schema, Status
@@ -18,7 +17,6 @@ from onetrip.api.auth import token_or_session
 from onetrip.cases import access, selectors, services
 from onetrip.cases.models import Application, Case
 from onetrip.core.identity import mask_mobile, mask_name
-from onetrip.supervision import ratelimit
 
 router = Router(tags=["cases"])
 
@@ -151,7 +149,7 @@ def summary(case: Case) -> dict[str, Any]:
 
 
 def _timeline(case: Case, staff: bool) -> list[dict[str, Any]]:
-    return [e.__dict__ for e in selectors.timeline(case, for_staff=staff)]
+    return [vars(e) for e in selectors.timeline(case, for_staff=staff)]
 
 
 def detail(case: Case, user: User) -> dict[str, Any]:
@@ -291,28 +289,12 @@ def record_visit(request: HttpRequest, number: str, payload: VisitIn) -> Any:
 def progress(request: HttpRequest, number: str = "", phone: str = "", id_number: str = "") -> Any:
     """进度查询 without logging in: the case number with the applicant's mobile or ID number.
     Rate-limited per client; a wrong pair says only "not found"."""
-    if not ratelimit.hit(f"progress:{access.client_ip(request)}", limit=settings.PROGRESS_LOOKUPS_PER_HOUR,
-                         window=dt.timedelta(hours=1)):
-        raise HttpError(429, "Too many lookups from this address; try again in an hour.")
     if not number or not (phone or id_number):
         raise HttpError(400, "Give the case number and the mobile number or ID number used to apply.")
-    case = selectors.lookup(number, phone or id_number)
+    try:
+        case = services.lookup_progress(client=access.client_ip(request), number=number, secret=phone or id_number)
+    except services.Throttled:
+        raise HttpError(429, "Too many lookups from this address; try again in an hour.") from None
     if case is None:
         raise HttpError(404, "Not found.")
-    return progress_out(case)
-
-
-def progress_out(case: Case) -> dict[str, Any]:
-    return {
-        "number": case.number,
-        "item": case.version.name,
-        "department": case.department.name,
-        "state": case.state,
-        "state_label": case.get_state_display(),
-        "applicant": mask_name(case.application.applicant_name),
-        "applicant_mobile": mask_mobile(case.application.applicant_mobile),
-        "received_on": case.received_on,
-        "promised_deadline": case.promised_deadline,
-        "next_step": selectors.next_step(case),
-        "timeline": _timeline(case, False),
-    }
+    return selectors.progress(case)

@@ -16,6 +16,7 @@ from onetrip.cases.models import OPEN_STATES, Case, State
 from onetrip.cases.steps import review_steps
 from onetrip.cases.transitions import EVENTS, NEXT_STEP
 from onetrip.core import workdays
+from onetrip.core.identity import mask_mobile, mask_name
 from onetrip.core.models import TrailEntry
 
 INBOX_VIEWS = ("new", "mine", "near", "overdue", "open")
@@ -116,3 +117,20 @@ def lookup(number: str, secret: str) -> Case | None:
         .filter(Q(application__applicant_mobile=secret) | Q(application__applicant_id_number=secret))
         .first()
     )
+
+
+def progress(case: Case) -> dict[str, Any]:
+    """What the public lookup shows: no full name, no full mobile number, no officer."""
+    return {
+        "number": case.number,
+        "item": case.version.name,
+        "department": case.department.name,
+        "state": case.state,
+        "state_label": case.get_state_display(),
+        "applicant": mask_name(case.application.applicant_name),
+        "applicant_mobile": mask_mobile(case.application.applicant_mobile),
+        "received_on": case.received_on,
+        "promised_deadline": case.promised_deadline,
+        "next_step": next_step(case),
+        "timeline": [vars(e) for e in timeline(case, for_staff=False)],
+    }

@@ -252,6 +252,7 @@ def recompute_clock(case: Case, day: dt.date) -> None:
     case.promised_deadline = workdays.add_workdays(case.accepted_on, v.promised_limit_days + paused)
     case.legal_deadline = workdays.add_workdays(case.accepted_on, v.legal_limit_days + paused)
     if case.state not in (State.IN_REVIEW, State.SUSPENDED, State.AWAITING_SUPPLEMENT):
+        case.light = Light.NONE  # decided, withdrawn or closed: the clock has stopped
         return
     if day > case.promised_deadline:
         case.light = Light.OVERDUE
@@ -338,8 +339,6 @@ def transition(*, case: Case, action: str, actor: User | None, data: Mapping[str
     if target is not None:
         case.state = target
     recompute_clock(case, day)
-    if case.state not in (State.IN_REVIEW, State.SUSPENDED, State.AWAITING_SUPPLEMENT):
-        case.light = Light.NONE if case.accepted_on is None or case.state in (State.WITHDRAWN,) else case.light
     case.save()
     summary["to"] = case.state
     trail.record(actor=actor, action=f"case.{action}", obj=case, summary=summary)
@@ -668,3 +667,21 @@ def reveal_applicant(*, actor: User, case: Case, purpose: str) -> dict[str, str]
                               "purpose": purpose[:200]})
     return {"applicant_id_number": case.application.applicant_id_number,
             "applicant_mobile": case.application.applicant_mobile}
+
+
+class Throttled(Exception):
+    """Too many progress lookups from one client in the current hour."""
+
+
+def lookup_progress(*, client: str, number: str, secret: str) -> Case | None:
+    """The public lookup, counted per client so that case numbers cannot be enumerated. A wrong
+    pair and an unknown number look the same (None)."""
+    import datetime as _dt
+
+    from onetrip.cases import selectors
+    from onetrip.supervision import ratelimit
+
+    if not ratelimit.hit(f"progress:{client}", limit=settings.PROGRESS_LOOKUPS_PER_HOUR,
+                         window=_dt.timedelta(hours=1)):
+        raise Throttled
+    return selectors.lookup(number, secret)

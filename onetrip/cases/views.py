@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,7 +14,6 @@ from onetrip.accounts.permissions import Capability, can, require
 from onetrip.cases import access, selectors, services, transitions
 from onetrip.cases.models import Application, Case, Visit
 from onetrip.catalog import selectors as catalog
-from onetrip.supervision import ratelimit
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -191,19 +188,17 @@ def progress(request: HttpRequest) -> HttpResponse:
     number = request.GET.get("number", "").strip()
     secret = request.GET.get("secret", "").strip()
     if number or secret:
-        if not ratelimit.hit(f"progress:{access.client_ip(request)}", limit=settings.PROGRESS_LOOKUPS_PER_HOUR,
-                             window=dt.timedelta(hours=1)):
+        try:
+            case = services.lookup_progress(client=access.client_ip(request), number=number, secret=secret)
+        except services.Throttled:
             context["error"] = _("Too many lookups from this address; try again in an hour.")
             status = 429
         else:
-            case = selectors.lookup(number, secret)
             if case is None:
                 context["error"] = _("Not found.")
                 status = 404
             else:
-                from onetrip.api.cases import progress_out
-
-                context["p"] = progress_out(case)
+                context["p"] = selectors.progress(case)
     context.update(number=number)
     return render(request, "cases/progress.html", context, status=status)
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from onetrip.accounts.permissions import Capability, require
+from onetrip.accounts.permissions import Capability, can, require
 from onetrip.catalog import excel, selectors
 from onetrip.catalog.models import Audience, ItemKind
 
@@ -118,8 +118,6 @@ def item_versions(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _can_see_drafts(request: HttpRequest) -> bool:
-    from onetrip.accounts.permissions import can
-
     return can(request.user, Capability.VIEW_DRAFTS)
 
 
