@@ -46,3 +46,20 @@ def test_the_same_id_number_cannot_register_twice(client, citizen):
     })
     assert response.status_code == 200
     assert User.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_a_company_representative_registers_with_the_companys_uscc(client):
+    from onetrip.accounts.models import Company
+    from onetrip.demo.people import uscc
+
+    code = uscc("91430703MA4T99001")
+    form = {"uscc": code, "company_name": "鼎城区测试商贸有限公司（演示）", "legal_representative": "赵示例",
+            "real_name": "赵示例", "mobile": "13907360008", "resident_id": resident_id("43070319930303123"),
+            "password": PASSWORD, "password2": PASSWORD}
+    bad = client.post("/accounts/register/company/", {**form, "uscc": code[:-1] + ("0" if code[-1] != "0" else "1")})
+    assert bad.status_code == 200 and not Company.objects.exists() and not User.objects.exists()
+    response = client.post("/accounts/register/company/", form)
+    assert response.status_code == 302
+    user = User.objects.get(username="13907360008")
+    assert user.role == "company_rep" and user.company.uscc == code

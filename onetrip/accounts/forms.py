@@ -20,3 +20,13 @@ class RegisterForm(forms.Form):
         if data.get("password") and data.get("password") != data.get("password2"):
             self.add_error("password2", _("The two passwords differ."))
         return data
+
+
+class CompanyRegisterForm(RegisterForm):
+    uscc = forms.CharField(label=_("Unified social credit code of the company"), max_length=18,
+                           help_text=_("18 characters, as on the business licence."))
+    company_name = forms.CharField(label=_("Company name"), max_length=200, required=False)
+    legal_representative = forms.CharField(label=_("Legal representative"), max_length=50, required=False)
+
+    field_order = ["uscc", "company_name", "legal_representative", "real_name", "mobile", "resident_id",
+                   "password", "password2"]

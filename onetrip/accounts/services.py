@@ -67,8 +67,9 @@ def create_department(
 
 @transaction.atomic
 def register_citizen(*, real_name: str, mobile: str, resident_id: str, password: str,
-                     email: str = "") -> User:
-    """A citizen signs up: mobile number is the log-in name; ID number is checked and unique."""
+                     email: str = "", company: Company | None = None) -> User:
+    """A citizen signs up: mobile number is the log-in name; ID number is checked and unique.
+    With ``company`` the person signs up as that company's representative."""
     errors: dict[str, list[str]] = {}
     real_name = real_name.strip()
     if not real_name:
@@ -92,12 +93,31 @@ def register_citizen(*, real_name: str, mobile: str, resident_id: str, password:
     if errors:
         raise ValidationError(errors)
     user = User(username=mobile, real_name=real_name, mobile=mobile, resident_id=resident_id,
-                email=email, role=Role.CITIZEN)
+                email=email, role=Role.COMPANY_REP if company else Role.CITIZEN, company=company)
     user.set_password(password)
     user.full_clean()
     user.save()
     trail.record(actor=user, action="user.register", obj=user, summary={"role": user.role})
     return user
+
+
+@transaction.atomic
+def register_company_representative(*, real_name: str, mobile: str, resident_id: str, password: str,
+                                    uscc: str, company_name: str, legal_representative: str) -> User:
+    """A company's representative signs up: the company is identified by its USCC (check
+    character validated) and registered on first use; the person is checked like a citizen."""
+    try:
+        code = normalize_uscc(uscc)
+    except ValidationError as exc:
+        raise ValidationError({"uscc": exc.messages}) from None
+    company = Company.objects.filter(uscc=code).first()
+    if company is None:
+        if not company_name.strip() or not legal_representative.strip():
+            raise ValidationError({"company_name": [_("Give the company's name and legal representative.")]})
+        company = register_company(actor=None, uscc=code, name=company_name,
+                                   legal_representative=legal_representative)
+    return register_citizen(real_name=real_name, mobile=mobile, resident_id=resident_id, password=password,
+                            company=company)
 
 
 @transaction.atomic

@@ -8,20 +8,22 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from onetrip.accounts import services
-from onetrip.accounts.forms import RegisterForm
+from onetrip.accounts.forms import CompanyRegisterForm, RegisterForm
 from onetrip.accounts.permissions import Capability, capabilities_of, require
 
 
-def register(request: HttpRequest) -> HttpResponse:
-    form = RegisterForm(request.POST or None)
+def register(request: HttpRequest, company: bool = False) -> HttpResponse:
+    form = (CompanyRegisterForm if company else RegisterForm)(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        person = {k: data[k] for k in ("real_name", "mobile", "resident_id", "password")}
         try:
-            user = services.register_citizen(
-                real_name=form.cleaned_data["real_name"],
-                mobile=form.cleaned_data["mobile"],
-                resident_id=form.cleaned_data["resident_id"],
-                password=form.cleaned_data["password"],
-            )
+            if company:
+                user = services.register_company_representative(
+                    **person, uscc=data["uscc"], company_name=data["company_name"],
+                    legal_representative=data["legal_representative"])
+            else:
+                user = services.register_citizen(**person)
         except ValidationError as exc:
             for field, errors in exc.message_dict.items():
                 for error in errors:
@@ -30,7 +32,7 @@ def register(request: HttpRequest) -> HttpResponse:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Welcome, %(name)s. Your account is ready.") % {"name": user.real_name})
             return redirect("accounts:me")
-    return render(request, "accounts/register.html", {"form": form})
+    return render(request, "accounts/register.html", {"form": form, "company": company})
 
 
 @require(Capability.VIEW_OWN_PROFILE)
