@@ -6,7 +6,8 @@
 
 1. Drops and recreates the PostgreSQL database ``onetrip_bench`` on 127.0.0.1:5432 (user
    postgres), migrates it, loads the demo district and creates N bench citizens, each with an
-   API token (through the application's services). Picks the published demo item with the
+   API token (through the application's services; their passwords are hashed with MD5 in this
+   set-up only, as they never log in). Picks the published demo item with the
    fewest (but at least one) required materials that no registry supplies.
 2. For each gunicorn configuration (``W`` = W sync workers, ``WxT`` = W gthread workers with
    T threads) starts gunicorn on a free loopback port and measures, against that one server:
@@ -18,8 +19,10 @@
    - where the CPU went (gunicorn, PostgreSQL, the client, from /proc) and what PostgreSQL
      backends were doing (pg_stat_activity sampled every 20 ms).
 3. Checks in the database that every case number handed out is unique and counts them,
-   then (unless --no-profile) profiles the same sequence in process (queries per request,
-   cProfile top functions).
+   then (unless --no-profile) runs the same sequence in process, one thread: queries and CPU
+   per request, how long each case holds the rows every case must lock in turn (the trail
+   head, the day's case-number counter) — which caps cases/s whatever the cores — and the
+   cProfile hot spots.
 
 Goal (from the issue): ≥ 200 cases/s with p99 ≤ 250 ms. The server, PostgreSQL and the load
 generator share the machine's cores; the output says how many. Not part of the test suite.
@@ -104,17 +107,22 @@ def build(citizens: int) -> list[str]:
     with contextlib.redirect_stdout(io.StringIO()):
         call_command("demo")
     t2 = time.perf_counter()
-    tokens = []
     import datetime as dt
 
-    for i in range(citizens):
-        born = dt.date(1990, 1, 1) + dt.timedelta(days=i * 7)  # ≥ 1990: division 430703 existed
-        user = accounts.register_citizen(
-            real_name=f"压测{i:04d}（演示）", mobile=f"1390000{i:04d}",
-            resident_id=resident_id(f"430703{born:%Y%m%d}{700 + i % 300:03d}"),
-            password=f"Bench-citizen-{i:04d}-x",
-        )
-        tokens.append(accounts.issue_api_token(user=user, name="cases bench"))
+    from django.test.utils import override_settings
+
+    tokens = []
+    # The bench citizens only ever use API tokens: hash their passwords with a fast hasher (in
+    # this set-up process only) instead of spending ~0.2 s of Argon2 on each.
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        for i in range(citizens):
+            born = dt.date(1990, 1, 1) + dt.timedelta(days=i * 7)  # ≥ 1990: division 430703 existed
+            user = accounts.register_citizen(
+                real_name=f"压测{i:04d}（演示）", mobile=f"1390000{i:04d}",
+                resident_id=resident_id(f"430703{born:%Y%m%d}{700 + i % 300:03d}"),
+                password=f"Bench-citizen-{i:04d}-x",
+            )
+            tokens.append(accounts.issue_api_token(user=user, name="cases bench"))
     t3 = time.perf_counter()
     print(f"  migrate {t1 - t0:.1f}s, demo district {t2 - t1:.1f}s, {citizens} citizens + tokens {t3 - t2:.1f}s",
           flush=True)
@@ -511,27 +519,51 @@ def verify(expected: list[str]) -> tuple[int, int, int, int]:
 
 
 def profile_in_process(token: str, item: str, iterations: int) -> list[str]:
-    """The same sequence through Django's test client in this process: queries and hot spots."""
+    """The same sequence through Django's test client in this process, one thread: queries and
+    CPU per request, how long each case holds the two rows every case must lock (the trail head
+    and the day's case-number counter), and the cProfile hot spots."""
     from django.db import connection, reset_queries
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     client = Client(HTTP_HOST="127.0.0.1", HTTP_AUTHORIZATION=f"Bearer {token}")
     queries: dict[str, list[int]] = collections.defaultdict(list)
-    db_ms: dict[str, list[float]] = collections.defaultdict(list)
+    in_execute: dict[str, list[float]] = collections.defaultdict(list)
     wall: dict[str, list[float]] = collections.defaultdict(list)
+    cpu: dict[str, list[float]] = collections.defaultdict(list)
+    holds: dict[str, list[float]] = collections.defaultdict(list)
+    current = {"execute": 0.0}
 
-    def step(name: str, fn: Any) -> Any:
-        with CaptureQueriesContext(connection) as ctx:
-            t0 = time.perf_counter()
-            response = fn()
-            wall[name].append(time.perf_counter() - t0)
-        queries[name].append(len(ctx.captured_queries))
-        db_ms[name].append(sum(float(q["time"]) for q in ctx.captured_queries) * 1000)
+    def timer(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        # Time inside cursor.execute, and for the two rows every case locks, the time from the
+        # statement that locks the row to the end of the COMMIT that releases it.
+        lock = ("trail head" if sql.startswith('SELECT "core_trailhead"') and "FOR UPDATE" in sql
+                else "case-number counter" if sql.startswith('UPDATE "cases_casesequence"') else None)
+        t0 = time.perf_counter()
+        if lock and connection.in_atomic_block:
+            connection.on_commit(lambda: holds[lock].append(time.perf_counter() - t0))
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            current["execute"] += time.perf_counter() - t0
+
+    def timed_step(name: str, fn: Any) -> Any:
+        current["execute"] = 0.0
+        t0, c0 = time.perf_counter(), time.thread_time()
+        response = fn()
+        wall[name].append(time.perf_counter() - t0)
+        cpu[name].append(time.thread_time() - c0)
+        in_execute[name].append(current["execute"])
         return response
 
-    def sequence(measure: bool) -> None:
-        run = step if measure else (lambda _name, fn: fn())
+    def counted_step(name: str, fn: Any) -> Any:
+        reset_queries()
+        with CaptureQueriesContext(connection) as ctx:
+            response = fn()
+        queries[name].append(len(ctx.captured_queries))
+        return response
+
+    def sequence(run: Any) -> None:
         r = run("create", lambda: client.post("/api/v1/applications", {"item": item}, content_type="application/json",
                                               HTTP_IDEMPOTENCY_KEY=uuid.uuid4().hex))
         assert r.status_code == 201, r.content
@@ -544,34 +576,59 @@ def profile_in_process(token: str, item: str, iterations: int) -> list[str]:
         r = run("submit", lambda: client.post(f"/api/v1/applications/{app['id']}/submit"))
         assert r.status_code == 200 and r.json()["cases"][0]["number"], r.content
 
+    def plain(_name: str, fn: Any) -> Any:
+        return fn()
+
     lines = []
     with contextlib.redirect_stdout(io.StringIO()):  # the console SMS backend
         for _ in range(10):
-            sequence(False)
-        for _ in range(iterations):
-            sequence(True)
-        reset_queries()
+            sequence(plain)
+        for _ in range(10):
+            sequence(counted_step)
+        with connection.execute_wrapper(timer):
+            for _ in range(iterations):
+                sequence(timed_step)
         profiler = cProfile.Profile()
         t0 = time.perf_counter()
         profiler.enable()
         for _ in range(iterations):
-            sequence(False)
+            sequence(plain)
         profiler.disable()
         took = time.perf_counter() - t0
-    lines.append(f"in process, one thread, {iterations} sequences: {iterations / took:.0f} cases/s under cProfile; "
-                 "per request without profiler:")
+
+    def mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    per_case_cpu = sum(sum(v) for v in cpu.values()) / iterations * 1000
+    per_case_wall = sum(sum(v) for v in wall.values()) / iterations * 1000
+    per_case_q = sum(mean(v) * (len(v) / 10) for v in queries.values())
+    lines.append(f"\nIn process (Django test client, one thread, no HTTP), {iterations} sequences, no profiler:")
     for name in ("create", "upload", "submit"):
-        w = wall[name]
-        lines.append(f"  {name:<7} {sum(queries[name]) / len(queries[name]):5.1f} queries  "
-                     f"wall {sum(w) / len(w) * 1000:5.1f} ms  of which in the DB driver "
-                     f"{sum(db_ms[name]) / len(db_ms[name]):5.1f} ms")
+        lines.append(f"  {name:<7} {mean(queries[name]):5.1f} queries  wall {mean(wall[name]) * 1000:5.1f} ms  "
+                     f"CPU of this thread {mean(cpu[name]) * 1000:5.1f} ms  inside cursor.execute "
+                     f"{mean(in_execute[name]) * 1000:5.1f} ms")
+    lines.append(f"  per case: {per_case_q:.0f} queries, {per_case_wall:.0f} ms wall, {per_case_cpu:.0f} ms CPU in the "
+                 f"Django process → at most {1000 / per_case_cpu * (os.cpu_count() or 1):.0f} cases/s if all "
+                 f"{os.cpu_count()} cores ran only Django (PostgreSQL and the client need CPU too)")
+    for lock, values in holds.items():
+        per_case = sum(values) / iterations * 1000
+        lines.append(f"  {lock:<20} held {mean(values) * 1000:4.1f} ms × {len(values) / iterations:.0f} per case = "
+                     f"{per_case:4.1f} ms per case (one holder at a time) → ceiling ≈ {1000 / per_case:.0f} cases/s "
+                     "with no other load, whatever the number of cores or workers")
+    lines.append(f"  under cProfile: {iterations / took:.0f} cases/s; top functions by own time:")
     buf = io.StringIO()
     stats = pstats.Stats(profiler, stream=buf)
-    stats.sort_stats("tottime").print_stats(14)
+    stats.sort_stats("tottime").print_stats(10)
     body = buf.getvalue().splitlines()
-    start = next((i for i, line in enumerate(body) if "ncalls" in line), 0)
-    lines.append("  cProfile, top functions by own time:")
-    lines += ["    " + line.strip()[:150] for line in body[start:] if line.strip()]
+    first = next((i for i, line in enumerate(body) if "ncalls" in line), 0)
+    lines += ["    " + line.strip()[:150] for line in body[first:] if line.strip()]
+    buf = io.StringIO()
+    stats = pstats.Stats(profiler, stream=buf)
+    stats.sort_stats("cumulative").print_stats(r"onetrip/", 16)
+    body = buf.getvalue().splitlines()
+    first = next((i for i, line in enumerate(body) if "ncalls" in line), 0)
+    lines.append("  application functions by cumulative time:")
+    lines += ["    " + line.strip()[:150] for line in body[first:] if line.strip()]
     return lines
 
 
@@ -595,7 +652,7 @@ def main() -> None:
     parser.add_argument("--health-seconds", type=float, default=3.0)
     parser.add_argument("--health-concurrency", type=int, default=8)
     parser.add_argument("--client-procs", type=int, default=2, help="load-generator processes (threads inside)")
-    parser.add_argument("--profile-iterations", type=int, default=150)
+    parser.add_argument("--profile-iterations", type=int, default=100)
     parser.add_argument("--no-profile", action="store_true")
     parser.add_argument("--keep", action="store_true", help="keep the database onetrip_bench afterwards")
     args = parser.parse_args()
@@ -637,6 +694,8 @@ def main() -> None:
           f"before the run, other programs kept {background:.2f} of {cores} cores busy ('others' below).")
     print(f"Per request: create = POST /api/v1/applications, upload = POST …/materials (×{len(uploads)}), "
           f"submit = POST …/submit; latencies in ms; {args.seconds:g} s per level.")
+    print("gunicorn's sync workers close the connection after every response (the client reconnects); gthread "
+          "workers keep it alive.")
     for res in results:
         hb, ha = res["health_before"]["rps"], res["health_after"]["rps"]
         health = (hb + ha) / 2

@@ -19,7 +19,7 @@ from onetrip.accounts.models import (
     User,
 )
 from onetrip.core import trail
-from onetrip.core.identity import normalize_mobile, normalize_resident_id, normalize_uscc
+from onetrip.core.identity import check_person, normalize_mobile, normalize_resident_id, normalize_uscc
 
 _ADMIN_SITE_ROLES = {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN}
 
@@ -71,17 +71,11 @@ def register_citizen(*, real_name: str, mobile: str, resident_id: str, password:
     """A citizen signs up: mobile number is the log-in name; ID number is checked and unique.
     With ``company`` the person signs up as that company's representative."""
     errors: dict[str, list[str]] = {}
-    real_name = real_name.strip()
-    if not real_name:
-        errors["real_name"] = [_("Enter your name as it is on your ID card.")]
     try:
-        mobile = normalize_mobile(mobile)
+        person = check_person(name=real_name, mobile=mobile, resident_id=resident_id)
+        real_name, mobile, resident_id = person["name"], person["mobile"], person["resident_id"]
     except ValidationError as exc:
-        errors["mobile"] = exc.messages
-    try:
-        resident_id = normalize_resident_id(resident_id)
-    except ValidationError as exc:
-        errors["resident_id"] = exc.messages
+        errors = {("real_name" if k == "name" else k): v for k, v in exc.message_dict.items()}
     if "mobile" not in errors and User.objects.filter(username=mobile).exists():
         errors["mobile"] = [_("This mobile number is already registered. Log in instead.")]
     if "resident_id" not in errors and User.objects.filter(resident_id=resident_id).exists():

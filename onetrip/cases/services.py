@@ -35,7 +35,7 @@ from onetrip.cases.steps import review_steps
 from onetrip.cases.uploads import check
 from onetrip.catalog.models import Bundle, ItemVersion, MaterialRequirement, ServiceItem
 from onetrip.core import trail, workdays
-from onetrip.core.identity import normalize_mobile, normalize_resident_id
+from onetrip.core.identity import check_person
 from onetrip.supervision.models import RuleViolation
 
 APPLY_ROLES = {Role.CITIZEN, Role.COMPANY_REP, Role.PROXY_AGENT}
@@ -55,23 +55,14 @@ class Refused(ValidationError):
 
 
 def _applicant_fields(actor: User, form: Mapping[str, Any]) -> dict[str, str]:
-    errors: dict[str, list[str]] = {}
-    name = str(form.get("applicant_name") or actor.real_name or "").strip()
-    id_number = str(form.get("applicant_id_number") or actor.resident_id or "")
-    mobile = str(form.get("applicant_mobile") or actor.mobile or "")
-    if not name:
-        errors["applicant_name"] = [_("Enter the applicant's name.")]
-    try:
-        id_number = normalize_resident_id(id_number)
-    except ValidationError as exc:
-        errors["applicant_id_number"] = exc.messages
-    try:
-        mobile = normalize_mobile(mobile)
-    except ValidationError as exc:
-        errors["applicant_mobile"] = exc.messages
-    if errors:
-        raise ValidationError(errors)
-    return {"applicant_name": name, "applicant_id_number": id_number, "applicant_mobile": mobile}
+    person = check_person(
+        name=str(form.get("applicant_name") or actor.real_name or ""),
+        mobile=str(form.get("applicant_mobile") or actor.mobile or ""),
+        resident_id=str(form.get("applicant_id_number") or actor.resident_id or ""),
+        prefix="applicant_",
+    )
+    return {"applicant_name": person["name"], "applicant_id_number": person["resident_id"],
+            "applicant_mobile": person["mobile"]}
 
 
 def create_application(
@@ -341,9 +332,10 @@ def transition(*, case: Case, action: str, actor: User | None, data: Mapping[str
     recompute_clock(case, day)
     case.save()
     summary["to"] = case.state
-    trail.record(actor=actor, action=f"case.{action}", obj=case, summary=summary)
     if t.notify:
         notifications.queue(case=case, action=action, data=summary)
+    # Last, so that the trail's head row stays locked for as short a time as possible.
+    trail.record(actor=actor, action=f"case.{action}", obj=case, summary=summary)
     return case
 
 

@@ -119,6 +119,15 @@ def _validate_version(version: ItemVersion) -> None:
         )
 
 
+def _write_version(version: ItemVersion, children: Mapping[str, ChildRows | None]) -> dict[str, list[models.Model]]:
+    """Validate the version and its lists (all errors at once), then save both."""
+    _validate_version(version)
+    built = _build_children(version, children)
+    version.save()
+    _save_children(version, built)
+    return built
+
+
 def _save_children(version: ItemVersion, built: Mapping[str, list[models.Model]]) -> None:
     for relation, objs in built.items():
         model, _fields = CHILDREN[relation]
@@ -147,13 +156,8 @@ def create_item(
     item.full_clean()
     item.save()
     version = ItemVersion(item=item, number=1, created_by=actor, **guide)
-    _validate_version(version)
-    built = _build_children(
-        version,
-        {"materials": materials, "fees": fees, "special_procedures": special_procedures, "steps": steps},
-    )
-    version.save()
-    _save_children(version, built)
+    _write_version(version, {"materials": materials, "fees": fees, "special_procedures": special_procedures,
+                             "steps": steps})
     trail.record(actor=actor, action="catalog.item.create", obj=item, summary={"code": item.code, "name": version.name})
     return version
 
@@ -177,13 +181,8 @@ def update_draft(
     changed = sorted(k for k, v in guide.items() if getattr(version, k) != v)
     for key, value in guide.items():
         setattr(version, key, value)
-    _validate_version(version)
-    built = _build_children(
-        version,
-        {"materials": materials, "fees": fees, "special_procedures": special_procedures, "steps": steps},
-    )
-    version.save()
-    _save_children(version, built)
+    built = _write_version(version, {"materials": materials, "fees": fees,
+                                     "special_procedures": special_procedures, "steps": steps})
     trail.record(
         actor=actor,
         action="catalog.draft.update",

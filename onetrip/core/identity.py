@@ -90,3 +90,23 @@ def uscc_check_digit(first17: str) -> str:
     if len(first17) != 17:
         raise ValueError("give the first 17 characters")
     return uscc.calc_check_digit(first17)
+
+
+def check_person(*, name: str, mobile: str, resident_id: str, prefix: str = "") -> dict[str, str]:
+    """Check a person's name, mobile and resident ID together and return them normalised, or
+    raise one ValidationError naming every bad field (``prefix`` + field name)."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not name:
+        errors[f"{prefix}name"] = [str(_("Enter the name as it is on the ID card."))]
+    try:
+        mobile = normalize_mobile(mobile)
+    except ValidationError as exc:
+        errors[f"{prefix}mobile"] = exc.messages
+    try:
+        resident_id = normalize_resident_id(resident_id)
+    except ValidationError as exc:
+        errors[f"{prefix}resident_id" if not prefix else f"{prefix}id_number"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    return {"name": name, "mobile": mobile, "resident_id": resident_id}
