@@ -64,3 +64,18 @@ def test_failed_sends_are_retried_by_the_worker(citizen, item, staff, settings, 
 class BrokenBackend:
     def send(self, message):
         raise ConnectionError("gateway down")
+
+
+@pytest.mark.django_db
+def test_a_message_claimed_by_another_worker_is_not_sent_twice(citizen, item):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    apply(citizen)
+    Notification.objects.update(claimed_until=timezone.now() + dt.timedelta(minutes=1), claimed_by="other-worker")
+    assert notifications.send_pending() == 0
+    assert Notification.objects.get().status == "pending"
+    # Once the other worker's claim has lapsed, the message is sent.
+    Notification.objects.update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
+    assert notifications.send_pending() == 1

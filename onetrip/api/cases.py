@@ -177,6 +177,7 @@ def detail(case: Case, user: User) -> dict[str, Any]:
 def application_out(application: Application) -> dict[str, Any]:
     cases = list(application.cases.select_related("version", "item", "department").order_by("id"))
     have = set(application.materials.filter(current=True).values_list("name", flat=True))
+    checklist = services.checklist(application, versions=[c.version_id for c in cases])
     return {
         "id": application.pk,
         "state": cases[0].state if cases else "draft",
@@ -184,9 +185,9 @@ def application_out(application: Application) -> dict[str, Any]:
         "checklist": [
             {"name": r.name, "required": r.required, "condition": r.condition, "from_registry": bool(r.registry),
              "uploaded": r.name in have}
-            for r in services.checklist(application)
+            for r in checklist
         ],
-        "missing": services.missing_materials(application),
+        "missing": services.missing_materials(application, lines=checklist, have=have),
     }
 
 

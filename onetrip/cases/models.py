@@ -113,8 +113,8 @@ class Case(models.Model):
         verbose_name = _("case")
         verbose_name_plural = _("cases")
         indexes = [
-            models.Index(fields=["state", "promised_deadline"], name="case_state_deadline"),
-            models.Index(fields=["department", "state", "promised_deadline"], name="case_dept_state_deadline"),
+            models.Index(fields=["state", "promised_deadline", "id"], name="case_state_deadline"),
+            models.Index(fields=["department", "state", "promised_deadline", "id"], name="case_dept_state_deadline"),
             models.Index(fields=["state", "acceptance_due"], name="case_state_acceptance_due"),
             models.Index(fields=["assignee", "state"], name="case_assignee_state"),
         ]
@@ -229,6 +229,7 @@ class Notification(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=32, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     last_error = models.CharField(max_length=300, blank=True)

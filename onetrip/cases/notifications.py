@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import uuid
 from typing import Any
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -87,25 +88,21 @@ def queue_staff_warning(*, case: Case) -> None:
     Notification.objects.bulk_create(rows)
 
 
-def _claim(pk: int, until: dt.datetime) -> bool:
-    now = timezone.now()
-    return bool(
-        Notification.objects.filter(pk=pk, status=Notification.Status.PENDING)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=until)
-    )
-
-
 def send_pending(*, ids: list[int] | None = None, limit: int = 200) -> int:
-    """Send pending notifications; each is claimed first so no two workers send it twice."""
-    qs = Notification.objects.filter(status=Notification.Status.PENDING)
+    """Send pending notifications. A batch is claimed with one conditional update (a unique
+    claim mark), so no two workers send the same message."""
+    now = timezone.now()
+    token = uuid.uuid4().hex
+    qs = Notification.objects.filter(status=Notification.Status.PENDING).filter(
+        Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
     if ids is not None:
         qs = qs.filter(pk__in=ids)
-    sent = 0
-    for pk in list(qs.order_by("pk").values_list("pk", flat=True)[:limit]):
-        if not _claim(pk, timezone.now() + dt.timedelta(minutes=2)):
-            continue
-        n = Notification.objects.get(pk=pk)
+    else:
+        qs = qs.filter(pk__in=list(qs.order_by("pk").values_list("pk", flat=True)[:limit]))
+    if not qs.update(claimed_until=now + dt.timedelta(minutes=2), claimed_by=token):
+        return 0
+    sent: list[int] = []
+    for n in Notification.objects.filter(claimed_by=token, status=Notification.Status.PENDING):
         try:
             if n.channel == Notification.Channel.SMS:
                 get_backend().send(SmsMessage(to=n.to, text=n.body))
@@ -113,12 +110,13 @@ def send_pending(*, ids: list[int] | None = None, limit: int = 200) -> int:
                 send_mail(n.subject, n.body, None, [n.to])
         except Exception as exc:  # noqa: BLE001 - any gateway failure is retried later
             attempts = n.attempts + 1
-            Notification.objects.filter(pk=pk).update(
+            Notification.objects.filter(pk=n.pk).update(
                 attempts=attempts, last_error=str(exc)[:300], claimed_until=None,
                 status=Notification.Status.FAILED if attempts >= 5 else Notification.Status.PENDING)
-            log.warning("notification %s failed: %s", pk, exc)
+            log.warning("notification %s failed: %s", n.pk, exc)
             continue
-        Notification.objects.filter(pk=pk).update(status=Notification.Status.SENT, sent_at=timezone.now(),
-                                                  attempts=n.attempts + 1)
-        sent += 1
-    return sent
+        sent.append(n.pk)
+    if sent:
+        Notification.objects.filter(pk__in=sent).update(status=Notification.Status.SENT, sent_at=timezone.now(),
+                                                        attempts=F("attempts") + 1)
+    return len(sent)

@@ -126,10 +126,11 @@ def create_application(
     return application, True
 
 
-def checklist(application: Application) -> list[MaterialRequirement]:
+def checklist(application: Application, *, versions: Sequence[int] | None = None) -> list[MaterialRequirement]:
     """The application's checklist: each material of its cases' versions, named once."""
     seen: dict[str, MaterialRequirement] = {}
-    version_ids = list(application.cases.values_list("version_id", flat=True))
+    version_ids = list(versions) if versions is not None else list(
+        application.cases.values_list("version_id", flat=True))
     for req in MaterialRequirement.objects.filter(version_id__in=version_ids).order_by("version_id", "position"):
         if req.name not in seen or (req.required and not seen[req.name].required):
             seen[req.name] = req
@@ -171,11 +172,15 @@ def upload_material(*, actor: User, application: Application, name: str, stream:
     return material
 
 
-def missing_materials(application: Application) -> list[str]:
+def missing_materials(application: Application, *, lines: Sequence[MaterialRequirement] | None = None,
+                      have: set[str] | None = None) -> list[str]:
     """Required materials not uploaded yet. Those a government registry holds are never asked
     for (once-only)."""
-    have = set(application.materials.filter(current=True).values_list("name", flat=True))
-    return [r.name for r in checklist(application) if r.required and not r.registry and r.name not in have]
+    if have is None:
+        have = set(application.materials.filter(current=True).values_list("name", flat=True))
+    if lines is None:
+        lines = checklist(application)
+    return [r.name for r in lines if r.required and not r.registry and r.name not in have]
 
 
 def submit_application(*, actor: User, application: Application) -> list[Case]:
@@ -203,7 +208,7 @@ def submit_application(*, actor: User, application: Application) -> list[Case]:
 def next_case_number(day: dt.date) -> str:
     """District code + date + sequence, e.g. 430703-20261127-000123; unique across processes
     (the day's counter row is locked while it is incremented)."""
-    with transaction.atomic():
+    with transaction.atomic(savepoint=False):
         if not CaseSequence.objects.filter(day=day).update(last=F("last") + 1):
             try:
                 with transaction.atomic():
@@ -310,7 +315,7 @@ def transition(*, case: Case, action: str, actor: User | None, data: Mapping[str
         raise Refused(_("Unknown action “%(a)s”.") % {"a": action}, code="unknown_action")
     case = (
         Case.objects.select_for_update(of=("self",))
-        .select_related("version", "application", "item", "department")
+        .select_related("version", "application__applicant", "item", "department")
         .get(pk=case.pk)
     )
     if case.state not in t.sources:

@@ -52,8 +52,13 @@ def record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    with transaction.atomic():
-        head, _ = TrailHead.objects.select_for_update().get_or_create(id=1)
+    # No savepoint: the entry belongs to the caller's transaction. Callers append it last, so
+    # the head row stays locked only from here to their commit.
+    with transaction.atomic(savepoint=False):
+        head = TrailHead.objects.select_for_update().filter(id=1).first()
+        if head is None:
+            TrailHead.objects.get_or_create(id=1)
+            head = TrailHead.objects.select_for_update().get(id=1)
         is_user = actor is not None and getattr(actor, "is_authenticated", False)
         entry = TrailEntry(
             seq=head.count + 1,
