@@ -197,6 +197,15 @@ SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
 
+# A per-process cache: it only ever holds things whose key says exactly what they are (pages
+# of immutable published versions), so processes never need to share it.
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": env_int("PAGE_CACHE_ENTRIES", 20000, minimum=0)},
+    }
+}
+
 # Cases: uploads, the acceptance window, and when the status light turns amber.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10, minimum=1) * 1_048_576
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440

@@ -10,7 +10,7 @@ admin.site.site_title = "一次办 OneTrip"
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("prefs/large-text", core_views.toggle_large_text, name="large-text"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("prefs/language/<str:code>", core_views.set_language, name="set-language"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("accounts/", include("onetrip.accounts.urls")),

@@ -51,8 +51,9 @@ def test_an_unknown_item_is_a_clear_404(client, db):
 def test_guide_queries_do_not_grow_with_the_checklist(client, catalog_admin, department, django_assert_num_queries):
     make_item(catalog_admin, department, code="Q-1", materials=MANY[:2])
     make_item(catalog_admin, department, code="Q-2", materials=MANY)
+    client.force_login(catalog_admin)  # a fresh page, not the visitors' cache
     client.get("/items/Q-1/")  # warm caches (content types, sessions)
-    with django_assert_num_queries(7) as small:
+    with django_assert_num_queries(9) as small:  # session, user, and 7 for the guide
         client.get("/items/Q-1/")
     with django_assert_num_queries(len(small.captured_queries)):
         client.get("/items/Q-2/")
@@ -107,7 +108,7 @@ def test_version_history_and_diff_pages(client, catalog_admin, department):
 @pytest.mark.django_db
 def test_pages_switch_to_english(client, catalog_admin, department):
     make_item(catalog_admin, department, code="E-1")
-    client.post("/i18n/setlang/", {"language": "en", "next": "/items/E-1/"})
+    client.get("/prefs/language/en", {"next": "/items/E-1/"})
     page = client.get("/items/E-1/").content.decode()
     assert "Materials to bring" in page and "Registration of an individual business" in page
     translation.activate("zh-hans")
@@ -123,10 +124,11 @@ def test_chinese_is_the_default(client, catalog_admin, department):
 
 @pytest.mark.django_db
 def test_large_text_mode_is_remembered(client, db):
-    response = client.post("/prefs/large-text", {"next": "/items/"})
+    response = client.get("/prefs/large-text", {"next": "/items/"})
     assert response.status_code == 302 and response["Location"] == "/items/"
     assert 'class="large-text"' in client.get("/").content.decode()
-    client.post("/prefs/large-text", {"next": "https://evil.example/"})
+    off = client.get("/prefs/large-text", {"next": "https://evil.example/"})
+    assert off["Location"] == "/"  # never sent to another site
     assert 'class="large-text"' not in client.get("/").content.decode()
 
 
@@ -137,3 +139,23 @@ def test_a_browser_in_english_still_gets_chinese_until_the_switch_is_used(client
     assert 'lang="zh-Hans"' in page
     api = client.get("/api/v1/items/NOPE", HTTP_ACCEPT_LANGUAGE="en")
     assert api.status_code == 404 and api["Content-Language"] == "en"
+
+
+@pytest.mark.django_db
+def test_visitors_get_a_cached_guide_until_something_is_published(client, catalog_admin, department):
+    from django.core.cache import cache
+
+    cache.clear()
+    v1 = make_item(catalog_admin, department, code="C-1")
+    first = client.get("/items/C-1/")
+    again = client.get("/items/C-1/")
+    assert "X-Page-Cache" not in first and again["X-Page-Cache"] == "hit"
+    assert again.content == first.content
+    draft = services.start_draft(actor=catalog_admin, item=v1.item)
+    services.update_draft(actor=catalog_admin, version=draft, guide={"name": "个体工商户设立登记（新版）"})
+    services.publish(actor=catalog_admin, versions=[draft], name="第二批")
+    fresh = client.get("/items/C-1/")
+    assert "X-Page-Cache" not in fresh and "（新版）" in fresh.content.decode()
+    # Logged-in people always get a fresh page.
+    client.force_login(catalog_admin)
+    assert "X-Page-Cache" not in client.get("/items/C-1/")

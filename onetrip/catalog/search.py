@@ -17,8 +17,7 @@ from functools import lru_cache
 from typing import Any
 
 import jieba
-from django.db import models
-from django.db.models import Case, IntegerField, Max, Q, When
+from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from pypinyin import Style, lazy_pinyin
@@ -162,41 +161,48 @@ def parse(raw: str) -> Query:
     return Query(raw=raw, han=tuple(dict.fromkeys(han)), latin=tuple(dict.fromkeys(t[:MAX_TERM] for t in latin)))
 
 
-def _token_q(token: str, prefix: bool) -> Q:
+def _postings(token: str, prefix: bool) -> dict[int, int]:
+    """item id → best weight of the terms this token matches (one index range scan)."""
+    table = SearchTerm._meta.db_table
     if prefix:
         # A range instead of LIKE so that the B-tree index serves it on every database.
-        return Q(term__gte=token, term__lt=token + "\uffff")
-    return Q(term=token)
+        sql = f"SELECT item_id, weight FROM {table} WHERE term >= %s AND term < %s"  # noqa: S608 - table name
+        params: list[str] = [token, token + "\uffff"]
+    else:
+        sql = f"SELECT item_id, weight FROM {table} WHERE term = %s"  # noqa: S608 - table name
+        params = [token]
+    best: dict[int, int] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for item_id, weight in cursor.fetchall():
+            if weight > best.get(item_id, 0):
+                best[item_id] = weight
+    return best
 
 
-def scored(query: Query) -> models.QuerySet[Any, Any]:
-    """Item ids with their score, best first. Every token must match; when nothing matches
-    them all, items matching the most tokens come first."""
-    tokens = query.tokens
-    where = Q()
-    for token, prefix in tokens:
-        where |= _token_q(token, prefix)
-    per_token = {
-        f"t{i}": Max(Case(When(_token_q(token, prefix), then="weight"), default=0, output_field=IntegerField()))
-        for i, (token, prefix) in enumerate(tokens)
-    }
-    rows = SearchTerm.objects.filter(where).values("item_id").annotate(**per_token)
-    score = sum((models.F(k) for k in per_token), models.Value(0))
-    hits = sum(
-        (Case(When(**{f"{k}__gt": 0}, then=1), default=0, output_field=IntegerField()) for k in per_token),
-        models.Value(0),
-    )
-    return rows.annotate(score=score, hits=hits)
+def rank(query: Query, *, within: set[int] | None = None) -> tuple[list[tuple[int, int]], bool]:
+    """Items ranked best first as (item id, score), and whether every token matched.
 
-
-def matching_items(query: Query) -> tuple[models.QuerySet[Any, Any], bool]:
-    """(scored rows ordered best first, whether every token matched)."""
-    base = scored(query)
-    n = len(query.tokens)
-    strict = base.filter(hits=n)
-    if n <= 1 or strict.exists():
-        return strict.order_by("-score", "item_id"), True
-    return base.order_by("-hits", "-score", "item_id"), False
+    Every token must match; when no item matches them all, items matching the most tokens
+    come first. One index scan per token; the ranking is done here rather than with a
+    GROUP BY, which keeps a search under a few milliseconds at 10 000 items."""
+    postings = [_postings(token, prefix) for token, prefix in query.tokens]
+    if not postings:
+        return [], True
+    scores: dict[int, int] = {}
+    hits: dict[int, int] = {}
+    for posting in postings:
+        for item_id, weight in posting.items():
+            if within is not None and item_id not in within:
+                continue
+            scores[item_id] = scores.get(item_id, 0) + weight
+            hits[item_id] = hits.get(item_id, 0) + 1
+    n = len(postings)
+    every = [(i, sc) for i, sc in scores.items() if hits[i] == n]
+    if every or n == 1:
+        return sorted(every, key=lambda p: (-p[1], p[0])), True
+    ranked = sorted(scores.items(), key=lambda p: (-hits[p[0]], -p[1], p[0]))
+    return ranked, False
 
 
 def highlight(text: str, query: Query) -> SafeString:
@@ -213,8 +219,7 @@ def highlight(text: str, query: Query) -> SafeString:
                 marked[i] = True
             start = lower.find(word, start + 1)
     if query.latin:
-        initials = [(lazy_pinyin(c, style=Style.FIRST_LETTER, errors="ignore") or [""])[0] for c in text]
-        fulls = [(lazy_pinyin(c, errors="ignore") or [""])[0] for c in text]
+        initials, fulls = _char_pinyin(text)
         for token in query.latin:
             for start in range(len(text)):
                 if not _HAN.match(text[start]):
@@ -241,6 +246,24 @@ def highlight(text: str, query: Query) -> SafeString:
     if inside:
         out.append("</mark>")
     return mark_safe("".join(out))  # noqa: S308 - every character escaped above
+
+
+def _blanks(chars: str) -> Any:
+    """pypinyin's error handler: one empty syllable for each character without pinyin."""
+    return [""] * len(chars)
+
+
+@lru_cache(maxsize=50_000)
+def _char_pinyin(text: str) -> tuple[list[str], list[str]]:
+    """Initials and full pinyin of each character ("" for characters that have none). Names
+    of materials repeat across thousands of items, so this is memoised."""
+    def per_char(style: Style) -> list[str]:
+        out = lazy_pinyin(text, style=style, errors=_blanks)
+        if len(out) != len(text):  # segmentation did not keep one syllable a character
+            out = [(lazy_pinyin(c, style=style, errors="ignore") or [""])[0] for c in text]
+        return out
+
+    return per_char(Style.FIRST_LETTER), per_char(Style.NORMAL)
 
 
 def _spell(parts: list[str], start: int, token: str) -> int:

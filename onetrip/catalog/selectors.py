@@ -17,9 +17,15 @@ from onetrip.catalog.models import (
     BundleItem,
     ItemVersion,
     MaterialRequirement,
+    PublicationBatch,
     ServiceItem,
 )
 from onetrip.catalog.services import CHILDREN, GUIDE_FIELDS
+
+
+def publication_stamp() -> int:
+    """Changes whenever anything is published: the newest publication batch."""
+    return PublicationBatch.objects.order_by("-id").values_list("id", flat=True).first() or 0
 
 
 def published_items() -> QuerySet[ServiceItem]:
@@ -80,12 +86,12 @@ def find_items(filters: Filters, *, page: int = 1, per_page: int = 20) -> Search
     all_matched = True
     scores: dict[int, int] = {}
     if query:
-        rows, all_matched = search.matching_items(query)
-        filtered_ids = qs.values("pk")
-        ranked = rows.filter(item_id__in=filtered_ids)
+        filtered = filters.department or filters.kind or filters.bundle or filters.audience or filters.online is not None
+        within = set(qs.values_list("pk", flat=True)) if filtered else None
+        ranked, all_matched = search.rank(query, within=within)
         paginator: Paginator[Any] = Paginator(ranked, per_page)
         page_obj = paginator.get_page(page)
-        scores = {r["item_id"]: r["score"] for r in page_obj.object_list}
+        scores = dict(page_obj.object_list)
         items = {i.pk: i for i in qs.filter(pk__in=scores)}
         ordered = [items[pk] for pk in scores if pk in items]
     else:

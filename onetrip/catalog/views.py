@@ -15,6 +15,7 @@ from django.views.decorators.http import require_GET
 from onetrip.accounts.permissions import Capability, can, require
 from onetrip.catalog import excel, selectors
 from onetrip.catalog.models import Audience, ItemKind
+from onetrip.core.pagecache import cached_for_visitors
 
 _AUDIENCES = {"people", "companies"}
 
@@ -90,11 +91,13 @@ def _guide_context(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @require_GET
+@cached_for_visitors(selectors.publication_stamp)
 def item_guide(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalog/item_guide.html", _guide_context(request, code))
 
 
 @require_GET
+@cached_for_visitors(selectors.publication_stamp)
 def item_print(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalog/item_print.html", _guide_context(request, code))
 

@@ -48,18 +48,18 @@ def test_home_search_and_guide_on_a_phone(phone):
 def test_language_switch_and_large_text(phone):
     page = phone
     page.goto("/items/")
-    page.get_by_role("button", name="English").click()
+    page.get_by_role("link", name="English").click()
     page.wait_for_selector("html[lang=en]")
     assert "All services" in page.locator("h1").inner_text()
     assert serious_violations(page) == []
     base_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
-    page.get_by_role("button", name="Large text").click()
+    page.get_by_role("link", name="Large text").click()
     page.wait_for_selector("html.large-text")
     large_size = page.evaluate("parseFloat(getComputedStyle(document.body).fontSize)")
     assert large_size >= base_size * 1.2
     assert serious_violations(page) == []
     assert no_horizontal_scroll(page)
-    page.get_by_role("button", name="中文").click()
+    page.get_by_role("link", name="中文").click()
     page.wait_for_selector("html[lang=zh-Hans]")
 
 
