@@ -78,6 +78,7 @@ class TimelineOut(Schema):
     who: str
     detail: dict[str, Any]
     label: str
+    who_label: str
 
 
 class NoticeLine(Schema):

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role, User
 from onetrip.cases.models import OPEN_STATES, Case, State
@@ -69,6 +70,7 @@ class TimelineEntry:
     who: str  # department / role, never an officer's name
     detail: dict[str, Any]
     label: str = ""
+    who_label: str = ""
 
 
 def timeline(case: Case, *, for_staff: bool = False) -> list[TimelineEntry]:
@@ -90,8 +92,22 @@ def timeline(case: Case, *, for_staff: bool = False) -> list[TimelineEntry]:
             detail["actor"] = e.actor_label
         action = e.action.removeprefix("case.")
         label = str(EVENTS.get(action, action))
-        out.append(TimelineEntry(at=e.at, action=action, who=who, detail=detail, label=label))
+        out.append(TimelineEntry(at=e.at, action=action, who=who, detail=detail, label=label,
+                                 who_label=_who_label(who, case)))
     return out
+
+
+def _who_label(who: str, case: Case) -> str:
+    """The applicant sees which office acted, never which officer."""
+    if who == "applicant":
+        return str(_("Applicant"))
+    if who == "system":
+        return str(_("System clock"))
+    if who == Role.WINDOW_CLERK:
+        return str(_("Comprehensive window"))
+    if who in Role.values:
+        return f"{case.department.name} · {Role(who).label}"
+    return who
 
 
 def current_step(case: Case) -> str:
