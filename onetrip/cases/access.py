@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+
 from onetrip.accounts.models import Role
 from onetrip.cases.models import Case
 
@@ -24,8 +26,6 @@ def is_staff_viewer(user: Any, case: Case) -> bool:
 
 
 def client_ip(request: Any) -> str:
-    from django.conf import settings
-
     if settings.SECURE_PROXY_SSL_HEADER and request.META.get("HTTP_X_FORWARDED_FOR"):
         return str(request.META["HTTP_X_FORWARDED_FOR"]).split(",")[0].strip()
     return str(request.META.get("REMOTE_ADDR", ""))

@@ -15,6 +15,7 @@ from django.db.models import F, Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
+from onetrip.accounts.models import Role, User
 from onetrip.cases.models import Case, Notification
 from onetrip.core.sms import SmsMessage, get_backend
 
@@ -73,8 +74,6 @@ def queue(*, case: Case, action: str, data: dict[str, Any]) -> list[Notification
 
 def queue_staff_warning(*, case: Case) -> None:
     """Near the deadline: tell the officer holding the case (or the department's officers)."""
-    from onetrip.accounts.models import Role, User
-
     people = [case.assignee] if case.assignee_id else list(
         User.objects.filter(department_id=case.department_id, role__in=[Role.OFFICER, Role.DEPARTMENT_HEAD],
                             is_active=True))

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Role, User
-from onetrip.cases import notifications, transitions
+from onetrip.accounts.permissions import Capability, can
+from onetrip.cases import notifications, selectors, transitions
 from onetrip.cases.models import (
     Application,
     Case,
@@ -36,6 +37,7 @@ from onetrip.cases.uploads import check
 from onetrip.catalog.models import Bundle, ItemVersion, MaterialRequirement, ServiceItem
 from onetrip.core import trail, workdays
 from onetrip.core.identity import check_person
+from onetrip.supervision import ratelimit
 from onetrip.supervision.models import RuleViolation
 
 APPLY_ROLES = {Role.CITIZEN, Role.COMPANY_REP, Role.PROXY_AGENT}
@@ -654,8 +656,6 @@ def actions_for(case: Case, user: User | None) -> list[str]:
 def reveal_applicant(*, actor: User, case: Case, purpose: str) -> dict[str, str]:
     """Show a staff member the applicant's full ID and mobile number, and put the access on the
     trail (who, when, which case, why)."""
-    from onetrip.accounts.permissions import Capability, can
-
     if not can(actor, Capability.VIEW_PERSONAL_DATA):
         raise Refused(_("Your role may not see personal data unmasked."), code="forbidden")
     with transaction.atomic():
@@ -673,12 +673,7 @@ class Throttled(Exception):
 def lookup_progress(*, client: str, number: str, secret: str) -> Case | None:
     """The public lookup, counted per client so that case numbers cannot be enumerated. A wrong
     pair and an unknown number look the same (None)."""
-    import datetime as _dt
-
-    from onetrip.cases import selectors
-    from onetrip.supervision import ratelimit
-
     if not ratelimit.hit(f"progress:{client}", limit=settings.PROGRESS_LOOKUPS_PER_HOUR,
-                         window=_dt.timedelta(hours=1)):
+                         window=dt.timedelta(hours=1)):
         raise Throttled
     return selectors.lookup(number, secret)

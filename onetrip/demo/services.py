@@ -4,6 +4,7 @@ exists already is left as it is, so running it twice changes nothing."""
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +14,8 @@ from django.db import transaction
 
 from onetrip.accounts import services as accounts
 from onetrip.accounts.models import Company, Department, Division, Role, User
+from onetrip.cases import services as cases
+from onetrip.cases.models import Case
 from onetrip.catalog import services as catalog
 from onetrip.catalog.models import BundleItem, ItemVersion, ServiceItem
 from onetrip.demo import people
@@ -106,11 +109,6 @@ DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%
 def _demo_cases() -> list[tuple[str, str, str]]:
     """A few cases in different states so the inbox, the case pages and the lookup have
     something to show. Made through the ordinary services; skipped when they exist."""
-    import io
-
-    from onetrip.cases import services as cases
-    from onetrip.cases.models import Case
-
     zhang = User.objects.get(username="13907360001")
     li = User.objects.get(username="13907360002")
     if not Case.objects.filter(application__applicant__in=[zhang, li]).exists():
