@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,12 +16,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """E-supervision: calendar coverage, overdue and near-deadline cases, rule violations."""
     today = timezone.localdate()
     years = range(today.year - 1, today.year + 3)
-    near_until = workdays.add_workdays(today, 2)
+    near_until = workdays.add_workdays(today, settings.WARNING_WORKDAYS)
+    overdue = Case.objects.filter(state=State.IN_REVIEW, promised_deadline__lt=today)
     return render(request, "supervision/dashboard.html", {
         "coverage": workdays.coverage(years),
         "today": today,
-        "overdue": Case.objects.filter(state=State.IN_REVIEW, promised_deadline__lt=today)
-        .select_related("version", "department").order_by("promised_deadline")[:100],
+        "overdue_count": overdue.count(),
+        "overdue": overdue.select_related("version", "department").order_by("promised_deadline", "id")[:100],
         "near": Case.objects.filter(state=State.IN_REVIEW, promised_deadline__gte=today,
                                     promised_deadline__lte=near_until).count(),
         "violations": RuleViolation.objects.select_related("case", "department").order_by("-at")[:100],
