@@ -126,3 +126,16 @@ def test_the_applicant_withdraws_from_the_page(client, citizen, item):
     case.refresh_from_db()
     assert case.state == "withdrawn"
     assert services.actions_for(case, citizen) == []
+
+
+@pytest.mark.django_db
+def test_the_supervision_page_lists_overdue_cases(client, citizen, item, staff, department):
+    from .conftest import at, make_user
+
+    with at("2025-11-17"):
+        case = services.transition(case=apply(citizen), action="accept", actor=staff.clerk)
+    client.force_login(make_user("supervisor"))
+    client.cookies["django_language"] = "en"
+    with at("2025-12-01"):
+        page = client.get("/supervision/").content.decode()
+    assert case.number in page and "1 overdue case" in page
