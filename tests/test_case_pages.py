@@ -139,3 +139,23 @@ def test_the_supervision_page_lists_overdue_cases(client, citizen, item, staff, 
     with at("2025-12-01"):
         page = client.get("/supervision/").content.decode()
     assert case.number in page and "1 overdue case" in page
+
+
+@pytest.mark.django_db
+def test_staff_open_materials_and_each_opening_is_on_the_trail(client, citizen, item, staff, district):
+    from .conftest import make_department, make_user
+
+    case = apply(citizen)
+    material = case.application.materials.get()
+    client.force_login(staff.clerk)
+    response = client.get(f"/cases/{case.number}/materials/{material.pk}/")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert b"".join(response.streaming_content) == PDF
+    entry = TrailEntry.objects.get(action="personal_data.view")
+    assert entry.actor == staff.clerk and entry.summary["material"] == material.name
+    # The applicant opens their own without a trail entry; outsiders get 404.
+    client.force_login(citizen)
+    assert client.get(f"/cases/{case.number}/materials/{material.pk}/").status_code == 200
+    assert TrailEntry.objects.filter(action="personal_data.view").count() == 1
+    client.force_login(make_user("officer", make_department(district, code="WJJ", name="卫生健康局")))
+    assert client.get(f"/cases/{case.number}/materials/{material.pk}/").status_code == 404

@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from enum import StrEnum
 from functools import wraps
-from typing import Any
+from typing import Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from onetrip.accounts.models import Role
+
+R = TypeVar("R", bound=HttpResponseBase)
 
 
 class Capability(StrEnum):
@@ -84,12 +87,12 @@ def capabilities_of(user: Any) -> frozenset[Capability]:
     return POLICY.get(role_of(user), frozenset())
 
 
-def require(capability: Capability) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def require(capability: Capability) -> Callable[[Callable[..., R]], Callable[..., R | HttpResponse]]:
     """View decorator: anonymous visitors are sent to log in, others without the capability get 403."""
 
-    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    def decorator(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
         @wraps(view)
-        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> R | HttpResponse:
             if can(request.user, capability):
                 return view(request, *args, **kwargs)
             if not request.user.is_authenticated:

@@ -677,3 +677,16 @@ def lookup_progress(*, client: str, number: str, secret: str) -> Case | None:
                          window=dt.timedelta(hours=1)):
         raise Throttled
     return selectors.lookup(number, secret)
+
+
+def open_material(*, actor: User, case: Case, material_id: int) -> CaseMaterial:
+    """A material of the case's application, for its applicant or for staff who may see the
+    case. Staff opening a material (it carries personal data) is put on the trail."""
+    material = CaseMaterial.objects.filter(pk=material_id, application_id=case.application_id).first()
+    if material is None:
+        raise Refused(_("No such material on this case."), code="not_found")
+    if actor.pk != case.application.applicant_id:
+        with transaction.atomic():
+            trail.record(actor=actor, action="personal_data.view", obj=case,
+                         summary={"number": case.number, "material": material.name, "sha256": material.sha256})
+    return material

@@ -10,6 +10,7 @@ urlpatterns = [
     path("my/cases/", views.mine, name="mine"),
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/notices/<int:pk>/", views.notice, name="notice"),
+    path("cases/<str:number>/materials/<int:pk>/", views.material, name="material"),
     path("staff/inbox/", views.inbox, name="inbox"),
     path("progress/", views.progress, name="progress"),
 ]

@@ -5,8 +5,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import User
@@ -202,3 +204,18 @@ def progress(request: HttpRequest) -> HttpResponse:
     context.update(number=number)
     return render(request, "cases/progress.html", context, status=status)
 
+
+
+@require(Capability.VIEW_OWN_PROFILE)
+def material(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
+    """Open an uploaded material (inline, with the type checked at upload)."""
+    case = _case(request, number)
+    try:
+        m = services.open_material(actor=_user(request), case=case, material_id=pk)
+    except ValidationError:
+        raise Http404(_("No such material on this case.")) from None
+    response = FileResponse(m.file.open("rb"), content_type=m.content_type)
+    response["Content-Disposition"] = content_disposition_header(False, m.original_name or m.name) or "inline"
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
