@@ -134,3 +134,19 @@ def test_unknown_items_are_404(client, citizen, db):
     r = client.post("/api/v1/applications", {"item": "NOPE"}, content_type="application/json",
                     **token(client, citizen))
     assert r.status_code == 404
+
+
+@pytest.mark.django_db
+def test_staff_download_a_material_over_the_api(client, spec, citizen, item, staff):
+    from onetrip.core.models import TrailEntry
+
+    from .conftest import apply
+
+    case = apply(citizen)
+    material = case.application.materials.get()
+    r = client.get(f"/api/v1/cases/{case.number}/materials/{material.pk}", **token(client, staff.clerk))
+    assert r.status_code == 200 and b"".join(r.streaming_content) == PDF
+    assert TrailEntry.objects.filter(action="personal_data.view").count() == 1
+    missing = client.get(f"/api/v1/cases/{case.number}/materials/999999", **token(client, staff.clerk))
+    assert missing.status_code == 404
+    assert "/api/v1/cases/{number}/materials/{material_id}" in spec["paths"]

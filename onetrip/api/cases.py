@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
 from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -246,6 +246,17 @@ def my_cases(request: HttpRequest) -> Any:
 @router.get("/cases/{number}", response={200: CaseDetail, 404: CaseError}, auth=token_or_session)
 def get_case(request: HttpRequest, number: str) -> Any:
     return detail(_case(request, number), _user(request))
+
+
+@router.get("/cases/{number}/materials/{material_id}", response={200: None, 404: CaseError}, auth=token_or_session)
+def get_material(request: HttpRequest, number: str, material_id: int) -> Any:
+    """Download an uploaded material. Staff downloads are put on the trail."""
+    case = _case(request, number)
+    material = services.open_material(actor=_user(request), case=case, material_id=material_id)
+    response = FileResponse(material.file.open("rb"), content_type=material.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @router.get("/inbox", response={200: list[CaseSummary], 400: CaseError, 403: CaseError}, auth=token_or_session)
