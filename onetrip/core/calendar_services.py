@@ -181,7 +181,7 @@ def check_holiday_edit(*, day: Any, kind: Any, name: Any) -> None:
     """What the admin's form for one day checks: a valid entry in a year already loaded."""
     problem = _entry_problem(day, kind, name, None)
     if problem is not None:
-        raise ValidationError(problem[:1].upper() + problem[1:] + ".", code="entry")
+        raise ValidationError(_("This day cannot be saved: %(p)s.") % {"p": problem}, code="entry")
     if not CalendarYear.objects.filter(year=day.year).exists():
         raise ValidationError(
             _("No arrangement is loaded for %(y)s; load the whole year first (manage.py calendar_load).")
