@@ -13,7 +13,7 @@ class Command(BaseCommand):
     help = "Load the demo district 鼎城区 (idempotent) and print the demo accounts. --serve also starts the server."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--serve", action="store_true", help="serve on 127.0.0.1:$PORT (8000) afterwards")
+        parser.add_argument("--serve", action="store_true", help="serve on 127.0.0.1:$PORT (8000) afterwards, with the clock worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
         report = load()
@@ -31,4 +31,4 @@ class Command(BaseCommand):
             self.stdout.write(f"  {number}  {mobile}  {state}")
         self.stdout.write("")
         if options["serve"]:
-            call_command("serve")
+            call_command("serve", with_clock=True)
