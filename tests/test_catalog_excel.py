@@ -122,7 +122,7 @@ def test_the_admin_page_round_trip(client, catalog_admin, two_items):
     response = client.post("/manage/catalogue/import/", {"file": buf})
     assert response.status_code == 400
     page = response.content.decode()
-    assert "copies" in page and "nothing was imported" in page.lower() or "未导入" in page
+    assert "copies" in page and ("nothing was imported" in page.lower() or "未导入" in page)
 
 
 @pytest.mark.django_db

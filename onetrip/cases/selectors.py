@@ -30,6 +30,12 @@ PUBLIC_ACTIONS = {
 }
 
 
+def near_deadline_until(day: dt.date) -> dt.date:
+    """A promised deadline on or before this date is "near" (the amber light, the inbox's
+    "near", the warnings): ``WARNING_WORKDAYS`` working days from ``day``."""
+    return workdays.add_workdays(day, settings.WARNING_WORKDAYS)
+
+
 def _base() -> QuerySet[Case]:
     return Case.objects.select_related("version", "department", "application", "item")
 
@@ -55,9 +61,8 @@ def inbox(user: User, view: str = "new", day: dt.date | None = None) -> QuerySet
     if view == "mine":
         return qs.filter(assignee=user, state__in=OPEN_STATES).order_by("promised_deadline", "id")
     if view == "near":
-        until = workdays.add_workdays(day, settings.WARNING_WORKDAYS)
         return qs.filter(state=State.IN_REVIEW, promised_deadline__gte=day,
-                         promised_deadline__lte=until).order_by("promised_deadline", "id")
+                         promised_deadline__lte=near_deadline_until(day)).order_by("promised_deadline", "id")
     if view == "overdue":
         return qs.filter(state=State.IN_REVIEW, promised_deadline__lt=day).order_by("promised_deadline", "id")
     return qs.filter(state__in=OPEN_STATES).order_by("promised_deadline", "id")

@@ -254,7 +254,7 @@ def recompute_clock(case: Case, day: dt.date) -> None:
         return
     if day > case.promised_deadline:
         case.light = Light.OVERDUE
-    elif workdays.workdays_between(day, case.promised_deadline) <= settings.WARNING_WORKDAYS:
+    elif case.promised_deadline <= selectors.near_deadline_until(day):
         case.light = Light.WARNING
     else:
         case.light = Light.NORMAL
@@ -613,7 +613,7 @@ def tick(*, day: dt.date | None = None, limit: int = 500) -> dict[str, int]:
             done["deemed"] += 1
         except Refused:
             continue  # another worker got there first
-    warn_until = workdays.add_workdays(day, settings.WARNING_WORKDAYS)
+    warn_until = selectors.near_deadline_until(day)
     candidates = Case.objects.filter(state=State.IN_REVIEW, promised_deadline__lte=warn_until).exclude(
         warned_on=day).values_list("pk", flat=True)[:limit]
     for pk in list(candidates):

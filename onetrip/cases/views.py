@@ -16,6 +16,7 @@ from onetrip.accounts.permissions import Capability, can, require
 from onetrip.cases import access, selectors, services, transitions
 from onetrip.cases.models import Application, Case, Visit
 from onetrip.catalog import selectors as catalog
+from onetrip.core.identity import mask_name, mask_resident_id
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -151,6 +152,8 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     notice = case.notices.filter(supplemented_at__isnull=True).prefetch_related("items__requirement").first()
     return render(request, "cases/case.html", {
         "case": case, "staff": staff, "revealed": revealed,
+        "masked": {"name": mask_name(case.application.applicant_name),
+                   "id_number": mask_resident_id(case.application.applicant_id_number)},
         "clock": services.clock_summary(case),
         "timeline": selectors.timeline(case, for_staff=staff),
         "actions": [(a, transitions.LABELS.get(a, a)) for a in services.actions_for(case, user)],

@@ -1,12 +1,12 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from onetrip.accounts.permissions import Capability, require
 from onetrip.cases.models import Case, State
+from onetrip.cases.selectors import near_deadline_until
 from onetrip.core import workdays
 from onetrip.supervision.models import RuleViolation
 
@@ -16,7 +16,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """E-supervision: calendar coverage, overdue and near-deadline cases, rule violations."""
     today = timezone.localdate()
     years = range(today.year - 1, today.year + 3)
-    near_until = workdays.add_workdays(today, settings.WARNING_WORKDAYS)
+    near_until = near_deadline_until(today)
     overdue = Case.objects.filter(state=State.IN_REVIEW, promised_deadline__lt=today)
     return render(request, "supervision/dashboard.html", {
         "coverage": workdays.coverage(years),
