@@ -5,10 +5,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from onetrip.accounts.permissions import Capability, require
-from onetrip.cases.models import Case, State
+from onetrip.cases.models import Case, RuleViolation, State
 from onetrip.cases.selectors import near_deadline_until
 from onetrip.core import workdays
-from onetrip.supervision.models import RuleViolation
 
 
 @require(Capability.SUPERVISE)
