@@ -4,9 +4,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from onetrip.cases import services
-from onetrip.cases.models import OneTimeNotice
+from onetrip.cases.models import OneTimeNotice, RuleViolation
 from onetrip.core.models import TrailEntry
-from onetrip.cases.models import RuleViolation
 
 from .conftest import apply, supplement
 
