@@ -248,6 +248,8 @@ _REFUSAL_STATUS = {
     "forbidden": 403,
     "not_yours": 403,
     "not_your_department": 403,
+    "not_yourself": 403,
+    "unverified_representative": 403,
     "not_found": 404,
     "wrong_state": 409,
     "claimed": 409,

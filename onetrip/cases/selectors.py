@@ -10,8 +10,8 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role, User
 from onetrip.cases import actions, clock
@@ -26,11 +26,11 @@ near_deadline_until = clock.near_deadline_until
 
 INBOX_VIEWS = ("todo", "mine", "near", "overdue", "open")
 INBOX_LABELS = {
-    "todo": _l("Waiting for me"),
-    "mine": _l("Claimed by me"),
-    "near": _l("Near the deadline"),
-    "overdue": _l("Overdue"),
-    "open": _l("All open cases"),
+    "todo": _("Waiting for me"),
+    "mine": _("Claimed by me"),
+    "near": _("Near the deadline"),
+    "overdue": _("Overdue"),
+    "open": _("All open cases"),
 }
 STAFF_ROLES = (Role.WINDOW_CLERK, Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR, Role.SYSTEM_ADMIN)
 
@@ -124,35 +124,35 @@ def _details(action: str, s: dict[str, Any], *, for_staff: bool) -> list[str]:
 
     out: list[str] = []
     if s.get("materials"):
-        out.append(_("Materials: %(m)s") % {"m": "、".join(s["materials"])})
+        out.append(gettext("Materials: %(m)s") % {"m": "、".join(s["materials"])})
     if s.get("explained"):
-        out.append(_("Explained instead of supplementing: %(m)s") % {"m": "、".join(s["explained"])})
+        out.append(gettext("Explained instead of supplementing: %(m)s") % {"m": "、".join(s["explained"])})
     if s.get("reasons"):
-        out.append(_("Reasons: %(r)s") % {"r": s["reasons"]})
+        out.append(gettext("Reasons: %(r)s") % {"r": s["reasons"]})
     if s.get("remedies"):
         out.append(str(s["remedies"]))
     if s.get("reason"):
-        out.append(_("Why: %(r)s") % {"r": s["reason"]})
+        out.append(gettext("Why: %(r)s") % {"r": s["reason"]})
     if s.get("procedure"):
-        out.append(_("Special procedure: %(p)s") % {"p": s["procedure"]})
+        out.append(gettext("Special procedure: %(p)s") % {"p": s["procedure"]})
     if s.get("step_to"):
-        out.append(_("Now at: %(s)s") % {"s": s["step_to"]})
+        out.append(gettext("Now at: %(s)s") % {"s": s["step_to"]})
     if s.get("deemed_from"):
-        out.append(_("Counted as accepted from %(d)s") % {"d": s["deemed_from"]})
+        out.append(gettext("Counted as accepted from %(d)s") % {"d": s["deemed_from"]})
     if s.get("method") in DELIVERY_METHODS:
         out.append(str(DELIVERY_METHODS[s["method"]]).capitalize())
     if s.get("tracking_number"):
-        out.append(_("Tracking number: %(t)s") % {"t": s["tracking_number"]})
+        out.append(gettext("Tracking number: %(t)s") % {"t": s["tracking_number"]})
     if for_staff:
         if s.get("opinion"):
-            out.append(_("Opinion: %(o)s") % {"o": s["opinion"]})
+            out.append(gettext("Opinion: %(o)s") % {"o": s["opinion"]})
         if s.get("visit"):
             out.append(str(Visit.Reason(s["visit"]).label) if s["visit"] in Visit.Reason.values else "")
         if action == "personal_data.view":
-            out.append(_("Material opened: %(m)s") % {"m": s["material"]} if s.get("material")
-                       else _("ID and mobile number shown in full"))
+            out.append(gettext("Material opened: %(m)s") % {"m": s["material"]} if s.get("material")
+                       else gettext("ID and mobile number shown in full"))
             if s.get("purpose"):
-                out.append(_("Purpose: %(p)s") % {"p": s["purpose"]})
+                out.append(gettext("Purpose: %(p)s") % {"p": s["purpose"]})
         if action == "rule_violation":
             from onetrip.cases.models import RuleViolation
 
@@ -190,14 +190,14 @@ def timeline(case: Case, *, for_staff: bool = False) -> list[TimelineEntry]:
 def _who_label(who: str, case: Case) -> str:
     """The applicant sees which office acted, never which officer."""
     if who == "applicant":
-        return str(_("Applicant"))
+        return str(gettext("Applicant"))
     if who == "system":
-        return str(_("System clock"))
+        return str(gettext("System clock"))
     if who == Role.WINDOW_CLERK:
-        return str(_("Comprehensive window"))
+        return str(gettext("Comprehensive window"))
     if who in Role.values:
         return f"{case.department.name} · {Role(who).label}"
-    return str(_("Other"))
+    return str(gettext("Other"))
 
 
 def current_step(case: Case) -> str:
@@ -220,23 +220,25 @@ def material_lines(case: Case, *, notice: Any = None) -> list[dict[str, Any]]:
     for m in CaseMaterial.objects.filter(application_id=case.application_id, current=True).order_by("uploaded_at", "id"):
         files.setdefault(m.name, []).append(m)
     faulty = {i.requirement.name: i for i in notice.items.all()} if notice is not None else {}
+    latest = notice or case.notices.order_by("-issued_at").first()
+    replies = {i.requirement.name: i.applicant_reply for i in latest.items.all()} if latest is not None else {}
     lines = []
     for req in case.version.materials.all():
         have = files.get(req.name, [])
         if req.name in faulty:
-            status, status_label = "faulty", _("Named in the one-time notice")
+            status, status_label = "faulty", gettext("Named in the one-time notice")
         elif req.registry:
-            status, status_label = "registry", _("Held by the government: nothing to bring")
+            status, status_label = "registry", gettext("Held by the government: nothing to bring")
         elif have:
-            status, status_label = "present", _("Present")
+            status, status_label = "present", gettext("Present")
         elif req.required:
-            status, status_label = "missing", _("Missing")
+            status, status_label = "missing", gettext("Missing")
         else:
-            status, status_label = "optional", _("Only if: %(c)s") % {"c": req.condition or _("conditional")}
+            status, status_label = "optional", gettext("Only if: %(c)s") % {"c": req.condition or gettext("conditional")}
         notice_item = faulty.get(req.name)
         lines.append({"req": req, "files": have, "status": status, "status_label": status_label,
                       "notice_reason": notice_item.reason if notice_item else "",
-                      "applicant_reply": notice_item.applicant_reply if notice_item else ""})
+                      "applicant_reply": replies.get(req.name, "")})
     return lines
 
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role, User
 from onetrip.cases import clock, rules
@@ -29,18 +29,18 @@ REMEDY_TEXT = (
     "如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，或者自收到本决定之日起六个月内依法向人民法院提起行政诉讼。"
 )
 
-DELIVERY_METHODS = {"pickup": _l("picked up at the window"), "post": _l("sent by post")}
+DELIVERY_METHODS = {"pickup": _("picked up at the window"), "post": _("sent by post")}
 
 
 def _text(data: dict[str, Any], key: str, *, required: str | None = None, limit: int = 2000) -> str:
     value = data.get(key, "")
     if not isinstance(value, str):
-        raise ValidationError({key: [_("Enter text.")]})
+        raise ValidationError({key: [gettext("Enter text.")]})
     value = value.strip()
     if required and not value:
         raise ValidationError({key: [required]})
     if len(value) > limit:
-        raise ValidationError({key: [_("At most %(limit)s characters (you entered %(n)s).") % {
+        raise ValidationError({key: [gettext("At most %(limit)s characters (you entered %(n)s).") % {
             "limit": limit, "n": len(value)}]})
     return value
 
@@ -72,24 +72,24 @@ def _deem_accept(case: Case, actor: User | None, data: dict[str, Any], day: dt.d
 
 
 def _refuse(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
-    case.refusal_reasons = _text(data, "reasons", required=_("Give the reasons for not accepting."))
+    case.refusal_reasons = _text(data, "reasons", required=gettext("Give the reasons for not accepting."))
     summary["reasons"] = case.refusal_reasons
 
 
 def _notice_items(data: dict[str, Any]) -> list[dict[str, str]]:
     items = data.get("items")
     if not isinstance(items, list) or not items:
-        raise ValidationError({"items": [_("Name every missing or faulty material, at once.")]})
+        raise ValidationError({"items": [gettext("Name every missing or faulty material, at once.")]})
     out = []
     for i in items:
         if not isinstance(i, dict) or not isinstance(i.get("material"), str) or not i["material"].strip():
-            raise ValidationError({"items": [_("Each item names a material and what is wrong with it.")]})
+            raise ValidationError({"items": [gettext("Each item names a material and what is wrong with it.")]})
         reason = i.get("reason", "")
         if not isinstance(reason, str) or len(reason) > 300:
-            raise ValidationError({"items": [_("Say what is wrong in at most 300 characters.")]})
+            raise ValidationError({"items": [gettext("Say what is wrong in at most 300 characters.")]})
         out.append({"material": i["material"].strip(), "reason": reason.strip()})
     if len({i["material"] for i in out}) != len(out):
-        raise ValidationError({"items": [_("A material is named twice.")]})
+        raise ValidationError({"items": [gettext("A material is named twice.")]})
     return out
 
 
@@ -103,7 +103,7 @@ def _issue_notice(case: Case, actor: User | None, data: dict[str, Any], day: dt.
     off = rules.off_checklist(requirements, asked)
     if off:
         raise RuleBroken(
-            _("Only materials on the published checklist may be asked for; not on it: %(m)s. "
+            gettext("Only materials on the published checklist may be asked for; not on it: %(m)s. "
               "This request was recorded for e-supervision.") % {"m": "、".join(off)},
             case=case, rule=RuleViolation.Rule.OFF_CHECKLIST, actor=actor,
             detail={"materials": off, "version": case.version.number})
@@ -132,16 +132,16 @@ def _supplement(case: Case, actor: User | None, data: dict[str, Any], day: dt.da
                                                 uploaded_at__gte=notice.issued_at).values_list("name", flat=True))
         explained = data.get("explanations") or {}
         if not isinstance(explained, dict):
-            raise ValidationError({"explanations": [_("Explanations are given per material.")]})
+            raise ValidationError({"explanations": [gettext("Explanations are given per material.")]})
         missing = rules.unsupplemented(named, fresh, explained)
         if missing:
-            raise Refused(_("Upload a new file for each material the notice names, or say why you cannot: %(m)s") % {
+            raise Refused(gettext("Upload a new file for each material the notice names, or say why you cannot: %(m)s") % {
                 "m": "、".join(missing)}, code="supplement_incomplete")
         for line in lines:
             reply = str(explained.get(line.requirement.name, "")).strip()
             if line.requirement.name not in fresh and reply:
                 if len(reply) > 1000:
-                    raise ValidationError({"explanations": [_("At most %(limit)s characters (you entered %(n)s).") % {
+                    raise ValidationError({"explanations": [gettext("At most %(limit)s characters (you entered %(n)s).") % {
                         "limit": 1000, "n": len(reply)}]})
                 NoticeItem.objects.filter(pk=line.pk).update(applicant_reply=reply)
         OneTimeNotice.objects.filter(pk=notice.pk).update(supplemented_at=timezone.now())
@@ -160,7 +160,7 @@ def _supplement(case: Case, actor: User | None, data: dict[str, Any], day: dt.da
 
 def _claim(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
     if case.assignee_id and case.assignee_id != getattr(actor, "pk", None) and not data.get("take_over"):
-        raise Refused(_("Another officer has claimed this case."), code="claimed")
+        raise Refused(gettext("Another officer has claimed this case."), code="claimed")
     case.assignee = actor
     summary["assignee_role"] = getattr(actor, "role", "")
 
@@ -168,7 +168,7 @@ def _claim(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, s
 def _advance(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
     steps = review_steps(case.version)
     if case.step_index >= len(steps) - 1:
-        raise Refused(_("This is the last step: approve or deny."), code="last_step")
+        raise Refused(gettext("This is the last step: approve or deny."), code="last_step")
     summary["step_from"] = steps[case.step_index].name
     _set_step(case, case.step_index + 1, day)
     case.assignee = None
@@ -180,9 +180,9 @@ def _advance(case: Case, actor: User | None, data: dict[str, Any], day: dt.date,
 
 def _return(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
     if case.step_index == 0:
-        raise Refused(_("The case is at its first step already."), code="first_step")
+        raise Refused(gettext("The case is at its first step already."), code="first_step")
     steps = review_steps(case.version)
-    reason = _text(data, "reason", required=_("Say why the case goes back."))
+    reason = _text(data, "reason", required=gettext("Say why the case goes back."))
     summary["step_from"] = steps[case.step_index].name
     _set_step(case, case.step_index - 1, day)
     case.assignee = None
@@ -191,7 +191,7 @@ def _return(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, 
 
 def _at_last_step(case: Case) -> None:
     if case.step_index < len(review_steps(case.version)) - 1:
-        raise Refused(_("The case has review steps left before a decision."), code="not_last_step")
+        raise Refused(gettext("The case has review steps left before a decision."), code="not_last_step")
 
 
 def _approve(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
@@ -203,7 +203,7 @@ def _approve(case: Case, actor: User | None, data: dict[str, Any], day: dt.date,
 
 def _deny(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
     _at_last_step(case)
-    case.decision_reasons = _text(data, "reasons", required=_("A denial must state its reasons."))
+    case.decision_reasons = _text(data, "reasons", required=gettext("A denial must state its reasons."))
     case.decided_at = timezone.now()
     case.step_role = ""
     summary.update(reasons=case.decision_reasons, remedies=REMEDY_TEXT)
@@ -215,7 +215,7 @@ def _suspend(case: Case, actor: User | None, data: dict[str, Any], day: dt.date,
     if procedure is None:
         names = list(case.version.special_procedures.values_list("name", flat=True))
         raise ValidationError({"procedure": [
-            _("Choose one of this item's special procedures: %(p)s") % {"p": "、".join(names) or _("(none)")}]})
+            gettext("Choose one of this item's special procedures: %(p)s") % {"p": "、".join(names) or gettext("(none)")}]})
     if procedure.excluded_from_limit:
         clock.pause(case, day)
     summary.update(procedure=name, excluded=procedure.excluded_from_limit)
@@ -241,11 +241,11 @@ def _issue_result(case: Case, actor: User | None, data: dict[str, Any], day: dt.
 def _deliver(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
     method = data.get("method", "")
     if method not in DELIVERY_METHODS:
-        raise ValidationError({"method": [_("Say how the result was delivered: picked up at the window or by post.")]})
+        raise ValidationError({"method": [gettext("Say how the result was delivered: picked up at the window or by post.")]})
     if method == "post":
         if not case.version.postable:
-            raise Refused(_("This item's result cannot be posted."), code="not_postable")
-        case.delivery_reference = _text(data, "tracking_number", required=_("Give the postal tracking number."),
+            raise Refused(gettext("This item's result cannot be posted."), code="not_postable")
+        case.delivery_reference = _text(data, "tracking_number", required=gettext("Give the postal tracking number."),
                                          limit=100)
         summary["tracking_number"] = case.delivery_reference
     case.delivery_method = method
@@ -264,95 +264,95 @@ def _comment(case: Case, actor: User | None, data: dict[str, Any], day: dt.date,
 
     assert actor is not None  # the record lets only people comment
     Comment.objects.create(case=case, author=actor,
-                           text=_text(data, "text", required=_("The comment is empty."), limit=4000))
+                           text=_text(data, "text", required=gettext("The comment is empty."), limit=4000))
 
 
 OPEN = {S.SUBMITTED, S.AWAITING_SUPPLEMENT, S.IN_REVIEW, S.SUSPENDED}
 
 for record in [
     Action("submit", frozenset({S.DRAFT}), S.SUBMITTED, frozenset({APPLICANT, CLERK}),
-           label=_l("Submit"), event=_l("Submitted"), effect=_submit,
-           sms=_l("Your application %(number)s (%(item)s) was received. You can follow it online with the case number."),
+           label=_("Submit"), event=_("Submitted"), effect=_submit,
+           sms=_("Your application %(number)s (%(item)s) was received. You can follow it online with the case number."),
            doc="Submit a draft (the application's submit endpoint does this for every case at once)."),
     Action("accept", frozenset({S.SUBMITTED}), S.IN_REVIEW, frozenset({CLERK, OFFICER}),
-           label=_l("Accept"), event=_l("Accepted"), effect=_accept, primary=True,
-           sms=_l("Case %(number)s (%(item)s) was accepted. Promised decision by %(deadline)s."),
+           label=_("Accept"), event=_("Accepted"), effect=_accept, primary=True,
+           sms=_("Case %(number)s (%(item)s) was accepted. Promised decision by %(deadline)s."),
            doc="Accept: the materials are complete. Starts the clock."),
     Action("issue_notice", frozenset({S.SUBMITTED, S.IN_REVIEW}), S.AWAITING_SUPPLEMENT, frozenset({CLERK, OFFICER}),
-           label=_l("Issue a one-time notice"), event=_l("One-time notice issued"), effect=_issue_notice,
-           fields=(Field("items", _l("Missing or faulty materials (checklist only)"), "materials", required=True),
-                   Field("note", _l("Note"), "textarea")),
-           confirm=_l("A one-time notice must name everything at once: a second notice for other materials is "
+           label=_("Issue a one-time notice"), event=_("One-time notice issued"), effect=_issue_notice,
+           fields=(Field("items", _("Missing or faulty materials (checklist only)"), "materials", required=True),
+                   Field("note", _("Note"), "textarea")),
+           confirm=_("A one-time notice must name everything at once: a second notice for other materials is "
                       "recorded for e-supervision. Issue it?"),
-           sms=_l("Case %(number)s (%(item)s): materials are missing or need correcting. "
+           sms=_("Case %(number)s (%(item)s): materials are missing or need correcting. "
                   "See the one-time notice online and supplement them all at once."),
            doc="data.items = [{material, reason}] from the version's checklist; data.note optional."),
     Action("refuse", frozenset({S.SUBMITTED}), S.NOT_ACCEPTED, frozenset({CLERK, OFFICER}),
-           label=_l("Do not accept"), event=_l("Not accepted"), effect=_refuse,
-           fields=(Field("reasons", _l("Reasons"), "textarea", required=True),),
-           confirm=_l("The applicant is told the case is not accepted, with your reasons. This cannot be undone."),
-           sms=_l("Case %(number)s (%(item)s) was not accepted: %(reasons)s"),
+           label=_("Do not accept"), event=_("Not accepted"), effect=_refuse,
+           fields=(Field("reasons", _("Reasons"), "textarea", required=True),),
+           confirm=_("The applicant is told the case is not accepted, with your reasons. This cannot be undone."),
+           sms=_("Case %(number)s (%(item)s) was not accepted: %(reasons)s"),
            doc="data.reasons required."),
     Action("supplement", frozenset({S.AWAITING_SUPPLEMENT}), None, frozenset({APPLICANT, CLERK}),
-           label=_l("Send the supplements"), event=_l("Supplements received"), effect=_supplement, primary=True,
-           sms=_l("Case %(number)s (%(item)s): your supplements were received."),
+           label=_("Send the supplements"), event=_("Supplements received"), effect=_supplement, primary=True,
+           sms=_("Case %(number)s (%(item)s): your supplements were received."),
            doc="Every material the notice names needs a new file, or data.explanations = {material: why not}."),
     Action("deem_accept", frozenset({S.SUBMITTED}), S.IN_REVIEW, frozenset({SYSTEM}),
-           label=_l("Deem accepted"), event=_l("Deemed accepted"), effect=_deem_accept,
-           sms=_l("Case %(number)s (%(item)s) is deemed accepted from %(received)s, as no notice was given in time. "
+           label=_("Deem accepted"), event=_("Deemed accepted"), effect=_deem_accept,
+           sms=_("Case %(number)s (%(item)s) is deemed accepted from %(received)s, as no notice was given in time. "
                   "Promised decision by %(deadline)s."),
            doc="The worker only."),
     Action("claim", frozenset({S.IN_REVIEW}), S.IN_REVIEW, frozenset({OFFICER, HEAD}),
-           label=_l("Claim"), event=_l("Claimed"), effect=_claim, public=False,
+           label=_("Claim"), event=_("Claimed"), effect=_claim, public=False,
            doc="Take the case into your own list; data.take_over=true takes it from a colleague."),
     Action("advance", frozenset({S.IN_REVIEW}), S.IN_REVIEW, frozenset({STEP}),
-           label=_l("Pass to the next step"), event=_l("Passed to the next step"), effect=_advance, primary=True,
-           fields=(Field("opinion", _l("Opinion"), "textarea"),),
+           label=_("Pass to the next step"), event=_("Passed to the next step"), effect=_advance, primary=True,
+           fields=(Field("opinion", _("Opinion"), "textarea"),),
            doc="Only whoever the current review step names; data.opinion optional."),
     Action("return", frozenset({S.IN_REVIEW}), S.IN_REVIEW, frozenset({OFFICER, HEAD}),
-           label=_l("Return to the previous step"), event=_l("Returned to the previous step"), effect=_return,
-           public=False, fields=(Field("reason", _l("Why it goes back"), "textarea", required=True),),
+           label=_("Return to the previous step"), event=_("Returned to the previous step"), effect=_return,
+           public=False, fields=(Field("reason", _("Why it goes back"), "textarea", required=True),),
            doc="data.reason required."),
     Action("suspend", frozenset({S.IN_REVIEW}), S.SUSPENDED, frozenset({OFFICER, HEAD}),
-           label=_l("Suspend for a special procedure"), event=_l("Suspended for a special procedure"),
-           effect=_suspend, fields=(Field("procedure", _l("Special procedure"), "procedure", required=True),),
-           sms=_l("Case %(number)s (%(item)s) is paused for a special procedure (%(procedure)s)."),
+           label=_("Suspend for a special procedure"), event=_("Suspended for a special procedure"),
+           effect=_suspend, fields=(Field("procedure", _("Special procedure"), "procedure", required=True),),
+           sms=_("Case %(number)s (%(item)s) is paused for a special procedure (%(procedure)s)."),
            doc="data.procedure: one of the version's special procedures."),
     Action("resume", frozenset({S.SUSPENDED}), S.IN_REVIEW, frozenset({OFFICER, HEAD}),
-           label=_l("Resume"), event=_l("Resumed"), effect=_resume, primary=True,
-           sms=_l("Case %(number)s (%(item)s) is under review again. Promised decision by %(deadline)s.")),
+           label=_("Resume"), event=_("Resumed"), effect=_resume, primary=True,
+           sms=_("Case %(number)s (%(item)s) is under review again. Promised decision by %(deadline)s.")),
     Action("approve", frozenset({S.IN_REVIEW}), S.APPROVED, frozenset({STEP}),
-           label=_l("Approve"), event=_l("Approved"), effect=_approve, primary=True,
-           fields=(Field("reasons", _l("Decision notes"), "textarea"),),
-           confirm=_l("Approve this application? The decision is final."),
-           sms=_l("Case %(number)s (%(item)s) was approved. The result is being prepared."),
+           label=_("Approve"), event=_("Approved"), effect=_approve, primary=True,
+           fields=(Field("reasons", _("Decision notes"), "textarea"),),
+           confirm=_("Approve this application? The decision is final."),
+           sms=_("Case %(number)s (%(item)s) was approved. The result is being prepared."),
            doc="At the last review step only."),
     Action("deny", frozenset({S.IN_REVIEW}), S.DENIED, frozenset({STEP}),
-           label=_l("Deny"), event=_l("Denied"), effect=_deny,
-           fields=(Field("reasons", _l("Reasons"), "textarea", required=True),),
-           confirm=_l("Deny this application? The applicant is told your reasons and their remedies."),
-           sms=_l("Case %(number)s (%(item)s) was denied. See the reasons and your remedies online."),
+           label=_("Deny"), event=_("Denied"), effect=_deny,
+           fields=(Field("reasons", _("Reasons"), "textarea", required=True),),
+           confirm=_("Deny this application? The applicant is told your reasons and their remedies."),
+           sms=_("Case %(number)s (%(item)s) was denied. See the reasons and your remedies online."),
            doc="At the last review step only; data.reasons required."),
     Action("withdraw", frozenset(OPEN), S.WITHDRAWN, frozenset({APPLICANT}),
-           label=_l("Withdraw the application"), event=_l("Withdrawn"), effect=_withdraw,
-           fields=(Field("reason", _l("Why (optional)"), "textarea", max_length=500),),
-           confirm=_l("Withdraw this application? This cannot be undone: to go on later you must apply again."),
-           sms=_l("Case %(number)s (%(item)s) was withdrawn at your request."),
+           label=_("Withdraw the application"), event=_("Withdrawn"), effect=_withdraw,
+           fields=(Field("reason", _("Why (optional)"), "textarea", max_length=500),),
+           confirm=_("Withdraw this application? This cannot be undone: to go on later you must apply again."),
+           sms=_("Case %(number)s (%(item)s) was withdrawn at your request."),
            doc="The applicant, before a decision; data.reason optional."),
     Action("issue_result", frozenset({S.APPROVED}), S.RESULT_READY, frozenset({CLERK, OFFICER, HEAD}),
-           label=_l("Result ready"), event=_l("Result ready"), effect=_issue_result, primary=True,
-           sms=_l("Case %(number)s (%(item)s): your result is ready.")),
+           label=_("Result ready"), event=_("Result ready"), effect=_issue_result, primary=True,
+           sms=_("Case %(number)s (%(item)s): your result is ready.")),
     Action("deliver", frozenset({S.RESULT_READY}), S.DELIVERED, frozenset({CLERK, OFFICER}),
-           label=_l("Deliver the result"), event=_l("Result delivered"), effect=_deliver, primary=True,
-           fields=(Field("method", _l("How"), "delivery", required=True),
-                   Field("tracking_number", _l("Tracking number (post)"), max_length=100)),
-           sms=_l("Case %(number)s (%(item)s): the result was delivered (%(method)s)."),
+           label=_("Deliver the result"), event=_("Result delivered"), effect=_deliver, primary=True,
+           fields=(Field("method", _("How"), "delivery", required=True),
+                   Field("tracking_number", _("Tracking number (post)"), max_length=100)),
+           sms=_("Case %(number)s (%(item)s): the result was delivered (%(method)s)."),
            doc="data.method: pickup or post (post needs data.tracking_number)."),
     Action("close", frozenset({S.DELIVERED, S.DENIED, S.NOT_ACCEPTED}), S.CLOSED,
-           frozenset({CLERK, OFFICER, HEAD, SYSTEM}), label=_l("Close"), event=_l("Closed"), effect=_close),
+           frozenset({CLERK, OFFICER, HEAD, SYSTEM}), label=_("Close"), event=_("Closed"), effect=_close),
     Action("comment", frozenset(OPEN | {S.APPROVED, S.RESULT_READY}), None, frozenset({CLERK, OFFICER, HEAD}),
-           label=_l("Add an internal comment"), event=_l("Internal comment"), effect=_comment, public=False,
-           fields=(Field("text", _l("Comment"), "textarea", required=True, max_length=4000),),
+           label=_("Add an internal comment"), event=_("Internal comment"), effect=_comment, public=False,
+           fields=(Field("text", _("Comment"), "textarea", required=True, max_length=4000),),
            doc="Staff only; data.text required."),
 ]:
     register(record)
