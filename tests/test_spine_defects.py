@@ -10,7 +10,6 @@ from django.utils import translation
 
 from onetrip.cases import selectors, services
 from onetrip.cases.models import Application, Case, Notification, RuleViolation
-
 from onetrip.demo.people import resident_id
 
 from .conftest import PASSWORD, PDF, apply, make_user, supplement
