@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from onetrip.cases import notifications, services
-from onetrip.cases.models import Notification
+from onetrip.core.models import Notification
 
 from .conftest import apply
 
@@ -79,3 +79,17 @@ def test_a_message_claimed_by_another_worker_is_not_sent_twice(citizen, item):
     # Once the other worker's claim has lapsed, the message is sent.
     Notification.objects.update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
     assert notifications.send_pending() == 1
+
+
+@pytest.mark.django_db
+def test_the_outbox_points_at_any_object_and_speaks_the_recipients_language(citizen):
+    """Later apps (hotline tickets, bookings, licences) queue their own events the same way."""
+    from onetrip.core import outbox
+
+    outbox.register("test.reminder", "Reminder for %(who)s")
+    [n] = outbox.queue(event="test.reminder", target=citizen, params={"who": "张测试"}, sms_to="13907360001",
+                       language="en")
+    assert (n.target_type, n.target_id, n.event, n.body) == ("accounts.user", str(citizen.pk), "test.reminder",
+                                                             "Reminder for 张测试")
+    with pytest.raises(KeyError):
+        outbox.queue(event="test.unknown", target=None, params={}, sms_to="13907360001")

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 
 from onetrip.cases import selectors, services
-from onetrip.cases.models import Application, Case, Notification, RuleViolation
+from onetrip.cases.models import Application, Case, RuleViolation
+from onetrip.core.models import Notification
 from onetrip.demo.people import resident_id
 
 from .conftest import PASSWORD, PDF, apply, make_user, supplement

@@ -1,4 +1,4 @@
-"""Cases (办件): applications, their cases, materials, one-time notices, visits, notifications.
+"""Cases (办件): applications, their cases, materials, one-time notices, visits, rule violations.
 
 A citizen or company submits one ``Application`` for an item or a life-event bundle; it
 holds the one material set and becomes one ``Case`` per item. A case records the exact
@@ -268,33 +268,3 @@ class CaseSequence(models.Model):
 
     day = models.DateField(primary_key=True)
     last = models.PositiveIntegerField(default=0)
-
-
-class Notification(models.Model):
-    """An SMS or e-mail to an applicant, queued in the case's transaction and sent after commit
-    (retried by the clock worker)."""
-
-    class Channel(models.TextChoices):
-        SMS = "sms", "SMS"
-        EMAIL = "email", "E-mail"
-
-    class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
-        SENT = "sent", _("Sent")
-        FAILED = "failed", _("Failed")
-
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT, related_name="notifications")
-    channel = models.CharField(max_length=8, choices=Channel.choices)
-    to = models.CharField(max_length=254)
-    subject = models.CharField(max_length=200, blank=True)
-    body = models.TextField()
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    claimed_by = models.CharField(max_length=32, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    last_error = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        indexes = [models.Index(fields=["status", "claimed_until"], name="notification_pending")]

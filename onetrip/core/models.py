@@ -88,3 +88,43 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date.isoformat()} {self.name} ({self.get_kind_display()})"
+
+
+class Notification(models.Model):
+    """The outbox: an SMS or e-mail about any object (a case, a hotline ticket, a booking, a
+    licence), rendered from its event's template in the recipient's language, queued in the
+    transaction that caused it, sent after commit and retried by the worker (claimed, so no two
+    workers send one message)."""
+
+    class Channel(models.TextChoices):
+        SMS = "sms", _("SMS")
+        EMAIL = "email", _("E-mail")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    target_type = models.CharField(max_length=64, blank=True)  # e.g. "cases.case", as on the trail
+    target_id = models.CharField(max_length=64, blank=True)
+    event = models.CharField(max_length=64)
+    language = models.CharField(max_length=16, blank=True)
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=200, blank=True)
+    body = models.TextField()
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=32, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["status", "claimed_until"], name="outbox_pending"),
+            models.Index(fields=["target_type", "target_id"], name="outbox_target"),
+        ]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
