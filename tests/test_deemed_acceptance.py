@@ -6,7 +6,6 @@ import threading
 import time
 
 import pytest
-from django.db import connection
 
 from onetrip.cases import services
 from onetrip.core.models import TrailEntry
@@ -60,11 +59,9 @@ def test_the_window_restarts_when_supplements_arrive(citizen, item, staff):
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(
-    connection.vendor != "postgresql",
-    reason="two workers need two connections that really overlap: the in-memory SQLite test database shares "
-           "one cache between connections and answers a second writer 'table is locked' at once; "
-           "PostgreSQL runs this race in CI")
+@pytest.mark.postgresql(
+    reason="two workers need two connections that really overlap; the in-memory SQLite test database shares "
+           "one cache between connections and answers a second writer 'table is locked' at once")
 def test_two_workers_deem_a_case_once(citizen, item, staff, monkeypatch):
     """Two clock workers, each with its own connection, run the same pass at the same moment."""
     from django.db import connections
