@@ -20,14 +20,20 @@ demo: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 	PORT=$(PORT) $(BIN)/python manage.py demo --serve
 
+# The whole suite, each test once: checks, the suite on SQLite without the browser tests (two
+# processes; --dist loadgroup keeps tests that share a live server on one worker), then the
+# browser tests in one process. Any pytest exit code but 0 fails the target, including 5
+# ("no tests collected").
 test: $(STAMP)
 	$(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/ruff check .
 	$(BIN)/mypy onetrip
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not browser"
+	$(BIN)/python -m pytest -q -m browser
 
+# The suite on PostgreSQL; the browser tests do not depend on the database and run in `make test`.
 test-pg: $(STAMP)
-	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 -q -m "not browser"
+	DATABASE_URL=$(PG_URL) $(BIN)/python -m pytest -n 2 --dist loadgroup -q -m "not browser"
 
 test-browser: $(STAMP)
 	$(BIN)/python -m pytest -q -m browser

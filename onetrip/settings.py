@@ -100,8 +100,20 @@ DATABASES = {
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several requests write at once (two citizens submitting, a double tap, two clerks on one
+    # case). SQLite allows one writer at a time; to make the others queue instead of failing
+    # with "database is locked":
+    # - every transaction.atomic() starts with BEGIN IMMEDIATE, taking the write lock up front.
+    #   A deferred BEGIN would read first and then try to upgrade to a writer, which SQLite
+    #   refuses at once (no waiting) when another connection has committed meanwhile;
+    # - a connection waits up to `timeout` seconds for the lock (the busy timeout);
+    # - WAL lets readers go on while one connection writes; synchronous=NORMAL is safe with WAL.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
-        {"init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;", "timeout": 20}
+        {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+        }
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

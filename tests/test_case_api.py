@@ -150,3 +150,40 @@ def test_staff_download_a_material_over_the_api(client, spec, citizen, item, sta
     missing = client.get(f"/api/v1/cases/{case.number}/materials/999999", **token(client, staff.clerk))
     assert missing.status_code == 404
     assert "/api/v1/cases/{number}/materials/{material_id}" in spec["paths"]
+
+
+@pytest.mark.django_db
+def test_a_case_another_officer_claimed_is_a_409_that_says_so(client, spec, citizen, item, staff):
+    from onetrip.cases import services
+
+    from .conftest import apply
+
+    case = services.transition(case=apply(citizen), action="accept", actor=staff.clerk)
+    services.transition(case=case, action="claim", actor=staff.officer)
+    r = client.post(f"/api/v1/cases/{case.number}/actions", {"action": "claim"}, content_type="application/json",
+                    **token(client, staff.officer2))
+    body = assert_matches(spec, "/api/v1/cases/{number}/actions", "post", r)
+    assert r.status_code == 409 and body["code"] == "claimed" and "认领" in body["detail"]  # says it, in Chinese
+    case.refresh_from_db()
+    assert case.assignee == staff.officer
+
+
+@pytest.mark.django_db
+def test_a_database_still_locked_after_the_wait_is_a_503_to_retry(client, monkeypatch):
+    from django.db import OperationalError
+
+    from onetrip.catalog import selectors
+
+    def locked():
+        raise OperationalError("database is locked")
+
+    monkeypatch.setattr(selectors, "departments_with_counts", locked)
+    r = client.get("/api/v1/departments")
+    assert r.status_code == 503 and r["Retry-After"] == "2" and r.json()["code"] == "busy"
+
+    def broken():
+        raise OperationalError("no such table: accounts_department")
+
+    monkeypatch.setattr(selectors, "departments_with_counts", broken)
+    with pytest.raises(OperationalError, match="no such table"):
+        client.get("/api/v1/departments")  # any other database fault stays a 500

@@ -5,7 +5,6 @@ import re
 import threading
 
 import pytest
-from django.db import connection
 
 from onetrip.cases.services import next_case_number
 
@@ -20,7 +19,7 @@ def test_numbers_are_district_date_and_sequence():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL")
+@pytest.mark.postgresql(reason="concurrent writers need separate connections that really overlap")
 def test_numbers_stay_unique_with_concurrent_writers():
     from django.db import connections
 

@@ -2,6 +2,8 @@
 five working days counts as accepted from the day it was received."""
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 
@@ -56,14 +58,52 @@ def test_the_window_restarts_when_supplements_arrive(citizen, item, staff):
     assert case.deemed_accepted and case.accepted_on == dt.date(2025, 12, 1)
 
 
-@pytest.mark.django_db
-def test_two_workers_deem_a_case_once(citizen, item, staff):
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql(
+    reason="two workers need two connections that really overlap; the in-memory SQLite test database shares "
+           "one cache between connections and answers a second writer 'table is locked' at once")
+def test_two_workers_deem_a_case_once(citizen, item, staff, monkeypatch):
+    """Two clock workers, each with its own connection, run the same pass at the same moment."""
+    from django.db import connections
+
+    from onetrip.cases.models import Notification
+
     with at("2025-11-17"):
         case = apply(citizen)
+    # Keep each worker's transaction open a moment after it has checked the case's state, so
+    # that the second worker checks while the first has not committed yet.
+    deem = services._EFFECTS["deem_accept"]
+
+    def slow_deem(*args):
+        time.sleep(0.3)
+        return deem(*args)
+
+    monkeypatch.setitem(services._EFFECTS, "deem_accept", slow_deem)
+    barrier = threading.Barrier(2)
+    results: list[dict[str, int]] = []
+    errors: list[BaseException] = []
+
+    def worker():
+        try:
+            barrier.wait()
+            results.append(services.tick())
+        except BaseException as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
     with at("2025-11-25"):
-        first, second = services.tick(), services.tick()
-    assert first["deemed"] + second["deemed"] == 1
+        threads = [threading.Thread(target=worker) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    assert not errors and len(results) == 2
+    assert sorted(r["deemed"] for r in results) == [0, 1]
     assert TrailEntry.objects.filter(action="case.deem_accept", object_id=str(case.pk)).count() == 1
+    assert Notification.objects.filter(case=case).count() == 2  # submitted, deemed accepted: once each
+    case.refresh_from_db()
+    assert case.state == "in_review" and case.deemed_accepted
 
 
 @pytest.mark.django_db

@@ -2,7 +2,6 @@
 
 import pytest
 from django.core import mail
-from django.core.exceptions import ValidationError
 from django.core.management import call_command
 
 from onetrip.cases import notifications, services
@@ -21,12 +20,49 @@ def test_each_applicant_facing_step_sends_an_sms_after_commit(citizen, item, sta
 
 
 @pytest.mark.django_db(transaction=True)
-def test_nothing_is_sent_when_the_change_rolls_back(citizen, item, staff):
+def test_nothing_is_sent_when_the_change_rolls_back(citizen, item, staff, settings, monkeypatch):
+    """The SMS is queued in the middle of the transition; a failure after that (here the trail
+    refusing its entry, the transition's last statement) rolls everything back: no message
+    leaves and no Notification row remains."""
+    from onetrip.core import trail
+
+    settings.SMS_BACKEND = "tests.test_notifications.RecordingBackend"
     case = apply(citizen)
-    before = Notification.objects.count()
-    with pytest.raises(ValidationError):
-        services.transition(case=case, action="refuse", actor=staff.clerk, data={})  # reasons missing
-    assert Notification.objects.count() == before
+    RecordingBackend.sent.clear()
+    rows_before = Notification.objects.count()
+    queued: list[str] = []
+    real_queue = notifications.queue
+
+    def spy_queue(**kwargs):
+        created = real_queue(**kwargs)
+        queued.extend(n.body for n in created)
+        return created
+
+    def broken_record(**kwargs):
+        raise RuntimeError("trail unavailable")
+
+    monkeypatch.setattr(notifications, "queue", spy_queue)
+    monkeypatch.setattr(trail, "record", broken_record)
+    with pytest.raises(RuntimeError, match="trail unavailable"):
+        services.transition(case=case, action="accept", actor=staff.clerk)
+    assert queued and case.number in queued[0]  # the message was queued before the failure
+    assert RecordingBackend.sent == []
+    assert Notification.objects.count() == rows_before
+    case.refresh_from_db()
+    assert case.state == "submitted"
+
+    # The same step, committed, does send: the check above is not vacuous.
+    monkeypatch.undo()
+    settings.SMS_BACKEND = "tests.test_notifications.RecordingBackend"
+    services.transition(case=case, action="accept", actor=staff.clerk)
+    assert [m.to for m in RecordingBackend.sent] == ["13907360001"]
+
+
+class RecordingBackend:
+    sent: list = []
+
+    def send(self, message):
+        self.sent.append(message)
 
 
 @pytest.mark.django_db

@@ -1,5 +1,7 @@
 """进度可查: the applicant follows the case; anyone with the number and the phone can look it up."""
 
+import re
+
 import pytest
 
 from onetrip.cases import services
@@ -67,10 +69,21 @@ def test_the_lookup_keeps_personal_data_out_of_the_address(client, citizen, item
 
 
 @pytest.mark.django_db
-def test_the_applicant_sees_the_timeline_with_departments_not_officer_names(client, citizen, item, staff):
+def test_the_applicant_sees_the_timeline_in_chinese_sentences_with_offices_not_officers(client, citizen, item, staff):
     case = services.transition(case=apply(citizen), action="accept", actor=staff.clerk)
     services.transition(case=case, action="claim", actor=staff.officer)
     client.force_login(citizen)
     page = client.get(f"/cases/{case.number}/").content.decode()
-    assert staff.clerk.real_name not in page and staff.officer.username not in page
-    assert "claim" not in page  # internal steps are not on the applicant's timeline
+    found = re.search(r'<ol class="timeline">(.*?)</ol>', page, re.S)
+    assert found, "no timeline on the case page"
+    entries = [" ".join(re.sub(r"<[^>]+>", " ", li).split()) for li in re.findall(r"<li>(.*?)</li>", found.group(1), re.S)]
+    # Two events the applicant may see, each a Chinese sentence with the office that acted.
+    assert len(entries) == 2, entries
+    assert "已提交" in entries[0] and "申请人" in entries[0]
+    assert "受理" in entries[1] and "综合窗口" in entries[1]
+    # The officer's claim is internal: neither its label nor the officer shows.
+    assert "认领" not in page
+    assert staff.clerk.real_name not in page and staff.officer.real_name not in page
+    assert staff.officer.username not in page
+    # No English label, role or raw action key: the timeline's text has no Latin letter at all.
+    assert not [e for e in entries if re.search(r"[A-Za-z]", e)], entries

@@ -9,6 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
+from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
@@ -46,6 +47,20 @@ def on_input_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRespo
         errors.setdefault(loc, []).append(str(err.get("msg", "invalid")))
     detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items())
     return api.create_response(request, {"detail": f"Invalid input: {detail}", "errors": errors}, status=400)
+
+
+@api.exception_handler(OperationalError)
+def on_database_busy(request: HttpRequest, exc: OperationalError) -> HttpResponse:
+    """SQLite queues writers (BEGIN IMMEDIATE, busy timeout); if the write lock is still not free
+    when the timeout runs out, say "busy, try again" instead of failing with a 500. Any other
+    database error is a real fault and stays a 500."""
+    if "database is locked" not in str(exc) and "database table is locked" not in str(exc):
+        raise exc
+    response = api.create_response(
+        request, {"detail": "The service is busy: nothing was changed, try again in a moment.", "code": "busy"},
+        status=503)
+    response["Retry-After"] = "2"
+    return response
 
 
 @api.exception_handler(AuthenticationError)
@@ -244,6 +259,8 @@ from onetrip.cases.services import Refused  # noqa: E402
 
 api.add_router("/v1", cases_router)
 
+# A lost race or a stale page (the case moved on, another officer claimed it) is a 409: the
+# client reloads the case and sees where it stands. Not the actor's business: 403; absent: 404.
 _REFUSAL_STATUS = {
     "forbidden": 403,
     "not_yours": 403,
