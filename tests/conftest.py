@@ -24,6 +24,13 @@ def _media(settings: Any, tmp_path: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _fast_passwords(settings: Any) -> None:
+    """Argon2 is right for people and slow on purpose; the suite hashes with MD5 (tests of the
+    production hasher set it themselves)."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_calendar() -> Any:
     """The working-day calendar caches per process; no test may see another's holiday table."""
     from onetrip.core import workdays

@@ -66,19 +66,23 @@ def test_two_workers_deem_a_case_once(citizen, item, staff, monkeypatch):
     """Two clock workers, each with its own connection, run the same pass at the same moment."""
     from django.db import connections
 
-    from onetrip.cases.models import Notification
+    from onetrip.core.models import Notification
 
     with at("2025-11-17"):
         case = apply(citizen)
     # Keep each worker's transaction open a moment after it has checked the case's state, so
     # that the second worker checks while the first has not committed yet.
-    deem = services._EFFECTS["deem_accept"]
+    import dataclasses
+
+    from onetrip.cases import actions
+
+    record = actions.REGISTRY["deem_accept"]
 
     def slow_deem(*args):
         time.sleep(0.3)
-        return deem(*args)
+        return record.effect(*args)
 
-    monkeypatch.setitem(services._EFFECTS, "deem_accept", slow_deem)
+    monkeypatch.setitem(actions.REGISTRY, "deem_accept", dataclasses.replace(record, effect=slow_deem))
     barrier = threading.Barrier(2)
     results: list[dict[str, int]] = []
     errors: list[BaseException] = []
@@ -101,7 +105,7 @@ def test_two_workers_deem_a_case_once(citizen, item, staff, monkeypatch):
     assert not errors and len(results) == 2
     assert sorted(r["deemed"] for r in results) == [0, 1]
     assert TrailEntry.objects.filter(action="case.deem_accept", object_id=str(case.pk)).count() == 1
-    assert Notification.objects.filter(case=case).count() == 2  # submitted, deemed accepted: once each
+    assert Notification.objects.filter(target_type="cases.case", target_id=str(case.pk)).count() == 2  # submitted, deemed accepted: once each
     case.refresh_from_db()
     assert case.state == "in_review" and case.deemed_accepted
 

@@ -37,7 +37,7 @@ def params(case: Case, data: dict[str, Any]) -> dict[str, Any]:
         "received": f"{case.received_on:%Y-%m-%d}" if case.received_on else "",
         "reasons": data.get("reasons", ""),
         "procedure": data.get("procedure", ""),
-        "method": DELIVERY_METHODS[method] if method in DELIVERY_METHODS else "",
+        "method": DELIVERY_METHODS.get(method, ""),
     }
 
 

@@ -275,7 +275,7 @@ for record in [
            sms=_("Your application %(number)s (%(item)s) was received. You can follow it online with the case number."),
            doc="Submit a draft (the application's submit endpoint does this for every case at once)."),
     Action("accept", frozenset({S.SUBMITTED}), S.IN_REVIEW, frozenset({CLERK, OFFICER}),
-           label=_("Accept"), event=_("Accepted"), effect=_accept, primary=True,
+           label=_("Accept"), event=_("Application accepted"), effect=_accept, primary=True,
            sms=_("Case %(number)s (%(item)s) was accepted. Promised decision by %(deadline)s."),
            doc="Accept: the materials are complete. Starts the clock."),
     Action("issue_notice", frozenset({S.SUBMITTED, S.IN_REVIEW}), S.AWAITING_SUPPLEMENT, frozenset({CLERK, OFFICER}),
