@@ -25,7 +25,7 @@ def _media(settings: Any, tmp_path: Any) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_calendar() -> Any:
     """The working-day calendar caches per process; no test may see another's holiday table."""
-    from onetrip.core import workdays
+    from onetrip.workcalendar import workdays
 
     workdays.invalidate()
     yield

@@ -16,9 +16,9 @@ from onetrip.accounts.models import Role, User
 from onetrip.cases.models import OPEN_STATES, Case, State
 from onetrip.cases.steps import review_steps
 from onetrip.cases.transitions import EVENTS, NEXT_STEP
-from onetrip.core import workdays
 from onetrip.core.identity import mask_mobile, mask_name
 from onetrip.core.models import TrailEntry
+from onetrip.workcalendar import workdays
 
 INBOX_VIEWS = ("new", "mine", "near", "overdue", "open")
 

@@ -1,6 +1,6 @@
 """Calendar admin pages (审改办): the loaded years are read-only (a year is loaded as a whole
 with ``manage.py calendar_load``); single days of a loaded year can be corrected here.
-Every write goes through ``calendar_services``, which records it on the trail and drops the
+Every write goes through ``workcalendar.services``, which records it on the trail and drops the
 working-day cache after commit."""
 
 from __future__ import annotations
@@ -13,25 +13,25 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from onetrip.accounts.permissions import Capability, can
-from onetrip.core import calendar_services
-from onetrip.core.models import CalendarYear, Holiday
+from onetrip.workcalendar import services
+from onetrip.workcalendar.models import CalendarYear, Holiday
 
 
 class CalendarPermissions:
     def has_module_permission(self, request: HttpRequest) -> bool:
-        return can(request.user, Capability.EDIT_CATALOG)
+        return can(request.user, Capability.MANAGE_CALENDAR)
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can(request.user, Capability.EDIT_CATALOG)
+        return can(request.user, Capability.MANAGE_CALENDAR)
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
-        return can(request.user, Capability.EDIT_CATALOG)
+        return can(request.user, Capability.MANAGE_CALENDAR)
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can(request.user, Capability.EDIT_CATALOG)
+        return can(request.user, Capability.MANAGE_CALENDAR)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can(request.user, Capability.EDIT_CATALOG)
+        return can(request.user, Capability.MANAGE_CALENDAR)
 
 
 @admin.register(CalendarYear)
@@ -57,7 +57,7 @@ class HolidayForm(forms.ModelForm):  # type: ignore[type-arg]
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("date") and data.get("kind") and data.get("name"):
-            calendar_services.check_holiday_edit(day=data["date"], kind=data["kind"], name=data["name"])
+            services.check_holiday_edit(day=data["date"], kind=data["kind"], name=data["name"])
         return data
 
 
@@ -71,11 +71,11 @@ class HolidayAdmin(CalendarPermissions, admin.ModelAdmin):  # type: ignore[misc]
     readonly_fields = ("year", "updated_at")
 
     def save_model(self, request: HttpRequest, obj: Holiday, form: Any, change: bool) -> None:
-        calendar_services.save_holiday(actor=request.user, holiday=obj)
+        services.save_holiday(actor=request.user, holiday=obj)
 
     def delete_model(self, request: HttpRequest, obj: Holiday) -> None:
-        calendar_services.delete_holiday(actor=request.user, holiday=obj)
+        services.delete_holiday(actor=request.user, holiday=obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Holiday]) -> None:
         for obj in queryset:
-            calendar_services.delete_holiday(actor=request.user, holiday=obj)
+            services.delete_holiday(actor=request.user, holiday=obj)
