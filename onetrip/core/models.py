@@ -39,3 +39,35 @@ class TrailEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+
+
+class JobRun(models.Model):
+    """The last run of one background job (``core/jobs.py``), for the operator: when it ran,
+    what it did, and the error if it failed. ``next_run_at`` is also how several workers agree
+    that a job is due: the one whose conditional update moves it runs the job."""
+
+    class Status(models.TextChoices):
+        NEVER = "", _("not run yet")
+        OK = "ok", _("finished")
+        PARTIAL = "partial", _("finished, but some items failed")
+        FAILED = "failed", _("failed")
+
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    next_run_at = models.DateTimeField(_("next run due at"))
+    started_at = models.DateTimeField(_("last started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("last finished at"), null=True, blank=True)
+    status = models.CharField(_("last result"), max_length=16, choices=Status.choices, blank=True,
+                              default=Status.NEVER)
+    count = models.PositiveIntegerField(_("items done in the last run"), default=0)
+    result = models.JSONField(_("last run's figures"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    failures = models.PositiveIntegerField(_("runs with errors"), default=0)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
+
+    def __str__(self) -> str:
+        return self.name
