@@ -58,7 +58,7 @@ def test_staff_work_the_inbox_and_act(client, spec, citizen, item, staff):
 
     case = apply(citizen)
     clerk = token(client, staff.clerk)
-    inbox = assert_matches(spec, "/api/v1/inbox", "get", client.get("/api/v1/inbox?view=new", **clerk))
+    inbox = assert_matches(spec, "/api/v1/inbox", "get", client.get("/api/v1/inbox?view=todo", **clerk))
     assert [c["number"] for c in inbox] == [case.number]
     r = client.post(f"/api/v1/cases/{case.number}/actions", {"action": "accept"}, content_type="application/json",
                     **clerk)

@@ -111,10 +111,14 @@ def test_a_material_off_the_checklist_cannot_be_uploaded(citizen, item):
 
 
 @pytest.mark.django_db
-def test_identity_numbers_on_the_form_are_checked(citizen, item):
+def test_identity_numbers_on_a_proxy_agents_form_are_checked(item, district):
+    from .conftest import make_user
+
+    agent = make_user("proxy_agent")
     with pytest.raises(ValidationError) as exc:
-        services.create_application(actor=citizen, item_code=item.item.code,
-                                    form={"applicant_id_number": "430703199001011230"})
+        services.create_application(actor=agent, item_code=item.item.code, form={
+            "applicant_name": "李示例", "applicant_id_number": "430703199001011230",
+            "applicant_mobile": "13907369999", "consent": "签署代办委托书"})
     assert "applicant_id_number" in exc.value.message_dict
     assert not Application.objects.exists()
 

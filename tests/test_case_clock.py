@@ -5,10 +5,10 @@ import datetime as dt
 
 import pytest
 
-from onetrip.cases import selectors, services
+from onetrip.cases import clock, selectors, services
 from onetrip.cases.models import State
 
-from .conftest import apply, at
+from .conftest import apply, at, supplement
 
 
 @pytest.mark.django_db
@@ -45,7 +45,7 @@ def test_a_supplement_during_review_pauses_the_clock(citizen, item, staff):
         case = services.issue_notice(case=case, actor=staff.officer,
                                      items=[{"material": "经营场所使用证明", "reason": "租赁合同已过期"}])
     with at("2025-11-20"):  # three working days later the applicant supplements
-        case = services.transition(case=case, action="supplement", actor=citizen)
+        case = supplement(case, citizen)
     assert case.state == State.IN_REVIEW and case.paused_workdays == 3
     assert case.promised_deadline == dt.date(2025, 11, 25)
 
@@ -95,7 +95,7 @@ def test_the_light_turns_amber_near_the_deadline_and_red_after(citizen, item, st
         assert case.light == "overdue"
         assert [c.pk for c in selectors.inbox(staff.officer, "overdue")] == [case.pk]
         assert case.violations.filter(rule="overdue").count() == 1
-        summary = services.clock_summary(case)
+        summary = clock.summary(case)
         assert summary["workdays_used"] == 4 and summary["workdays_left"] == -1
 
 
@@ -112,4 +112,4 @@ def test_a_year_without_calendar_data_falls_back_to_weekdays_and_says_so(citizen
     with at("2027-03-01"):  # a Monday in a year nobody has loaded yet
         case = services.transition(case=apply(citizen), action="accept", actor=staff.clerk)
         assert case.promised_deadline == dt.date(2027, 3, 4)
-        assert services.clock_summary(case)["calendar_source"] == "weekdays"
+        assert clock.summary(case)["calendar_source"] == "weekdays"

@@ -38,25 +38,31 @@ def test_a_citizen_applies_through_the_pages(client, citizen, item):
 
 
 @pytest.mark.django_db
-def test_a_bad_id_number_on_the_form_is_explained(client, citizen, item):
-    client.force_login(citizen)
+def test_a_bad_id_number_on_a_proxy_agents_form_is_explained_next_to_the_field(client, item, district):
+    from .conftest import make_user
+
+    client.force_login(make_user("proxy_agent"))
     r = client.post(f"/items/{item.item.code}/apply/", {
-        "applicant_name": "张测试", "applicant_id_number": "430703199001011230", "applicant_mobile": "13907360001"},
-        follow=True)
-    assert not Application.objects.exists()
-    assert "error" in r.content.decode()
+        "applicant_name": "李示例", "applicant_id_number": "430703199001011230", "applicant_mobile": "13907369999",
+        "consent": "签署代办委托书"})
+    assert r.status_code == 400 and not Application.objects.exists()
+    page = r.content.decode()
+    assert 'href="#applicant_id_number"' in page and "430703199001011230" in page
 
 
 @pytest.mark.django_db
 def test_staff_take_a_case_through_the_page(client, citizen, item, staff):
     case = apply(citizen)
     client.force_login(staff.clerk)
-    assert case.number in client.get("/staff/inbox/?view=new").content.decode()
+    assert case.number in client.get("/staff/inbox/?view=todo").content.decode()
     client.post(f"/cases/{case.number}/", {"action": "accept"})
     client.force_login(staff.officer)
     client.post(f"/cases/{case.number}/", {"action": "advance"})
     client.force_login(staff.head)
-    client.post(f"/cases/{case.number}/", {"action": "approve"})
+    page = client.post(f"/cases/{case.number}/", {"action": "approve"})  # asks first
+    case.refresh_from_db()
+    assert case.state == "in_review" and 'name="confirmed"' in page.content.decode()
+    client.post(f"/cases/{case.number}/", {"action": "approve", "confirmed": "1"})
     case.refresh_from_db()
     assert case.state == "approved"
 
@@ -74,13 +80,14 @@ def test_staff_see_the_id_masked_and_unmasking_is_on_the_trail(client, citizen, 
 
 
 @pytest.mark.django_db
-def test_staff_issue_a_notice_from_the_page_and_off_checklist_is_refused(client, citizen, item, staff):
+def test_staff_issue_a_notice_from_the_page(client, citizen, item, staff):
     case = apply(citizen)
     client.force_login(staff.clerk)
     client.post(f"/cases/{case.number}/", {"action": "issue_notice", "material": ["经营场所使用证明"],
-                                           "reason:经营场所使用证明": "过期", "other_material": "户口本复印件"})
+                                           "reason:经营场所使用证明": "过期", "confirmed": "1"})
     case.refresh_from_db()
-    assert case.state == "submitted" and case.violations.filter(rule="off_checklist").exists()
+    assert case.state == "awaiting_supplement"
+    assert [i.reason for i in case.notices.get().items.all()] == ["过期"]
 
 
 @pytest.mark.django_db
@@ -100,13 +107,13 @@ def test_inbox_queries_do_not_grow_with_the_number_of_cases(client, citizen, ite
                                                             django_assert_max_num_queries):
     apply(citizen)
     client.force_login(staff.clerk)
-    client.get("/staff/inbox/?view=new")
+    client.get("/staff/inbox/?view=todo")
     with django_assert_max_num_queries(12) as ctx:
-        client.get("/staff/inbox/?view=new")
+        client.get("/staff/inbox/?view=todo")
     for _ in range(5):
         apply(citizen)
     with django_assert_max_num_queries(len(ctx.captured_queries)):
-        client.get("/staff/inbox/?view=new")
+        client.get("/staff/inbox/?view=todo")
 
 
 @pytest.mark.django_db
@@ -122,7 +129,11 @@ def test_the_supervision_page_says_plainly_when_a_year_has_no_calendar(client, s
 def test_the_applicant_withdraws_from_the_page(client, citizen, item):
     case = apply(citizen)
     client.force_login(citizen)
-    client.post(f"/cases/{case.number}/", {"action": "withdraw"})
+    page = client.post(f"/cases/{case.number}/", {"action": "withdraw", "reason": "不办了"})
+    case.refresh_from_db()
+    assert case.state == "submitted", "one tap must not withdraw"
+    assert 'name="confirmed"' in page.content.decode() and "不办了" in page.content.decode()
+    client.post(f"/cases/{case.number}/", {"action": "withdraw", "reason": "不办了", "confirmed": "1"})
     case.refresh_from_db()
     assert case.state == "withdrawn"
     assert services.actions_for(case, citizen) == []

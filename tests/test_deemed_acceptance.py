@@ -8,7 +8,7 @@ import pytest
 from onetrip.cases import services
 from onetrip.core.models import TrailEntry
 
-from .conftest import apply, at
+from .conftest import apply, at, supplement
 
 
 @pytest.mark.django_db
@@ -48,7 +48,7 @@ def test_the_window_restarts_when_supplements_arrive(citizen, item, staff):
         services.issue_notice(case=case, actor=staff.clerk, items=[{"material": "个体工商户登记（备案）申请书",
                                                                     "reason": "缺少签名"}])
     with at("2025-12-01"):
-        case = services.transition(case=case, action="supplement", actor=citizen)
+        case = supplement(case, citizen)
         assert case.state == "submitted" and case.acceptance_due == dt.date(2025, 12, 8)
     with at("2025-12-09"):
         services.tick()

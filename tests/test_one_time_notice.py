@@ -4,11 +4,10 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from onetrip.cases import services
-from onetrip.cases.models import OneTimeNotice
+from onetrip.cases.models import OneTimeNotice, RuleViolation
 from onetrip.core.models import TrailEntry
-from onetrip.supervision.models import RuleViolation
 
-from .conftest import apply
+from .conftest import apply, supplement
 
 
 @pytest.mark.django_db
@@ -66,6 +65,6 @@ def test_an_empty_notice_is_refused(citizen, item, staff):
 def test_the_applicant_supplements_online_and_the_case_returns_for_acceptance(citizen, item, staff):
     case = services.issue_notice(case=apply(citizen), actor=staff.clerk,
                                  items=[{"material": "个体工商户登记（备案）申请书", "reason": "缺少签字"}])
-    case = services.transition(case=case, action="supplement", actor=citizen)
+    case = supplement(case, citizen)
     assert case.state == "submitted" and case.notices.get().supplemented_at is not None
     assert case.visit_count == 0  # supplementing online is not a trip

@@ -48,9 +48,22 @@ def test_lookups_are_rate_limited(client, citizen, item, settings):
 @pytest.mark.django_db
 def test_the_lookup_page(client, citizen, item):
     case = apply(citizen)
+    page = client.post("/progress/", {"number": case.number, "secret": "13907360001"})
+    assert page.status_code == 200 and "个体工商户设立登记" in page.content.decode()
+    assert client.post("/progress/", {"number": case.number, "secret": "1"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_lookup_keeps_personal_data_out_of_the_address(client, citizen, item):
+    """The form posts; a lookup put in the URL (as the old GET form did) is not answered."""
+    case = apply(citizen)
+    form = client.get("/progress/").content.decode()
+    assert 'method="post"' in form
     page = client.get("/progress/", {"number": case.number, "secret": "13907360001"})
-    assert page.status_code == 200 and case.number in page.content.decode()
-    assert client.get("/progress/", {"number": case.number, "secret": "1"}).status_code == 404
+    assert "个体工商户设立登记" not in page.content.decode()
+    api = client.post("/api/v1/progress", {"number": case.number, "phone": "13907360001"},
+                      content_type="application/json")
+    assert api.status_code == 200 and api.json()["number"] == case.number
 
 
 @pytest.mark.django_db

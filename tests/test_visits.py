@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from onetrip.cases import services
-from onetrip.supervision.models import RuleViolation
+from onetrip.cases.models import RuleViolation
 
 from .conftest import apply
 

@@ -192,12 +192,22 @@ def test_the_light_values_are_the_ones_cases_store():
     assert {(c.value, str(c.label)) for c in Light} == {(c.value, str(c.label)) for c in CaseLight}
 
 
+def test_a_restart_begins_again_with_no_pauses():
+    t = Ticket()
+    t.clock_start(on=d("2026-09-28"), limit_workdays=3, warning_workdays=2)
+    t.clock_pause(on=d("2026-09-29"))
+    t.clock_resume(on=d("2026-10-09"), warning_workdays=2)
+    t.clock_pause(on=d("2026-10-09"))
+    t.clock_start(on=d("2026-10-12"), limit_workdays=3, warning_workdays=2)
+    assert (t.paused_since, t.paused_workdays, t.deadline) == (None, 0, d("2026-10-15"))
+
+
 # --- it computes what cases compute today -------------------------------------------------------
 
 def test_the_clock_agrees_with_the_case_clock_day_by_day(settings):
-    """``cases.services.recompute_clock`` and ``clock_summary``, expressed with the clock, over
+    """``cases.clock`` (pause, resume, recompute, summary), expressed with this clock, over
     every start, pause and day of September–October 2026."""
-    from onetrip.cases import services
+    from onetrip.cases import clock as case_clock
     from onetrip.cases.models import Case, State
     from onetrip.catalog.models import ItemVersion
 
@@ -213,28 +223,20 @@ def test_the_clock_agrees_with_the_case_clock_day_by_day(settings):
         t = Ticket()
         t.clock_start(on=start, limit_workdays=3, warning_workdays=2)
         if pause_at is not None:
-            services._pause(case, pause_at)
+            case_clock.pause(case, pause_at)
             t.clock_pause(on=pause_at)
         if resume_at is not None:
-            services._resume(case, resume_at)
+            case_clock.resume(case, resume_at)
             t.clock_resume(on=resume_at, warning_workdays=2)
-        services.recompute_clock(case, today)
+        case_clock.recompute(case, today)
         t.clock_recompute(today=today, warning_workdays=2)
         assert (t.deadline, t.clock_deadline(today=today, limit_workdays=15), t.light) == (
             case.promised_deadline, case.legal_deadline, case.light), (start, pause_at, resume_at, today)
-        summary = services.clock_summary(case, today)
+        summary = case_clock.summary(case, today)
         reading = t.clock_reading(today=today)
         assert (reading.workdays_used, reading.workdays_left, reading.paused, reading.calendar_source) == (
             summary["workdays_used"], summary["workdays_left"], summary["paused"], summary["calendar_source"])
         checked += 1
     assert checked > 500
-
-
-def test_a_restart_begins_again_with_no_pauses():
-    t = Ticket()
-    t.clock_start(on=d("2026-09-28"), limit_workdays=3, warning_workdays=2)
-    t.clock_pause(on=d("2026-09-29"))
-    t.clock_resume(on=d("2026-10-09"), warning_workdays=2)
-    t.clock_pause(on=d("2026-10-09"))
-    t.clock_start(on=d("2026-10-12"), limit_workdays=3, warning_workdays=2)
-    assert (t.paused_since, t.paused_workdays, t.deadline) == (None, 0, d("2026-10-15"))
+    settings.ACCEPTANCE_WINDOW_WORKDAYS = 5
+    assert clock.deadline(d("2026-09-30"), 5) == case_clock.acceptance_due(d("2026-09-30")) == d("2026-10-13")

@@ -6,17 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.http import FileResponse, HttpRequest
-from ninja import File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
 from onetrip.accounts.models import User
 from onetrip.api.auth import token_or_session
-from onetrip.cases import access, selectors, services
+from onetrip.cases import access, actions, selectors, services
 from onetrip.cases.models import Application, Case
-from onetrip.core.identity import mask_mobile, mask_name
+from onetrip.cases.rules import is_applicant
 
 router = Router(tags=["cases"])
 
@@ -76,14 +75,28 @@ class TimelineOut(Schema):
     at: dt.datetime
     action: str
     who: str
-    detail: dict[str, Any]
     label: str
     who_label: str
+    details: list[str]
 
 
 class NoticeLine(Schema):
     material: str
     reason: str
+
+
+class MaterialFileOut(Schema):
+    id: int
+    name: str
+    size: int
+    content_type: str
+
+
+class MaterialLineOut(Schema):
+    name: str
+    status: str
+    status_label: str
+    files: list[MaterialFileOut]
 
 
 class CaseDetail(CaseSummary):
@@ -98,13 +111,17 @@ class CaseDetail(CaseSummary):
     calendar_source: str
     decision_reasons: str
     refusal_reasons: str
+    address: str
+    request: str
+    materials: list[MaterialLineOut]
     notice: list[NoticeLine]
     allowed_actions: list[str]
     timeline: list[TimelineOut]
 
 
 class ActionIn(Schema):
-    action: str
+    action: str = Field(..., min_length=1, json_schema_extra={"enum": list[Any](actions.names())},
+                        description="; ".join(f"{a.name}: {a.doc or a.event}" for a in actions.REGISTRY.values()))
     data: dict[str, Any] = {}
 
 
@@ -149,19 +166,15 @@ def summary(case: Case) -> dict[str, Any]:
     }
 
 
-def _timeline(case: Case, staff: bool) -> list[dict[str, Any]]:
-    return [vars(e) for e in selectors.timeline(case, for_staff=staff)]
-
-
 def detail(case: Case, user: User) -> dict[str, Any]:
-    staff = access.is_staff_viewer(user, case)
-    clock = services.clock_summary(case)
-    notice = case.notices.filter(supplemented_at__isnull=True).prefetch_related("items__requirement").first()
+    """The API's form of ``selectors.case_view``, the same view the case page shows."""
+    view = selectors.case_view(case, user)
+    clock, notice = view["clock"], view["notice"]
     return summary(case) | {
-        "applicant": case.application.applicant_name if not staff else mask_name(case.application.applicant_name),
-        "applicant_mobile": mask_mobile(case.application.applicant_mobile),
-        "step": selectors.current_step(case),
-        "next_step": selectors.next_step(case),
+        "applicant": view["applicant"]["name"],
+        "applicant_mobile": view["applicant"]["mobile"],
+        "step": view["step"],
+        "next_step": view["next_step"],
         "accepted_on": case.accepted_on,
         "deemed_accepted": case.deemed_accepted,
         "workdays_used": clock["workdays_used"],
@@ -169,9 +182,14 @@ def detail(case: Case, user: User) -> dict[str, Any]:
         "calendar_source": clock["calendar_source"],
         "decision_reasons": case.decision_reasons,
         "refusal_reasons": case.refusal_reasons,
+        "address": view["form"]["address"] if view["staff"] else "",
+        "request": view["form"]["request"] if view["staff"] else "",
+        "materials": [{"name": line["req"].name, "status": line["status"], "status_label": line["status_label"],
+                       "files": [{"id": f.pk, "name": f.original_name, "size": f.size, "content_type": f.content_type}
+                                 for f in line["files"]]} for line in view["materials"]],
         "notice": [{"material": i.requirement.name, "reason": i.reason} for i in notice.items.all()] if notice else [],
-        "allowed_actions": services.actions_for(case, user),
-        "timeline": _timeline(case, staff),
+        "allowed_actions": [a.name for a in view["actions"]],
+        "timeline": [vars(e) for e in view["timeline"]],
     }
 
 
@@ -193,15 +211,15 @@ def application_out(application: Application) -> dict[str, Any]:
 
 
 def _own_application(request: HttpRequest, pk: int) -> Application:
-    application = Application.objects.filter(pk=pk, applicant=_user(request)).first()
-    if application is None:
+    application = Application.objects.filter(pk=pk).first()
+    if application is None or not is_applicant(application, _user(request)):
         raise HttpError(404, f"No application {pk} of yours.")
     return application
 
 
 def _case(request: HttpRequest, number: str) -> Case:
-    case = Case.objects.select_related("version", "item", "department", "application").filter(number=number).first()
-    if case is None or not access.can_view(_user(request), case):
+    case = selectors.visible_cases(_user(request)).filter(number=number).first()
+    if case is None:
         raise HttpError(404, f"No case {number} that you may see.")
     return case
 
@@ -260,8 +278,9 @@ def get_material(request: HttpRequest, number: str, material_id: int) -> Any:
 
 
 @router.get("/inbox", response={200: list[CaseSummary], 400: CaseError, 403: CaseError}, auth=token_or_session)
-def inbox(request: HttpRequest, view: str = "new") -> Any:
-    """A department's cases: new, mine, near (deadline), overdue, open."""
+def inbox(request: HttpRequest, view: str = "todo") -> Any:
+    """A member of staff's cases: todo (waiting for me at my step), mine (claimed), near (deadline),
+    overdue, open."""
     if view not in selectors.INBOX_VIEWS:
         raise HttpError(400, f"view must be one of {', '.join(selectors.INBOX_VIEWS)}.")
     user = _user(request)
@@ -273,18 +292,11 @@ def inbox(request: HttpRequest, view: str = "new") -> Any:
 @router.post("/cases/{number}/actions", response={200: CaseDetail, 400: CaseError, 403: CaseError, 404: CaseError, 409: CaseError},
              auth=token_or_session)
 def act(request: HttpRequest, number: str, payload: ActionIn) -> Any:
-    """Move the case: ``accept``, ``refuse``, ``issue_notice`` (data.items = [{material, reason}]),
-    ``supplement``, ``claim``, ``advance``, ``return``, ``suspend``, ``resume``, ``approve``,
-    ``deny``, ``withdraw``, ``issue_result``, ``deliver``, ``close``, ``comment``."""
+    """Move the case with one of the actions in ``action``'s enum (what each needs in ``data`` is in
+    its description). A lost race or a stale request (the case moved on) answers 409."""
     case = _case(request, number)
     user = _user(request)
-    if payload.action == "issue_notice":
-        items = payload.data.get("items") or []
-        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            raise ValidationError({"items": ["items must be a list of {material, reason}."]})
-        case = services.issue_notice(case=case, actor=user, items=items, note=str(payload.data.get("note", "")))
-    else:
-        case = services.transition(case=case, action=payload.action, actor=user, data=payload.data)
+    case = services.transition(case=case, action=payload.action, actor=user, data=payload.data)
     return detail(case, user)
 
 
@@ -298,16 +310,34 @@ def record_visit(request: HttpRequest, number: str, payload: VisitIn) -> Any:
     return Status(201, summary(case))
 
 
-@router.get("/progress", response={200: ProgressOut, 400: CaseError, 404: CaseError, 429: CaseError}, auth=None)
-def progress(request: HttpRequest, number: str = "", phone: str = "", id_number: str = "") -> Any:
-    """进度查询 without logging in: the case number with the applicant's mobile or ID number.
-    Rate-limited per client; a wrong pair says only "not found"."""
-    if not number or not (phone or id_number):
+class ProgressIn(Schema):
+    number: str = Field(..., min_length=1, max_length=32)
+    phone: str = Field("", max_length=20)
+    id_number: str = Field("", max_length=18)
+
+
+def _progress(request: HttpRequest, number: str, secret: str) -> Any:
+    if not number or not secret:
         raise HttpError(400, "Give the case number and the mobile number or ID number used to apply.")
     try:
-        case = services.lookup_progress(client=access.client_ip(request), number=number, secret=phone or id_number)
+        case = services.lookup_progress(client=access.client_ip(request), number=number, secret=secret)
     except services.Throttled:
         raise HttpError(429, "Too many lookups from this address; try again in an hour.") from None
     if case is None:
         raise HttpError(404, "Not found.")
     return selectors.progress(case)
+
+
+@router.post("/progress", response={200: ProgressOut, 400: CaseError, 404: CaseError, 429: CaseError}, auth=None)
+def progress(request: HttpRequest, payload: ProgressIn) -> Any:
+    """进度查询 without logging in: the case number with the applicant's mobile or ID number, in the
+    body so that they stay out of URLs and logs. Rate-limited per client; a wrong pair says only
+    "not found"."""
+    return _progress(request, payload.number.strip(), (payload.phone or payload.id_number).strip())
+
+
+@router.get("/progress", response={200: ProgressOut, 400: CaseError, 404: CaseError, 429: CaseError}, auth=None,
+            deprecated=True)
+def progress_get(request: HttpRequest, number: str = "", phone: str = "", id_number: str = "") -> Any:
+    """Kept for existing clients; prefer POST, which keeps the mobile or ID number out of URLs."""
+    return _progress(request, number.strip(), (phone or id_number).strip())

@@ -44,7 +44,15 @@ class Light(models.TextChoices):
 
 
 class Application(models.Model):
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="applications")
+    """The person applying is identified by name, ID number and mobile. ``applicant`` is their
+    account when they have one (a walk-in at the window or an elder served by a proxy agent may
+    have none; an account with the same ID number can claim the application later).
+    ``submitted_by`` is whoever filled it in: the applicant, a proxy agent or a window clerk."""
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                  related_name="applications")
+    submitted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    proxy_consent = models.TextField(_("consent of the person applied for"), blank=True)
     company = models.ForeignKey("accounts.Company", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     item = models.ForeignKey("catalog.ServiceItem", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     bundle = models.ForeignKey("catalog.Bundle", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -63,7 +71,7 @@ class Application(models.Model):
         verbose_name_plural = _("applications")
         constraints = [
             models.UniqueConstraint(
-                fields=["applicant", "idempotency_key"],
+                fields=["submitted_by", "idempotency_key"],
                 condition=~models.Q(idempotency_key=""),
                 name="cases_application_idempotent",
             ),
@@ -82,6 +90,8 @@ class Case(models.Model):
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="cases")
     state = models.CharField(_("state"), max_length=32, choices=State.choices, default=State.DRAFT)
     step_index = models.PositiveSmallIntegerField(default=0)
+    # The role the current review step names, stored so that "waiting for me" is an index lookup.
+    step_role = models.CharField(max_length=32, blank=True, default="")
     step_started_on = models.DateField(null=True, blank=True)
     assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                  related_name="assigned_cases")
@@ -117,6 +127,8 @@ class Case(models.Model):
             models.Index(fields=["department", "state", "promised_deadline", "id"], name="case_dept_state_deadline"),
             models.Index(fields=["state", "acceptance_due"], name="case_state_acceptance_due"),
             models.Index(fields=["assignee", "state"], name="case_assignee_state"),
+            models.Index(fields=["department", "state", "step_role", "promised_deadline", "id"],
+                         name="case_dept_step_deadline"),
         ]
 
     def __str__(self) -> str:
@@ -128,8 +140,10 @@ class Case(models.Model):
 
 
 class CaseMaterial(models.Model):
-    """An uploaded material of an application. Keyed by the checklist material's name so that
-    one upload serves every item of a bundle that asks for it."""
+    """One uploaded file of a material of an application (a material may have several files:
+    the pages of a document photographed on a phone). Keyed by the checklist material's name so
+    that one upload serves every item of a bundle that asks for it. A removed file stays, no
+    longer current."""
 
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="materials")
     name = models.CharField(_("material"), max_length=300)
@@ -143,11 +157,8 @@ class CaseMaterial(models.Model):
     current = models.BooleanField(default=True)
 
     class Meta:
-        ordering = ["application", "name", "-uploaded_at"]
-        constraints = [
-            models.UniqueConstraint(fields=["application", "name"], condition=models.Q(current=True),
-                                    name="cases_material_one_current"),
-        ]
+        ordering = ["application", "name", "uploaded_at", "id"]
+        indexes = [models.Index(fields=["application", "current", "name"], name="case_material_current")]
 
 
 class OneTimeNotice(models.Model):
@@ -167,6 +178,8 @@ class NoticeItem(models.Model):
     notice = models.ForeignKey(OneTimeNotice, on_delete=models.CASCADE, related_name="items")
     requirement = models.ForeignKey("catalog.MaterialRequirement", on_delete=models.PROTECT, related_name="+")
     reason = models.CharField(_("what is missing or wrong"), max_length=300)
+    # The applicant's word when they cannot supplement this material, shown to the clerk.
+    applicant_reply = models.TextField(_("applicant's explanation"), blank=True)
 
     class Meta:
         ordering = ["notice", "requirement__position"]
@@ -199,6 +212,55 @@ class Comment(models.Model):
 
     class Meta:
         ordering = ["at"]
+
+
+class RuleViolation(models.Model):
+    """A breach of the reform's rules caught by the system, for e-supervision (电子监察):
+    asking for a material off the checklist, a repeated notice (反复补正), more trips than
+    promised, a missed deadline. Recorded by cases; read by supervision."""
+
+    class Rule(models.TextChoices):
+        OFF_CHECKLIST = "off_checklist", _("Material requested off the checklist")
+        REPEATED_NOTICE = "repeated_notice", _("A second notice named materials not named the first time")
+        VISITS_EXCEEDED = "visits_exceeded", _("More trips than promised")
+        OVERDUE = "overdue", _("Promised time limit exceeded")
+
+    rule = models.CharField(_("rule"), max_length=32, choices=Rule.choices, db_index=True)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="violations")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="+")
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    detail = models.JSONField(_("detail"), default=dict)
+
+    class Meta:
+        db_table = "supervision_ruleviolation"
+        ordering = ["-at"]
+        verbose_name = _("rule violation")
+        verbose_name_plural = _("rule violations")
+        constraints = [
+            # A case is flagged once per rule that happens to it once (trips, overdue).
+            models.UniqueConstraint(
+                fields=["case", "rule"],
+                condition=models.Q(rule__in=["visits_exceeded", "overdue"]),
+                name="supervision_violation_once_per_case",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_rule_display()} · {self.case_id}"
+
+    def sentence(self) -> str:
+        """The violation in words, for the supervision desk and the case page."""
+        d = self.detail or {}
+        if self.rule in (self.Rule.OFF_CHECKLIST, self.Rule.REPEATED_NOTICE):
+            return str(_("Materials: %(m)s")) % {"m": "、".join(d.get("materials", []))}
+        if self.rule == self.Rule.VISITS_EXCEEDED:
+            return str(_("%(v)s trips; the guide promises at most %(p)s")) % {
+                "v": d.get("visits", "?"), "p": d.get("promised", "?")}
+        if self.rule == self.Rule.OVERDUE:
+            return str(_("Promised deadline %(d)s passed")) % {"d": d.get("promised_deadline", "")}
+        return ""
 
 
 class CaseSequence(models.Model):

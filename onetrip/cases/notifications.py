@@ -21,27 +21,15 @@ from onetrip.core.sms import SmsMessage, get_backend
 
 log = logging.getLogger(__name__)
 
-TEMPLATES = {
-    "submit": _("Your application %(number)s (%(item)s) was received. You can follow it online with the case number."),
-    "accept": _("Case %(number)s (%(item)s) was accepted. Promised decision by %(deadline)s."),
-    "deem_accept": _("Case %(number)s (%(item)s) is deemed accepted from %(received)s, as no notice was given in time. "
-                     "Promised decision by %(deadline)s."),
-    "refuse": _("Case %(number)s (%(item)s) was not accepted: %(reasons)s"),
-    "issue_notice": _("Case %(number)s (%(item)s): materials are missing or need correcting. "
-                      "See the one-time notice online and supplement them all at once."),
-    "supplement": _("Case %(number)s (%(item)s): your supplements were received."),
-    "suspend": _("Case %(number)s (%(item)s) is paused for a special procedure (%(procedure)s)."),
-    "resume": _("Case %(number)s (%(item)s) is under review again. Promised decision by %(deadline)s."),
-    "approve": _("Case %(number)s (%(item)s) was approved. The result is being prepared."),
-    "deny": _("Case %(number)s (%(item)s) was denied. See the reasons and your remedies online."),
-    "withdraw": _("Case %(number)s (%(item)s) was withdrawn at your request."),
-    "issue_result": _("Case %(number)s (%(item)s): your result is ready."),
-    "deliver": _("Case %(number)s (%(item)s): the result was delivered (%(method)s)."),
-}
-
-
 def render(case: Case, action: str, data: dict[str, Any], language: str) -> str:
+    """The applicant's message for an action, from the action's record, in their language."""
+    from onetrip.cases.actions import REGISTRY
+    from onetrip.cases.services.effects import DELIVERY_METHODS
+
+    template = REGISTRY[action].sms
+    assert template is not None
     with translation.override(language):
+        method = data.get("method", "")
         params = {
             "number": case.number or "",
             "item": case.version.name,
@@ -49,20 +37,22 @@ def render(case: Case, action: str, data: dict[str, Any], language: str) -> str:
             "received": f"{case.received_on:%Y-%m-%d}" if case.received_on else "",
             "reasons": data.get("reasons", ""),
             "procedure": data.get("procedure", ""),
-            "method": data.get("method", ""),
+            "method": str(DELIVERY_METHODS[method]) if method in DELIVERY_METHODS else "",
         }
-        return str(TEMPLATES[action]) % params
+        return str(template) % params
 
 
 def queue(*, case: Case, action: str, data: dict[str, Any]) -> list[Notification]:
     """Queue the applicant's SMS (and e-mail when they gave one); send after commit."""
-    if action not in TEMPLATES:
+    from onetrip.cases.actions import REGISTRY
+
+    if action not in REGISTRY or REGISTRY[action].sms is None:
         return []
     application = case.application
     language = application.form_data.get("language") or settings.LANGUAGE_CODE
     body = render(case, action, data, language)
     rows = [Notification(case=case, channel=Notification.Channel.SMS, to=application.applicant_mobile, body=body)]
-    email = application.applicant.email
+    email = application.applicant.email if application.applicant_id else ""  # type: ignore[union-attr]
     if email:
         rows.append(Notification(case=case, channel=Notification.Channel.EMAIL, to=email, body=body,
                                  subject=f"{settings.SITE_NAME} {case.number or ''}"))

@@ -1,104 +1,189 @@
-"""Reads for cases: the applicant's list, the department inbox, the timeline, the public
-progress lookup."""
+"""Reads for cases: who may see which case, each role's inbox, the timeline in sentences, the one
+view of a case that the page and the API both show, and the public progress lookup."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 
 from onetrip.accounts.models import Role, User
-from onetrip.cases.models import OPEN_STATES, Case, State
+from onetrip.cases import actions, clock
+from onetrip.cases.models import OPEN_STATES, Case, CaseMaterial, State, Visit
+from onetrip.cases.rules import is_applicant
 from onetrip.cases.steps import review_steps
-from onetrip.cases.transitions import EVENTS, NEXT_STEP
-from onetrip.core.identity import mask_mobile, mask_name
+from onetrip.core.identity import mask_mobile, mask_name, mask_resident_id
 from onetrip.core.models import TrailEntry
-from onetrip.workcalendar import workdays
 
-INBOX_VIEWS = ("new", "mine", "near", "overdue", "open")
+# Re-exported for callers that read the clock's "near" boundary.
+near_deadline_until = clock.near_deadline_until
 
-# Trail actions the applicant sees on their timeline (staff-internal ones are left out).
-PUBLIC_ACTIONS = {
-    "case.submit", "case.accept", "case.deem_accept", "case.refuse", "case.issue_notice", "case.supplement",
-    "case.advance", "case.suspend", "case.resume", "case.approve", "case.deny", "case.withdraw",
-    "case.issue_result", "case.deliver", "case.close",
+INBOX_VIEWS = ("todo", "mine", "near", "overdue", "open")
+INBOX_LABELS = {
+    "todo": _l("Waiting for me"),
+    "mine": _l("Claimed by me"),
+    "near": _l("Near the deadline"),
+    "overdue": _l("Overdue"),
+    "open": _l("All open cases"),
 }
-
-
-def near_deadline_until(day: dt.date) -> dt.date:
-    """A promised deadline on or before this date is "near" (the amber light, the inbox's
-    "near", the warnings): ``WARNING_WORKDAYS`` working days from ``day``."""
-    return workdays.add_workdays(day, settings.WARNING_WORKDAYS)
+STAFF_ROLES = (Role.WINDOW_CLERK, Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPERVISOR, Role.SYSTEM_ADMIN)
 
 
 def _base() -> QuerySet[Case]:
     return Case.objects.select_related("version", "department", "application", "item")
 
 
-def cases_of(user: User) -> QuerySet[Case]:
-    return _base().filter(application__applicant=user).order_by("-id")
-
-
-def inbox(user: User, view: str = "new", day: dt.date | None = None) -> QuerySet[Case]:
-    """A department's work. Window clerks see every submitted case (one-window intake); officers
-    and heads see their department's. "near" and "overdue" are range scans on the stored
-    promised deadline (indexed with the state)."""
-    day = day or timezone.localdate()
+def visible_cases(user: Any) -> QuerySet[Case]:
+    """Every case ``user`` may see: their own (or those they applied for as a proxy agent); as
+    staff, every submitted case for window clerks (one-window intake), supervisors and system
+    admins, their department's for officers and heads. Pages, the API, the inbox and supervision
+    all start here."""
     qs = _base()
-    if user.role in (Role.OFFICER, Role.DEPARTMENT_HEAD):
-        if user.department_id is None:
-            return qs.none()
-        qs = qs.filter(department_id=user.department_id)
-    elif user.role not in (Role.WINDOW_CLERK, Role.SUPERVISOR, Role.SYSTEM_ADMIN):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
         return qs.none()
-    if view == "new":
-        return qs.filter(state=State.SUBMITTED).order_by("acceptance_due", "id")
+    own = Q(application__applicant=user)
+    if user.role == Role.PROXY_AGENT:
+        own |= Q(application__submitted_by=user)
+    if user.role in (Role.WINDOW_CLERK, Role.SUPERVISOR, Role.SYSTEM_ADMIN):
+        return qs.filter(own | ~Q(state=State.DRAFT))
+    if user.role in (Role.OFFICER, Role.DEPARTMENT_HEAD) and user.department_id:
+        return qs.filter(own | (Q(department_id=user.department_id) & ~Q(state=State.DRAFT)))
+    return qs.filter(own)
+
+
+def is_staff_viewer(user: Any, case: Case) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.role in STAFF_ROLES
+                and not is_applicant(case, user))
+
+
+def cases_of(user: User) -> QuerySet[Case]:
+    """The applicant's own cases (a proxy agent's: those they applied for), newest first."""
+    own = Q(application__applicant=user)
+    if user.role == Role.PROXY_AGENT:
+        own |= Q(application__submitted_by=user)
+    return _base().filter(own).exclude(state=State.DRAFT).order_by("-id")
+
+
+def _deadline_order(qs: QuerySet[Case]) -> QuerySet[Case]:
+    return qs.annotate(due=Coalesce("promised_deadline", "acceptance_due")).order_by("due", "id")
+
+
+def inbox(user: User, view: str = "todo", day: dt.date | None = None) -> QuerySet[Case]:
+    """Each role's work, oldest deadline first. "todo" is exactly the cases waiting for this
+    person at their step: for a window clerk, applications to accept and results to hand out;
+    for an officer or a head, their department's cases at a step their role holds (and not
+    claimed by a colleague), and approved cases whose result is to be issued. "near" and
+    "overdue" are range scans on the stored promised deadline."""
+    day = day or timezone.localdate()
+    qs = visible_cases(user).exclude(state=State.DRAFT)
+    if user.role not in STAFF_ROLES:
+        return qs.none()
+    if view == "todo":
+        role = str(user.role)
+        if role == Role.WINDOW_CLERK:
+            waiting = (Q(state=State.SUBMITTED) | Q(state=State.RESULT_READY)
+                       | Q(state=State.IN_REVIEW, step_role=role))
+        elif role in (Role.OFFICER, Role.DEPARTMENT_HEAD):
+            waiting = (Q(state__in=(State.IN_REVIEW, State.SUSPENDED), step_role=role)
+                       & (Q(assignee__isnull=True) | Q(assignee=user))) | Q(state=State.APPROVED)
+        else:
+            return qs.none()
+        return _deadline_order(qs.filter(waiting))
     if view == "mine":
-        return qs.filter(assignee=user, state__in=OPEN_STATES).order_by("promised_deadline", "id")
+        return _deadline_order(qs.filter(assignee=user, state__in=OPEN_STATES))
     if view == "near":
         return qs.filter(state=State.IN_REVIEW, promised_deadline__gte=day,
-                         promised_deadline__lte=near_deadline_until(day)).order_by("promised_deadline", "id")
+                         promised_deadline__lte=clock.near_deadline_until(day)).order_by("promised_deadline", "id")
     if view == "overdue":
         return qs.filter(state=State.IN_REVIEW, promised_deadline__lt=day).order_by("promised_deadline", "id")
-    return qs.filter(state__in=OPEN_STATES).order_by("promised_deadline", "id")
+    return _deadline_order(qs.filter(state__in=OPEN_STATES))
+
+
+# --- The timeline, in sentences ---------------------------------------------------------------------
 
 
 @dataclass
 class TimelineEntry:
     at: dt.datetime
     action: str
-    who: str  # department / role, never an officer's name
-    detail: dict[str, Any]
-    label: str = ""
-    who_label: str = ""
+    who: str  # applicant / system / a role — never an officer's name for the applicant
+    label: str  # the event as a sentence
+    who_label: str
+    details: list[str] = field(default_factory=list)
+
+
+def _details(action: str, s: dict[str, Any], *, for_staff: bool) -> list[str]:
+    """The facts of one event, in words (never a key or an enum value)."""
+    from onetrip.cases.services.effects import DELIVERY_METHODS
+
+    out: list[str] = []
+    if s.get("materials"):
+        out.append(_("Materials: %(m)s") % {"m": "、".join(s["materials"])})
+    if s.get("explained"):
+        out.append(_("Explained instead of supplementing: %(m)s") % {"m": "、".join(s["explained"])})
+    if s.get("reasons"):
+        out.append(_("Reasons: %(r)s") % {"r": s["reasons"]})
+    if s.get("remedies"):
+        out.append(str(s["remedies"]))
+    if s.get("reason"):
+        out.append(_("Why: %(r)s") % {"r": s["reason"]})
+    if s.get("procedure"):
+        out.append(_("Special procedure: %(p)s") % {"p": s["procedure"]})
+    if s.get("step_to"):
+        out.append(_("Now at: %(s)s") % {"s": s["step_to"]})
+    if s.get("deemed_from"):
+        out.append(_("Counted as accepted from %(d)s") % {"d": s["deemed_from"]})
+    if s.get("method") in DELIVERY_METHODS:
+        out.append(str(DELIVERY_METHODS[s["method"]]).capitalize())
+    if s.get("tracking_number"):
+        out.append(_("Tracking number: %(t)s") % {"t": s["tracking_number"]})
+    if for_staff:
+        if s.get("opinion"):
+            out.append(_("Opinion: %(o)s") % {"o": s["opinion"]})
+        if s.get("visit"):
+            out.append(str(Visit.Reason(s["visit"]).label) if s["visit"] in Visit.Reason.values else "")
+        if action == "personal_data.view":
+            out.append(_("Material opened: %(m)s") % {"m": s["material"]} if s.get("material")
+                       else _("ID and mobile number shown in full"))
+            if s.get("purpose"):
+                out.append(_("Purpose: %(p)s") % {"p": s["purpose"]})
+        if action == "rule_violation":
+            from onetrip.cases.models import RuleViolation
+
+            rule = s.get("rule", "")
+            out.append(str(RuleViolation.Rule(rule).label) if rule in RuleViolation.Rule.values else "")
+        if action == "light" and s.get("to"):
+            from onetrip.cases.models import Light
+
+            out.append(str(Light(s["to"]).label) if s["to"] in Light.values else "")
+    return [d for d in out if d]
 
 
 def timeline(case: Case, *, for_staff: bool = False) -> list[TimelineEntry]:
     entries = TrailEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("seq")
     if not for_staff:
-        entries = entries.filter(action__in=PUBLIC_ACTIONS)
+        public = [f"case.{a.name}" for a in actions.REGISTRY.values() if a.public]
+        entries = entries.filter(action__in=public)
     out = []
     for e in entries:
-        if e.actor_role in ("citizen", "company_rep", "proxy_agent"):
+        if e.actor_role in (Role.CITIZEN, Role.COMPANY_REP, Role.PROXY_AGENT):
             who = "applicant"
         elif e.actor_role == "system":
             who = "system"
         else:
             who = e.actor_role
-        detail = {k: v for k, v in e.summary.items() if k in {"reasons", "procedure", "step_to", "method",
-                                                                "deemed_from", "materials", "remedies"}}
-        if for_staff:
-            detail = dict(e.summary)
-            detail["actor"] = e.actor_label
         action = e.action.removeprefix("case.")
-        label = str(EVENTS.get(action, action))
-        out.append(TimelineEntry(at=e.at, action=action, who=who, detail=detail, label=label,
-                                 who_label=_who_label(who, case)))
+        who_label = _who_label(who, case)
+        if for_staff and who not in ("applicant", "system"):
+            who_label = f"{who_label} · {e.actor_label}"
+        out.append(TimelineEntry(at=e.at, action=action, who=who, label=actions.event_label(action),
+                                 who_label=who_label, details=_details(action, e.summary or {}, for_staff=for_staff)))
     return out
 
 
@@ -112,18 +197,94 @@ def _who_label(who: str, case: Case) -> str:
         return str(_("Comprehensive window"))
     if who in Role.values:
         return f"{case.department.name} · {Role(who).label}"
-    return who
+    return str(_("Other"))
 
 
 def current_step(case: Case) -> str:
-    if case.state != State.IN_REVIEW:
+    if case.state not in (State.IN_REVIEW, State.SUSPENDED):
         return ""
     steps = review_steps(case.version)
     return steps[min(case.step_index, len(steps) - 1)].name
 
 
 def next_step(case: Case) -> str:
-    return str(NEXT_STEP.get(State(case.state), ""))
+    return str(actions.NEXT_STEP.get(State(case.state), ""))
+
+
+# --- One view of a case -------------------------------------------------------------------------------
+
+
+def material_lines(case: Case, *, notice: Any = None) -> list[dict[str, Any]]:
+    """The case's checklist with each material's files: present, missing or named in the open notice."""
+    files: dict[str, list[CaseMaterial]] = {}
+    for m in CaseMaterial.objects.filter(application_id=case.application_id, current=True).order_by("uploaded_at", "id"):
+        files.setdefault(m.name, []).append(m)
+    faulty = {i.requirement.name: i for i in notice.items.all()} if notice is not None else {}
+    lines = []
+    for req in case.version.materials.all():
+        have = files.get(req.name, [])
+        if req.name in faulty:
+            status, status_label = "faulty", _("Named in the one-time notice")
+        elif req.registry:
+            status, status_label = "registry", _("Held by the government: nothing to bring")
+        elif have:
+            status, status_label = "present", _("Present")
+        elif req.required:
+            status, status_label = "missing", _("Missing")
+        else:
+            status, status_label = "optional", _("Only if: %(c)s") % {"c": req.condition or _("conditional")}
+        notice_item = faulty.get(req.name)
+        lines.append({"req": req, "files": have, "status": status, "status_label": status_label,
+                      "notice_reason": notice_item.reason if notice_item else "",
+                      "applicant_reply": notice_item.applicant_reply if notice_item else ""})
+    return lines
+
+
+def open_notice(case: Case) -> Any:
+    return case.notices.filter(supplemented_at__isnull=True).prefetch_related("items__requirement").first()
+
+
+def case_view(case: Case, user: Any) -> dict[str, Any]:
+    """What the case page and the API show of one case to this user: everything staff need to
+    decide (masked personal data, the form, the checklist with files, the clock, the actions they
+    may take, notices, the timeline), or what the applicant needs to follow it."""
+    from onetrip.cases.services.mover import actions_for
+
+    staff = is_staff_viewer(user, case)
+    app = case.application
+    notice = open_notice(case)
+    allowed = [actions.REGISTRY[a] for a in actions_for(case, user)]
+    view: dict[str, Any] = {
+        "case": case,
+        "staff": staff,
+        "applicant": {
+            "name": mask_name(app.applicant_name) if staff else app.applicant_name,
+            "id_number": mask_resident_id(app.applicant_id_number),
+            "mobile": mask_mobile(app.applicant_mobile),
+            "company": app.company.name if app.company_id else "",  # type: ignore[union-attr]
+            "by_proxy": app.submitted_by_id != app.applicant_id and app.channel == "online",
+            "proxy_consent": app.proxy_consent if staff else "",
+            "channel_label": app.get_channel_display(),
+        },
+        "form": {"address": app.form_data.get("address", ""), "request": app.form_data.get("request", "")},
+        "clock": clock.summary(case),
+        "step": current_step(case),
+        "next_step": next_step(case),
+        "notice": notice,
+        "notices": list(case.notices.all()),
+        "materials": material_lines(case, notice=notice),
+        "actions": allowed,
+        "primary": [a for a in allowed if a.primary],
+        "timeline": timeline(case, for_staff=staff),
+        "visits": list(case.visits.all()) if staff else [],
+        "violations": list(case.violations.all()) if staff else [],
+        "comments": list(case.comments.select_related("author")) if staff else [],
+        "procedures": [p.name for p in case.version.special_procedures.all()],
+    }
+    return view
+
+
+# --- The public progress lookup -----------------------------------------------------------------------
 
 
 def lookup(number: str, secret: str) -> Case | None:

@@ -5,18 +5,19 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
-from onetrip.accounts.models import User
+from onetrip.accounts.models import Role, User
 from onetrip.accounts.permissions import Capability, can, require
-from onetrip.cases import access, selectors, services, transitions
-from onetrip.cases.models import Application, Case, Visit
+from onetrip.cases import access, actions, selectors, services
+from onetrip.cases.models import Application, Case, State, Visit
+from onetrip.cases.rules import FORM_TEXT_LIMITS, is_applicant
 from onetrip.catalog import selectors as catalog
-from onetrip.core.identity import mask_name, mask_resident_id
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -24,20 +25,42 @@ def _errors(request: HttpRequest, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _field_errors(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {k: [str(m) for e in v for m in e.messages] for k, v in exc.error_dict.items()}
+    return {"__all__": exc.messages}
+
+
 def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-@require(Capability.APPLY)
-def start(request: HttpRequest, code: str, bundle: bool = False) -> HttpResponse:
-    """The application form of an item or a bundle: who applies, then the materials."""
+def _may_apply(user: Any) -> bool:
+    return can(user, Capability.APPLY) or can(user, Capability.APPLY_AS_PROXY)
+
+
+def start(request: HttpRequest, code: str, bundle: bool = False) -> HttpResponseBase:
+    """The application form of an item or a bundle: who applies, the request, then the materials.
+    A citizen or company representative applies as themselves; a proxy agent names the person
+    and records their consent."""
+    user = _user(request)
+    if not _may_apply(user):
+        if not user.is_authenticated:
+            from django.contrib.auth.views import redirect_to_login
+
+            return redirect_to_login(request.get_full_path())
+        from django.core.exceptions import PermissionDenied
+
+        raise PermissionDenied
     target = catalog.bundle_guide(code) if bundle else catalog.guide(code)
     if target is None:
         raise Http404(_("No published item with code “%(code)s”.") % {"code": code})
-    user = _user(request)
+    proxy = user.role == Role.PROXY_AGENT
+    errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        form = {k: request.POST.get(k, "") for k in
-                ("applicant_name", "applicant_id_number", "applicant_mobile", "address", "request")}
+        fields = ["address", "request"] + (
+            ["applicant_name", "applicant_id_number", "applicant_mobile", "consent"] if proxy else [])
+        form = {k: request.POST.get(k, "") for k in fields}
         form["language"] = request.LANGUAGE_CODE
         try:
             application, _created = services.create_application(
@@ -45,125 +68,162 @@ def start(request: HttpRequest, code: str, bundle: bool = False) -> HttpResponse
                 idempotency_key=request.POST.get("idempotency_key", ""),
             )
         except ValidationError as exc:
-            _errors(request, exc)
+            errors = _field_errors(exc)
         else:
             return redirect("cases:application", application.pk)
     return render(request, "cases/start.html", {
-        "target": target, "bundle": bundle, "code": code, "idempotency_key": uuid.uuid4().hex, "form": request.POST,
-    })
+        "target": target, "bundle": bundle, "code": code, "idempotency_key": uuid.uuid4().hex,
+        "form": request.POST, "errors": errors, "proxy": proxy, "limits": FORM_TEXT_LIMITS,
+    }, status=400 if errors else 200)
 
 
 def _own_application(request: HttpRequest, pk: int) -> Application:
-    application = Application.objects.filter(pk=pk, applicant=_user(request)).first()
-    if application is None:
+    application = Application.objects.filter(pk=pk).select_related("item", "bundle").first()
+    if application is None or not is_applicant(application, _user(request)):
         raise Http404(_("No such application."))
     return application
 
 
 @require(Capability.VIEW_OWN_PROFILE)
 def application(request: HttpRequest, pk: int) -> HttpResponse:
-    """Upload the checklist materials and submit (also where supplements are uploaded)."""
+    """Upload the checklist materials (several files each) and submit; also where supplements are
+    uploaded and sent."""
     app = _own_application(request, pk)
+    user = _user(request)
     if request.method == "POST":
         try:
             if "upload" in request.POST:
-                upload = request.FILES.get("file")
-                if upload is None:
+                files = request.FILES.getlist("file")
+                if not files:
                     raise ValidationError(_("Choose a file to upload."))
-                services.upload_material(actor=_user(request), application=app, name=request.POST.get("name", ""),
-                                         stream=upload, original_name=upload.name or "")
-                messages.success(request, _("Uploaded."))
+                for upload in files:
+                    services.upload_material(actor=user, application=app, name=request.POST.get("name", ""),
+                                             stream=upload, original_name=upload.name or "")
+                messages.success(request, _("Uploaded: %(n)s") % {"n": "、".join(f.name or "" for f in files)})
+            elif "remove" in request.POST:
+                services.remove_material_file(actor=user, application=app,
+                                              material_id=_int(request.POST.get("remove")))
+                messages.success(request, _("File removed."))
             elif "submit" in request.POST:
-                cases = services.submit_application(actor=_user(request), application=app)
-                messages.success(request, _("Submitted. Case number(s): %(n)s") % {
-                    "n": "、".join(c.number or "" for c in cases)})
-                return redirect("cases:mine")
+                cases = services.submit_application(actor=user, application=app)
+                numbers = "、".join(c.number or "" for c in cases)
+                messages.success(request, _("Submitted. Case number(s): %(n)s") % {"n": numbers})
+                return redirect(reverse("cases:mine") + "?submitted=" + numbers)
             elif "supplement" in request.POST:
-                for case in app.cases.filter(state="awaiting_supplement"):
-                    services.transition(case=case, action="supplement", actor=_user(request))
+                explanations = {k.removeprefix("why:"): v for k, v in request.POST.items() if k.startswith("why:")}
+                for case in app.cases.filter(state=State.AWAITING_SUPPLEMENT):
+                    services.transition(case=case, action="supplement", actor=user,
+                                        data={"explanations": explanations})
                 messages.success(request, _("Supplements sent."))
                 return redirect("cases:mine")
         except ValidationError as exc:
             _errors(request, exc)
         return redirect("cases:application", app.pk)
     cases = list(app.cases.select_related("version", "item", "department"))
-    have = {m.name: m for m in app.materials.filter(current=True)}
+    by_name: dict[str, list[Any]] = {}
+    for m in app.materials.filter(current=True).order_by("uploaded_at", "id"):
+        by_name.setdefault(m.name, []).append(m)
     notices = {i.requirement.name: i.reason for c in cases for n in c.notices.filter(supplemented_at__isnull=True)
                for i in n.items.select_related("requirement")}
-    lines = [{"req": r, "uploaded": have.get(r.name), "notice": notices.get(r.name)} for r in services.checklist(app)]
+    lines = [{"req": r, "files": by_name.get(r.name, []), "notice": notices.get(r.name), "notice_named": r.name in notices}
+             for r in services.checklist(app)]
     return render(request, "cases/application.html", {
         "app": app, "cases": cases, "lines": lines, "missing": services.missing_materials(app),
-        "awaiting": any(c.state == "awaiting_supplement" for c in cases),
-        "draft": any(c.state == "draft" for c in cases),
+        "awaiting": any(c.state == State.AWAITING_SUPPLEMENT for c in cases),
+        "draft": any(c.state == State.DRAFT for c in cases),
     })
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise ValidationError(_("No such file on this application."), code="not_found") from None
 
 
 @require(Capability.VIEW_OWN_PROFILE)
 def mine(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    return render(request, "cases/mine.html", {"cases": selectors.cases_of(user)[:200],
-                                                "drafts": Application.objects.filter(applicant=user,
-                                                                                     submitted_at__isnull=True)})
+    if request.method == "POST" and "claim" in request.POST:
+        n = services.claim_applications(actor=user)
+        messages.success(request, _("%(n)s application(s) made for you are now in your list.") % {"n": n})
+        return redirect("cases:mine")
+    drafts = Application.objects.filter(submitted_at__isnull=True).filter(submitted_by=user)
+    return render(request, "cases/mine.html", {
+        "cases": selectors.cases_of(user)[:200], "drafts": drafts,
+        "submitted": request.GET.get("submitted", "")[:200],
+    })
 
 
 def _case(request: HttpRequest, number: str) -> Case:
-    case = Case.objects.select_related("version", "item", "department", "application").filter(number=number).first()
-    if case is None or not access.can_view(request.user, case):
+    case = selectors.visible_cases(request.user).filter(number=number).first()
+    if case is None:
         raise Http404(_("No case %(n)s that you may see.") % {"n": number})
     return case
 
 
+def action_data(action: actions.Action, post: QueryDict) -> dict[str, Any]:
+    """The data of an action from its small form, as its record's fields describe it."""
+    data: dict[str, Any] = {}
+    for f in action.fields:
+        if f.kind == "materials":
+            data["items"] = [{"material": n, "reason": post.get(f"reason:{n}", "")} for n in post.getlist("material")]
+        else:
+            data[f.name] = post.get(f.name, "")
+    if action.name == "claim" and post.get("take_over"):
+        data["take_over"] = True
+    return data
+
+
 @require(Capability.VIEW_OWN_PROFILE)
 def case_detail(request: HttpRequest, number: str) -> HttpResponse:
+    """The case: for staff a workbench (applicant, form, checklist with files, clock, the actions
+    they may take, notices, trail); for the applicant where it stands and what comes next."""
     case = _case(request, number)
     user = _user(request)
-    staff = access.is_staff_viewer(user, case)
     revealed: dict[str, Any] = {}
+    form_errors: dict[str, Any] = {}
+    status = 200
     if request.method == "POST":
-        action = request.POST.get("action", "")
+        name = request.POST.get("action", "")
         try:
-            if action == "reveal" and staff and can(user, Capability.VIEW_PERSONAL_DATA):
+            if name == "reveal":
                 revealed = services.reveal_applicant(actor=user, case=case,
-                                                     purpose=request.POST.get("purpose", "") or "case handling")
-            elif action == "visit":
+                                                     purpose=request.POST.get("purpose", "") or _("case handling"))
+            elif name == "visit":
                 services.record_visit(case=case, reason=request.POST.get("reason", ""), actor=user,
                                       note=request.POST.get("note", ""))
-                messages.success(request, _("Visit recorded."))
+                messages.success(request, _("Trip recorded."))
                 return redirect("cases:case", number)
-            elif action == "issue_notice":
-                names = request.POST.getlist("material")
-                items = [{"material": n, "reason": request.POST.get(f"reason:{n}", "")} for n in names]
-                extra = request.POST.get("other_material", "").strip()
-                if extra:
-                    items.append({"material": extra, "reason": request.POST.get("other_reason", "")})
-                services.issue_notice(case=case, actor=user, items=items, note=request.POST.get("note", ""))
-                messages.success(request, _("One-time notice issued."))
-                return redirect("cases:case", number)
-            elif action:
-                data = {k: v for k, v in request.POST.items() if k not in {"csrfmiddlewaretoken", "action"}}
-                services.transition(case=case, action=action, actor=user, data=data)
-                messages.success(request, _("Done."))
+            else:
+                action = actions.get(name)
+                if action is None:
+                    raise ValidationError(_("Unknown action."))
+                data = action_data(action, request.POST)
+                if action.confirm and request.POST.get("confirmed") != "1":
+                    return render(request, "cases/confirm.html", {
+                        "case": case, "action": action, "posted": [
+                            (k, v) for k in request.POST for v in request.POST.getlist(k)
+                            if k not in {"csrfmiddlewaretoken", "confirmed"}]})
+                services.transition(case=case, action=name, actor=user, data=data)
+                messages.success(request, _("Done: %(a)s.") % {"a": action.event})
                 return redirect("cases:case", number)
         except ValidationError as exc:
+            form_errors = {"action": name, "errors": _field_errors(exc), "values": request.POST}
             _errors(request, exc)
-            if not revealed:
-                return redirect("cases:case", number)
-    case.refresh_from_db()
-    notice = case.notices.filter(supplemented_at__isnull=True).prefetch_related("items__requirement").first()
-    return render(request, "cases/case.html", {
-        "case": case, "staff": staff, "revealed": revealed,
-        "masked": {"name": mask_name(case.application.applicant_name),
-                   "id_number": mask_resident_id(case.application.applicant_id_number)},
-        "clock": services.clock_summary(case),
-        "timeline": selectors.timeline(case, for_staff=staff),
-        "actions": [(a, transitions.LABELS.get(a, a)) for a in services.actions_for(case, user)],
-        "step": selectors.current_step(case), "next_step": selectors.next_step(case),
-        "notice": notice, "materials": case.application.materials.filter(current=True),
-        "checklist": case.version.materials.all(), "procedures": case.version.special_procedures.all(),
-        "visits": case.visits.all(), "visit_reasons": Visit.Reason.choices,
-        "violations": case.violations.all() if staff else [],
-        "comments": case.comments.select_related("author") if staff else [],
-    })
+            status = 409 if getattr(exc, "code", "") in {"wrong_state", "claimed"} else 400
+        case = _case(request, number)
+    view = selectors.case_view(case, user)
+    view.update(revealed=revealed, form_errors=form_errors, visit_reasons=Visit.Reason.choices,
+                delivery_methods=_delivery_choices(case))
+    template = "cases/workbench.html" if view["staff"] else "cases/case.html"
+    return render(request, template, view, status=status)
+
+
+def _delivery_choices(case: Case) -> list[tuple[str, str]]:
+    from onetrip.cases.services.effects import DELIVERY_METHODS
+
+    return [(k, str(v)) for k, v in DELIVERY_METHODS.items() if k != "post" or case.version.postable]
 
 
 @require(Capability.VIEW_OWN_PROFILE)
@@ -179,39 +239,44 @@ def notice(request: HttpRequest, number: str, pk: int) -> HttpResponse:
 @require(Capability.WORK_INBOX)
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    view = request.GET.get("view", "new")
+    view = request.GET.get("view", "todo")
     if view not in selectors.INBOX_VIEWS:
-        view = "new"
+        view = "todo"
+    cases = list(selectors.inbox(user, view)[:200])
     return render(request, "cases/inbox.html", {
-        "view": view, "views": selectors.INBOX_VIEWS, "cases": selectors.inbox(user, view)[:200]})
+        "view": view, "views": [(v, selectors.INBOX_LABELS[v]) for v in selectors.INBOX_VIEWS], "cases": cases})
 
 
 def progress(request: HttpRequest) -> HttpResponse:
-    """Public progress lookup (no login): case number + mobile or ID number."""
+    """Public progress lookup (no login): case number + mobile or ID number, sent by POST so that
+    neither lands in the address bar, the history or the server log."""
     context: dict[str, Any] = {}
     status = 200
-    number = request.GET.get("number", "").strip()
-    secret = request.GET.get("secret", "").strip()
-    if number or secret:
-        try:
-            case = services.lookup_progress(client=access.client_ip(request), number=number, secret=secret)
-        except services.Throttled:
-            context["error"] = _("Too many lookups from this address; try again in an hour.")
-            status = 429
+    number = request.POST.get("number", "").strip() if request.method == "POST" else ""
+    if request.method == "POST":
+        secret = request.POST.get("secret", "").strip()
+        if not number or not secret:
+            context["error"] = _("Enter the case number and the mobile or ID number used to apply.")
+            status = 400
         else:
-            if case is None:
-                context["error"] = _("Not found.")
-                status = 404
+            try:
+                case = services.lookup_progress(client=access.client_ip(request), number=number, secret=secret)
+            except services.Throttled:
+                context["error"] = _("Too many lookups from this address; try again in an hour.")
+                status = 429
             else:
-                context["p"] = selectors.progress(case)
+                if case is None:
+                    context["error"] = _("No case with this number and mobile or ID number.")
+                    status = 404
+                else:
+                    context["p"] = selectors.progress(case)
     context.update(number=number)
     return render(request, "cases/progress.html", context, status=status)
 
 
-
 @require(Capability.VIEW_OWN_PROFILE)
 def material(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
-    """Open an uploaded material (inline, with the type checked at upload)."""
+    """Open an uploaded material file (inline, with the type checked at upload)."""
     case = _case(request, number)
     try:
         m = services.open_material(actor=_user(request), case=case, material_id=pk)
@@ -222,3 +287,5 @@ def material(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+

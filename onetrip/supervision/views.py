@@ -5,9 +5,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from onetrip.accounts.permissions import Capability, require
-from onetrip.cases.models import Case, State
+from onetrip.cases.models import Case, RuleViolation, State
 from onetrip.cases.selectors import near_deadline_until
-from onetrip.supervision.models import RuleViolation
 from onetrip.workcalendar import workdays
 
 

@@ -1,0 +1,181 @@
+"""The reform's rules about cases, each in one named function (find them from the glossary word).
+
+- **Who applies** (本人申请 / 帮代办 / 窗口受理): :func:`applicant_identity`.
+- **Only the checklist** (一次性告知只能要求清单内材料): :func:`off_checklist`.
+- **No repeated notices** (杜绝反复补正): :func:`repeated_notice_materials`.
+- **Supplement all at once** (一次性补正): :func:`unsupplemented`.
+- **Visits are counted** (跑动次数): :func:`visits_exceeded`.
+- **Long text is refused, not cut**: :func:`check_form_text`.
+
+Recording a breach for e-supervision is :func:`record_violation`; the mover and the worker call it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+from onetrip.accounts.models import Company, Role, User
+from onetrip.cases.models import Channel, RuleViolation
+from onetrip.core import trail
+from onetrip.core.identity import check_person
+
+if TYPE_CHECKING:
+    from onetrip.cases.models import Application, Case
+
+
+class Refused(ValidationError):
+    """The action is not allowed now (wrong state, wrong actor, rule broken). Nothing was written.
+
+    ``code`` says why: ``wrong_state`` and ``claimed`` (someone else got there first: a conflict),
+    ``forbidden``, ``not_yours``, ``not_your_department``, ``not_found``, or the rule's name."""
+
+
+# --- Who applies --------------------------------------------------------------------------------
+
+# Limits for the free-text fields of an application form; longer input is refused, never cut.
+FORM_TEXT_LIMITS = {"address": 300, "request": 4000}
+
+
+@dataclass(frozen=True)
+class Applicant:
+    name: str
+    id_number: str
+    mobile: str
+    account: User | None  # the person's own account, when they have one
+    company: Company | None
+    consent: str  # a proxy agent's record of the person's consent
+
+
+def check_form_text(form: Mapping[str, Any]) -> dict[str, str]:
+    """The free-text fields kept in full; over-long input is refused with the limit named."""
+    out: dict[str, str] = {}
+    errors: dict[str, list[str]] = {}
+    for key, limit in FORM_TEXT_LIMITS.items():
+        value = str(form.get(key) or "").strip()
+        if len(value) > limit:
+            errors[key] = [_("At most %(limit)s characters (you entered %(n)s).") % {"limit": limit, "n": len(value)}]
+        elif value:
+            out[key] = value
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
+def _own_identity_only(actor: User, form: Mapping[str, Any]) -> None:
+    """A citizen or company representative applies as themselves: a form naming someone else is refused."""
+    given = {
+        "applicant_name": (str(form.get("applicant_name") or "").strip(), actor.real_name),
+        "applicant_id_number": (str(form.get("applicant_id_number") or "").strip().upper(), actor.resident_id),
+        "applicant_mobile": (str(form.get("applicant_mobile") or "").strip(), actor.mobile),
+    }
+    if any(v and v != own for v, own in given.values()):
+        raise Refused(
+            _("You apply as yourself only. To apply for someone else, ask a proxy agent (帮代办员) or a window."),
+            code="not_yourself")
+
+
+def applicant_identity(*, actor: User, form: Mapping[str, Any], channel: str) -> Applicant:
+    """本人申请 / 帮代办 / 窗口受理: who an application is for.
+
+    - A citizen applies as themselves; a company representative for their verified company.
+    - A proxy agent applies for a person named on the form, with that person's consent recorded.
+    - A window clerk takes an application at the window for the person in front of them.
+    The same rule serves the pages and the API."""
+    if actor.role == Role.CITIZEN and channel == Channel.ONLINE:
+        _own_identity_only(actor, form)
+        person = check_person(name=actor.real_name, mobile=actor.mobile, resident_id=actor.resident_id,
+                              prefix="applicant_")
+        return Applicant(person["name"], person["resident_id"], person["mobile"], actor, None, "")
+    if actor.role == Role.COMPANY_REP and channel == Channel.ONLINE:
+        _own_identity_only(actor, form)
+        if actor.company is None or not may_apply_for_company(actor):
+            raise Refused(_("Your account is not yet verified as the representative of the company. "
+                            "A window clerk verifies it once."), code="unverified_representative")
+        person = check_person(name=actor.real_name, mobile=actor.mobile, resident_id=actor.resident_id,
+                              prefix="applicant_")
+        return Applicant(person["name"], person["resident_id"], person["mobile"], actor, actor.company, "")
+    if (actor.role == Role.PROXY_AGENT and channel == Channel.ONLINE) or (
+            actor.role == Role.WINDOW_CLERK and channel == Channel.WINDOW):
+        person = check_person(name=str(form.get("applicant_name") or ""),
+                              mobile=str(form.get("applicant_mobile") or ""),
+                              resident_id=str(form.get("applicant_id_number") or ""), prefix="applicant_")
+        consent = str(form.get("consent") or "").strip()
+        if actor.role == Role.PROXY_AGENT and not consent:
+            raise ValidationError({"consent": [
+                _("Record how the person agreed to your applying for them (e.g. signed consent form, date).")]})
+        if len(consent) > 500:
+            raise ValidationError({"consent": [_("At most %(limit)s characters (you entered %(n)s).") % {
+                "limit": 500, "n": len(consent)}]})
+        account = User.objects.filter(resident_id=person["resident_id"], is_active=True,
+                                      role=Role.CITIZEN).first()
+        return Applicant(person["name"], person["resident_id"], person["mobile"], account, None, consent)
+    raise Refused(_("Only citizens, company representatives and proxy agents apply online; "
+                    "window clerks take applications at the window."), code="forbidden")
+
+
+def may_apply_for_company(user: User) -> bool:
+    """A company representative applies for the company only once verified."""
+    return user.company_id is not None
+
+
+def is_applicant(case: Case | Application, user: Any) -> bool:
+    """The case's applicant: the person's account, or the proxy agent who applied for them."""
+    application: Any = getattr(case, "application", case)
+    if user is None or not getattr(user, "pk", None):
+        return False
+    if application.applicant_id == user.pk:
+        return True
+    return bool(user.role == Role.PROXY_AGENT and application.submitted_by_id == user.pk)
+
+
+# --- One-time notices -----------------------------------------------------------------------------
+
+
+def off_checklist(checklist_names: Iterable[str], asked: Sequence[str]) -> list[str]:
+    """仅限清单: the materials asked for that are not on the published checklist."""
+    names = set(checklist_names)
+    return [m for m in asked if m not in names]
+
+
+def repeated_notice_materials(earlier: Iterable[str], asked: Sequence[str]) -> list[str]:
+    """杜绝反复补正: a second notice may only name materials already named before (supplemented
+    wrongly). Returns the materials it names for the first time."""
+    before = set(earlier)
+    return [m for m in asked if m not in before]
+
+
+def unsupplemented(named: Iterable[str], uploaded_since: set[str], explained: Mapping[str, str]) -> list[str]:
+    """一次性补正: every material named in the notice has a new file, or the applicant said why not."""
+    return [m for m in named if m not in uploaded_since and not str(explained.get(m, "")).strip()]
+
+
+# --- Visits ---------------------------------------------------------------------------------------
+
+
+def visits_exceeded(visit_count: int, promised: int) -> bool:
+    """最多跑一次: more trips than the guide promises is a breach."""
+    return visit_count > promised
+
+
+# --- Recording ------------------------------------------------------------------------------------
+
+
+def record_violation(*, case: Case, rule: str, actor: User | None, detail: dict[str, Any],
+                     once: bool = False) -> RuleViolation | None:
+    """Record a breach for e-supervision, with a trail entry. ``once``: at most one per case and rule
+    (returns None when it was recorded before)."""
+    if once:
+        violation, created = RuleViolation.objects.get_or_create(
+            case=case, rule=rule, defaults={"department_id": case.department_id, "actor": actor, "detail": detail})
+        if not created:
+            return None
+    else:
+        violation = RuleViolation.objects.create(case=case, rule=rule, department_id=case.department_id,
+                                                 actor=actor, detail=detail)
+    trail.record(actor=actor, action="case.rule_violation", obj=case, summary={"rule": rule, **detail})
+    return violation

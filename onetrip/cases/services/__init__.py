@@ -1,0 +1,38 @@
+"""Writes for cases, one module per concern:
+
+- ``intake``: start an application (online, proxy agent, window), add material files, submit,
+  claim applications made before the person had an account;
+- ``mover``: ``transition``, the one function that moves a case, ``can_act`` and ``actions_for``;
+- ``effects``: the lifecycle's actions, one record each, with their effects;
+- ``visits``: trips to an office;
+- ``privacy``: unmasking, opening materials, the public progress lookup;
+- ``sweep``: the worker's pass over cases (deemed acceptance, lights, overdue).
+
+The reform's rules are named functions in ``onetrip.cases.rules``; the clock's in
+``onetrip.cases.clock``; the action records in ``onetrip.cases.actions``.
+"""
+
+from onetrip.cases.rules import Refused
+from onetrip.cases.services import effects  # noqa: F401  (registers the lifecycle's actions)
+from onetrip.cases.services.effects import issue_notice
+from onetrip.cases.services.intake import (
+    checklist,
+    claim_applications,
+    create_application,
+    missing_materials,
+    remove_material_file,
+    submit_application,
+    upload_material,
+)
+from onetrip.cases.services.mover import actions_for, can_act, check_actor, transition
+from onetrip.cases.services.numbers import next_case_number
+from onetrip.cases.services.privacy import Throttled, lookup_progress, open_material, reveal_applicant
+from onetrip.cases.services.sweep import tick
+from onetrip.cases.services.visits import record_visit
+
+__all__ = [
+    "Refused", "Throttled", "actions_for", "can_act", "check_actor", "checklist", "claim_applications",
+    "create_application", "issue_notice", "lookup_progress", "missing_materials", "next_case_number", "open_material",
+    "record_visit", "remove_material_file", "reveal_applicant", "submit_application", "tick", "transition",
+    "upload_material",
+]

@@ -1,0 +1,365 @@
+"""The actions of the case lifecycle: one record each (see ``onetrip.cases.actions``), with the
+effect that performs it. Each effect may change the case and return a target state when the
+record leaves it open; it raises Refused/ValidationError before the mover writes anything."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
+
+from onetrip.accounts.models import Role, User
+from onetrip.cases import clock, rules
+from onetrip.cases.actions import APPLICANT, CLERK, HEAD, OFFICER, STEP, SYSTEM, Action, Field, register
+from onetrip.cases.models import Case, CaseMaterial, NoticeItem, OneTimeNotice, RuleViolation, State, Visit
+from onetrip.cases.rules import Refused
+from onetrip.cases.services.mover import RuleBroken
+from onetrip.cases.services.numbers import next_case_number
+from onetrip.cases.services.visits import add_visit
+from onetrip.cases.steps import review_steps
+
+S = State
+Summary = dict[str, Any]
+
+REMEDY_TEXT = (
+    "如不服本决定，可以自收到本决定之日起六十日内依法申请行政复议，或者自收到本决定之日起六个月内依法向人民法院提起行政诉讼。"
+)
+
+DELIVERY_METHODS = {"pickup": _l("picked up at the window"), "post": _l("sent by post")}
+
+
+def _text(data: dict[str, Any], key: str, *, required: str | None = None, limit: int = 2000) -> str:
+    value = data.get(key, "")
+    if not isinstance(value, str):
+        raise ValidationError({key: [_("Enter text.")]})
+    value = value.strip()
+    if required and not value:
+        raise ValidationError({key: [required]})
+    if len(value) > limit:
+        raise ValidationError({key: [_("At most %(limit)s characters (you entered %(n)s).") % {
+            "limit": limit, "n": len(value)}]})
+    return value
+
+
+def _set_step(case: Case, index: int, day: dt.date) -> None:
+    steps = review_steps(case.version)
+    case.step_index = index
+    case.step_started_on = day
+    case.step_role = steps[min(index, len(steps) - 1)].role
+
+
+def _submit(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    case.number = case.number or next_case_number(day)
+    case.received_at, case.received_on = timezone.now(), day
+    case.acceptance_due = clock.acceptance_due(day)
+    summary["number"] = case.number
+
+
+def _accept(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    case.accepted_on = day
+    _set_step(case, 0, day)
+
+
+def _deem_accept(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    case.accepted_on = case.received_on
+    case.deemed_accepted = True
+    _set_step(case, 0, day)
+    summary["deemed_from"] = str(case.received_on)
+
+
+def _refuse(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    case.refusal_reasons = _text(data, "reasons", required=_("Give the reasons for not accepting."))
+    summary["reasons"] = case.refusal_reasons
+
+
+def _notice_items(data: dict[str, Any]) -> list[dict[str, str]]:
+    items = data.get("items")
+    if not isinstance(items, list) or not items:
+        raise ValidationError({"items": [_("Name every missing or faulty material, at once.")]})
+    out = []
+    for i in items:
+        if not isinstance(i, dict) or not isinstance(i.get("material"), str) or not i["material"].strip():
+            raise ValidationError({"items": [_("Each item names a material and what is wrong with it.")]})
+        reason = i.get("reason", "")
+        if not isinstance(reason, str) or len(reason) > 300:
+            raise ValidationError({"items": [_("Say what is wrong in at most 300 characters.")]})
+        out.append({"material": i["material"].strip(), "reason": reason.strip()})
+    if len({i["material"] for i in out}) != len(out):
+        raise ValidationError({"items": [_("A material is named twice.")]})
+    return out
+
+
+def _issue_notice(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    """一次性告知: every missing or faulty material named at once, from the checklist only."""
+    assert actor is not None  # the record lets only people issue notices
+    items = _notice_items(data)
+    note = _text(data, "note")
+    requirements = {r.name: r for r in case.version.materials.all()}
+    asked = [i["material"] for i in items]
+    off = rules.off_checklist(requirements, asked)
+    if off:
+        raise RuleBroken(
+            _("Only materials on the published checklist may be asked for; not on it: %(m)s. "
+              "This request was recorded for e-supervision.") % {"m": "、".join(off)},
+            case=case, rule=RuleViolation.Rule.OFF_CHECKLIST, actor=actor,
+            detail={"materials": off, "version": case.version.number})
+    earlier = list(NoticeItem.objects.filter(notice__case=case).values_list("requirement__name", flat=True))
+    if earlier:
+        new = rules.repeated_notice_materials(earlier, asked)
+        if new:
+            rules.record_violation(case=case, rule=RuleViolation.Rule.REPEATED_NOTICE, actor=actor,
+                                   detail={"materials": new})
+    notice = OneTimeNotice.objects.create(case=case, issued_by=actor, note=note)
+    NoticeItem.objects.bulk_create(
+        [NoticeItem(notice=notice, requirement=requirements[i["material"]], reason=i["reason"]) for i in items])
+    if case.state == S.IN_REVIEW:
+        clock.pause(case, day)
+    summary["notice"] = notice.pk
+    summary["materials"] = asked
+
+
+def _supplement(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> str:
+    """一次性补正: every material the notice names has a new file, or the applicant says why not."""
+    notice = case.notices.filter(supplemented_at__isnull=True).order_by("-issued_at").first()
+    if notice is not None:
+        lines = list(notice.items.select_related("requirement"))
+        named = [i.requirement.name for i in lines]
+        fresh = set(CaseMaterial.objects.filter(application_id=case.application_id, current=True, name__in=named,
+                                                uploaded_at__gte=notice.issued_at).values_list("name", flat=True))
+        explained = data.get("explanations") or {}
+        if not isinstance(explained, dict):
+            raise ValidationError({"explanations": [_("Explanations are given per material.")]})
+        missing = rules.unsupplemented(named, fresh, explained)
+        if missing:
+            raise Refused(_("Upload a new file for each material the notice names, or say why you cannot: %(m)s") % {
+                "m": "、".join(missing)}, code="supplement_incomplete")
+        for line in lines:
+            reply = str(explained.get(line.requirement.name, "")).strip()
+            if line.requirement.name not in fresh and reply:
+                if len(reply) > 1000:
+                    raise ValidationError({"explanations": [_("At most %(limit)s characters (you entered %(n)s).") % {
+                        "limit": 1000, "n": len(reply)}]})
+                NoticeItem.objects.filter(pk=line.pk).update(applicant_reply=reply)
+        OneTimeNotice.objects.filter(pk=notice.pk).update(supplemented_at=timezone.now())
+        summary["materials"] = sorted(fresh)
+        summary["explained"] = [m for m in named if m not in fresh]
+    if actor is not None and actor.role == Role.WINDOW_CLERK:
+        add_visit(case, Visit.Reason.SUPPLEMENT, actor, summary)
+    if case.accepted_on is not None:
+        clock.resume(case, day)
+        return S.IN_REVIEW
+    # Not accepted yet: the supplement is a new receipt, with a new acceptance window.
+    case.received_on = day
+    case.acceptance_due = clock.acceptance_due(day)
+    return S.SUBMITTED
+
+
+def _claim(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    if case.assignee_id and case.assignee_id != getattr(actor, "pk", None) and not data.get("take_over"):
+        raise Refused(_("Another officer has claimed this case."), code="claimed")
+    case.assignee = actor
+    summary["assignee_role"] = getattr(actor, "role", "")
+
+
+def _advance(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    steps = review_steps(case.version)
+    if case.step_index >= len(steps) - 1:
+        raise Refused(_("This is the last step: approve or deny."), code="last_step")
+    summary["step_from"] = steps[case.step_index].name
+    _set_step(case, case.step_index + 1, day)
+    case.assignee = None
+    summary["step_to"] = steps[case.step_index].name
+    opinion = _text(data, "opinion")
+    if opinion:
+        summary["opinion"] = opinion
+
+
+def _return(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    if case.step_index == 0:
+        raise Refused(_("The case is at its first step already."), code="first_step")
+    steps = review_steps(case.version)
+    reason = _text(data, "reason", required=_("Say why the case goes back."))
+    summary["step_from"] = steps[case.step_index].name
+    _set_step(case, case.step_index - 1, day)
+    case.assignee = None
+    summary.update(step_to=steps[case.step_index].name, reason=reason)
+
+
+def _at_last_step(case: Case) -> None:
+    if case.step_index < len(review_steps(case.version)) - 1:
+        raise Refused(_("The case has review steps left before a decision."), code="not_last_step")
+
+
+def _approve(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    _at_last_step(case)
+    case.decided_at = timezone.now()
+    case.decision_reasons = _text(data, "reasons")
+    case.step_role = ""
+
+
+def _deny(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    _at_last_step(case)
+    case.decision_reasons = _text(data, "reasons", required=_("A denial must state its reasons."))
+    case.decided_at = timezone.now()
+    case.step_role = ""
+    summary.update(reasons=case.decision_reasons, remedies=REMEDY_TEXT)
+
+
+def _suspend(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    name = _text(data, "procedure")
+    procedure = case.version.special_procedures.filter(name=name).first() if name else None
+    if procedure is None:
+        names = list(case.version.special_procedures.values_list("name", flat=True))
+        raise ValidationError({"procedure": [
+            _("Choose one of this item's special procedures: %(p)s") % {"p": "、".join(names) or _("(none)")}]})
+    if procedure.excluded_from_limit:
+        clock.pause(case, day)
+    summary.update(procedure=name, excluded=procedure.excluded_from_limit)
+
+
+def _resume(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    clock.resume(case, day)
+
+
+def _withdraw(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    clock.resume(case, day)
+    case.closed_at = timezone.now()
+    case.step_role = ""
+    reason = _text(data, "reason", limit=500)
+    if reason:
+        summary["reason"] = reason
+
+
+def _issue_result(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    case.step_role = ""
+
+
+def _deliver(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    method = data.get("method", "")
+    if method not in DELIVERY_METHODS:
+        raise ValidationError({"method": [_("Say how the result was delivered: picked up at the window or by post.")]})
+    if method == "post":
+        if not case.version.postable:
+            raise Refused(_("This item's result cannot be posted."), code="not_postable")
+        case.delivery_reference = _text(data, "tracking_number", required=_("Give the postal tracking number."),
+                                         limit=100)
+        summary["tracking_number"] = case.delivery_reference
+    case.delivery_method = method
+    summary["method"] = method
+    if method == "pickup" and actor is not None:
+        add_visit(case, Visit.Reason.PICKUP, actor, summary)
+
+
+def _close(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    case.closed_at = timezone.now()
+    case.step_role = ""
+
+
+def _comment(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    from onetrip.cases.models import Comment
+
+    assert actor is not None  # the record lets only people comment
+    Comment.objects.create(case=case, author=actor,
+                           text=_text(data, "text", required=_("The comment is empty."), limit=4000))
+
+
+OPEN = {S.SUBMITTED, S.AWAITING_SUPPLEMENT, S.IN_REVIEW, S.SUSPENDED}
+
+for record in [
+    Action("submit", frozenset({S.DRAFT}), S.SUBMITTED, frozenset({APPLICANT, CLERK}),
+           label=_l("Submit"), event=_l("Submitted"), effect=_submit,
+           sms=_l("Your application %(number)s (%(item)s) was received. You can follow it online with the case number."),
+           doc="Submit a draft (the application's submit endpoint does this for every case at once)."),
+    Action("accept", frozenset({S.SUBMITTED}), S.IN_REVIEW, frozenset({CLERK, OFFICER}),
+           label=_l("Accept"), event=_l("Accepted"), effect=_accept, primary=True,
+           sms=_l("Case %(number)s (%(item)s) was accepted. Promised decision by %(deadline)s."),
+           doc="Accept: the materials are complete. Starts the clock."),
+    Action("issue_notice", frozenset({S.SUBMITTED, S.IN_REVIEW}), S.AWAITING_SUPPLEMENT, frozenset({CLERK, OFFICER}),
+           label=_l("Issue a one-time notice"), event=_l("One-time notice issued"), effect=_issue_notice,
+           fields=(Field("items", _l("Missing or faulty materials (checklist only)"), "materials", required=True),
+                   Field("note", _l("Note"), "textarea")),
+           confirm=_l("A one-time notice must name everything at once: a second notice for other materials is "
+                      "recorded for e-supervision. Issue it?"),
+           sms=_l("Case %(number)s (%(item)s): materials are missing or need correcting. "
+                  "See the one-time notice online and supplement them all at once."),
+           doc="data.items = [{material, reason}] from the version's checklist; data.note optional."),
+    Action("refuse", frozenset({S.SUBMITTED}), S.NOT_ACCEPTED, frozenset({CLERK, OFFICER}),
+           label=_l("Do not accept"), event=_l("Not accepted"), effect=_refuse,
+           fields=(Field("reasons", _l("Reasons"), "textarea", required=True),),
+           confirm=_l("The applicant is told the case is not accepted, with your reasons. This cannot be undone."),
+           sms=_l("Case %(number)s (%(item)s) was not accepted: %(reasons)s"),
+           doc="data.reasons required."),
+    Action("supplement", frozenset({S.AWAITING_SUPPLEMENT}), None, frozenset({APPLICANT, CLERK}),
+           label=_l("Send the supplements"), event=_l("Supplements received"), effect=_supplement, primary=True,
+           sms=_l("Case %(number)s (%(item)s): your supplements were received."),
+           doc="Every material the notice names needs a new file, or data.explanations = {material: why not}."),
+    Action("deem_accept", frozenset({S.SUBMITTED}), S.IN_REVIEW, frozenset({SYSTEM}),
+           label=_l("Deem accepted"), event=_l("Deemed accepted"), effect=_deem_accept,
+           sms=_l("Case %(number)s (%(item)s) is deemed accepted from %(received)s, as no notice was given in time. "
+                  "Promised decision by %(deadline)s."),
+           doc="The worker only."),
+    Action("claim", frozenset({S.IN_REVIEW}), S.IN_REVIEW, frozenset({OFFICER, HEAD}),
+           label=_l("Claim"), event=_l("Claimed"), effect=_claim, public=False,
+           doc="Take the case into your own list; data.take_over=true takes it from a colleague."),
+    Action("advance", frozenset({S.IN_REVIEW}), S.IN_REVIEW, frozenset({STEP}),
+           label=_l("Pass to the next step"), event=_l("Passed to the next step"), effect=_advance, primary=True,
+           fields=(Field("opinion", _l("Opinion"), "textarea"),),
+           doc="Only whoever the current review step names; data.opinion optional."),
+    Action("return", frozenset({S.IN_REVIEW}), S.IN_REVIEW, frozenset({OFFICER, HEAD}),
+           label=_l("Return to the previous step"), event=_l("Returned to the previous step"), effect=_return,
+           public=False, fields=(Field("reason", _l("Why it goes back"), "textarea", required=True),),
+           doc="data.reason required."),
+    Action("suspend", frozenset({S.IN_REVIEW}), S.SUSPENDED, frozenset({OFFICER, HEAD}),
+           label=_l("Suspend for a special procedure"), event=_l("Suspended for a special procedure"),
+           effect=_suspend, fields=(Field("procedure", _l("Special procedure"), "procedure", required=True),),
+           sms=_l("Case %(number)s (%(item)s) is paused for a special procedure (%(procedure)s)."),
+           doc="data.procedure: one of the version's special procedures."),
+    Action("resume", frozenset({S.SUSPENDED}), S.IN_REVIEW, frozenset({OFFICER, HEAD}),
+           label=_l("Resume"), event=_l("Resumed"), effect=_resume, primary=True,
+           sms=_l("Case %(number)s (%(item)s) is under review again. Promised decision by %(deadline)s.")),
+    Action("approve", frozenset({S.IN_REVIEW}), S.APPROVED, frozenset({STEP}),
+           label=_l("Approve"), event=_l("Approved"), effect=_approve, primary=True,
+           fields=(Field("reasons", _l("Decision notes"), "textarea"),),
+           confirm=_l("Approve this application? The decision is final."),
+           sms=_l("Case %(number)s (%(item)s) was approved. The result is being prepared."),
+           doc="At the last review step only."),
+    Action("deny", frozenset({S.IN_REVIEW}), S.DENIED, frozenset({STEP}),
+           label=_l("Deny"), event=_l("Denied"), effect=_deny,
+           fields=(Field("reasons", _l("Reasons"), "textarea", required=True),),
+           confirm=_l("Deny this application? The applicant is told your reasons and their remedies."),
+           sms=_l("Case %(number)s (%(item)s) was denied. See the reasons and your remedies online."),
+           doc="At the last review step only; data.reasons required."),
+    Action("withdraw", frozenset(OPEN), S.WITHDRAWN, frozenset({APPLICANT}),
+           label=_l("Withdraw the application"), event=_l("Withdrawn"), effect=_withdraw,
+           fields=(Field("reason", _l("Why (optional)"), "textarea", max_length=500),),
+           confirm=_l("Withdraw this application? This cannot be undone: to go on later you must apply again."),
+           sms=_l("Case %(number)s (%(item)s) was withdrawn at your request."),
+           doc="The applicant, before a decision; data.reason optional."),
+    Action("issue_result", frozenset({S.APPROVED}), S.RESULT_READY, frozenset({CLERK, OFFICER, HEAD}),
+           label=_l("Result ready"), event=_l("Result ready"), effect=_issue_result, primary=True,
+           sms=_l("Case %(number)s (%(item)s): your result is ready.")),
+    Action("deliver", frozenset({S.RESULT_READY}), S.DELIVERED, frozenset({CLERK, OFFICER}),
+           label=_l("Deliver the result"), event=_l("Result delivered"), effect=_deliver, primary=True,
+           fields=(Field("method", _l("How"), "delivery", required=True),
+                   Field("tracking_number", _l("Tracking number (post)"), max_length=100)),
+           sms=_l("Case %(number)s (%(item)s): the result was delivered (%(method)s)."),
+           doc="data.method: pickup or post (post needs data.tracking_number)."),
+    Action("close", frozenset({S.DELIVERED, S.DENIED, S.NOT_ACCEPTED}), S.CLOSED,
+           frozenset({CLERK, OFFICER, HEAD, SYSTEM}), label=_l("Close"), event=_l("Closed"), effect=_close),
+    Action("comment", frozenset(OPEN | {S.APPROVED, S.RESULT_READY}), None, frozenset({CLERK, OFFICER, HEAD}),
+           label=_l("Add an internal comment"), event=_l("Internal comment"), effect=_comment, public=False,
+           fields=(Field("text", _l("Comment"), "textarea", required=True, max_length=4000),),
+           doc="Staff only; data.text required."),
+]:
+    register(record)
+
+
+def issue_notice(*, case: Case, actor: User, items: list[dict[str, str]], note: str = "") -> Case:
+    """一次性告知, as a named call: ``transition(action="issue_notice")`` with the materials."""
+    from onetrip.cases.services.mover import transition
+
+    return transition(case=case, action="issue_notice", actor=actor, data={"items": list(items), "note": note})

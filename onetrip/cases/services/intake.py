@@ -1,0 +1,204 @@
+"""Intake: start an application (online, by a proxy agent or at the window), attach material
+files, submit; claiming applications made for a person before they had an account."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import IO, Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onetrip.accounts.models import Role, User
+from onetrip.cases.models import Application, Case, CaseMaterial, Channel, State, Visit
+from onetrip.cases.rules import Refused, applicant_identity, check_form_text, is_applicant
+from onetrip.cases.services.mover import transition
+from onetrip.cases.services.visits import add_visit
+from onetrip.cases.uploads import check
+from onetrip.catalog.models import Bundle, ItemVersion, MaterialRequirement, ServiceItem
+from onetrip.core import trail
+
+
+def create_application(
+    *,
+    actor: User,
+    item_code: str = "",
+    bundle_code: str = "",
+    form: Mapping[str, Any] | None = None,
+    idempotency_key: str = "",
+    channel: str = Channel.ONLINE,
+) -> tuple[Application, bool]:
+    """Start an application (a draft case per item) for one item or one life-event bundle.
+
+    Who it is for follows :func:`onetrip.cases.rules.applicant_identity`. With an
+    ``idempotency_key`` the same request made twice returns the first application; the second
+    value says whether this call created it."""
+    if channel not in Channel.values:
+        raise ValidationError({"channel": [_("Unknown channel.")]})
+    idempotency_key = idempotency_key.strip()
+    if len(idempotency_key) > 100:
+        raise ValidationError({"idempotency_key": [_("At most %(limit)s characters (you entered %(n)s).") % {
+            "limit": 100, "n": len(idempotency_key)}]})
+    if idempotency_key:
+        existing = Application.objects.filter(submitted_by=actor, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing, False
+    if bool(item_code) == bool(bundle_code):
+        raise ValidationError(_("Name either one item or one life-event bundle."), code="item_or_bundle")
+    form = dict(form or {})
+    person = applicant_identity(actor=actor, form=form, channel=channel)
+    extra = check_form_text(form)
+    if form.get("language") in {code for code, _name in settings.LANGUAGES}:
+        extra["language"] = str(form["language"])
+    if bundle_code:
+        bundle = Bundle.objects.filter(code=bundle_code, is_published=True).first()
+        if bundle is None:
+            raise ValidationError(_("No published bundle with code “%(c)s”.") % {"c": bundle_code}, code="not_found")
+        items = [e.item for e in bundle.entries.select_related("item__current").order_by("position")
+                 if e.item.current_id]
+        item = None
+    else:
+        bundle = None
+        item = ServiceItem.objects.select_related("current").filter(code=item_code, current__isnull=False).first()
+        if item is None:
+            raise ValidationError(_("No published item with code “%(c)s”.") % {"c": item_code}, code="not_found")
+        items = [item]
+    try:
+        with transaction.atomic():
+            application = Application(
+                applicant=person.account, submitted_by=actor, company=person.company, item=item, bundle=bundle,
+                channel=channel, idempotency_key=idempotency_key, form_data=extra, proxy_consent=person.consent,
+                applicant_name=person.name, applicant_id_number=person.id_number, applicant_mobile=person.mobile,
+            )
+            application.full_clean(exclude=["applicant", "submitted_by", "company", "item", "bundle"])
+            application.save()
+            for it in items:
+                version: ItemVersion = it.current  # type: ignore[assignment]
+                Case.objects.create(application=application, item=it, version=version,
+                                    department_id=version.department_id)
+            trail.record(actor=actor, action="application.create", obj=application,
+                         summary={"item": item_code, "bundle": bundle_code, "cases": len(items), "channel": channel,
+                                  "for_someone_else": person.account != actor})
+    except IntegrityError:
+        # The same key raced in from another request: return the one that won.
+        existing = Application.objects.filter(submitted_by=actor, idempotency_key=idempotency_key).first()
+        if existing is None:
+            raise
+        return existing, False
+    return application, True
+
+
+def checklist(application: Application, *, versions: Sequence[int] | None = None) -> list[MaterialRequirement]:
+    """The application's checklist: each material of its cases' versions, named once (required
+    if any item requires it)."""
+    seen: dict[str, MaterialRequirement] = {}
+    version_ids = list(versions) if versions is not None else list(
+        application.cases.values_list("version_id", flat=True))
+    for req in MaterialRequirement.objects.filter(version_id__in=version_ids).order_by("version_id", "position"):
+        if req.name not in seen or (req.required and not seen[req.name].required):
+            seen[req.name] = req
+    return list(seen.values())
+
+
+def may_edit_materials(application: Application, actor: User) -> None:
+    """The applicant (or their proxy agent, or a window clerk) adds files to a draft or when a
+    one-time notice asks for them; raises Refused otherwise."""
+    if not is_applicant(application, actor) and actor.role != Role.WINDOW_CLERK:
+        raise Refused(_("This is not your application."), code="not_yours")
+    states = set(application.cases.values_list("state", flat=True))
+    if not states <= {State.DRAFT, State.AWAITING_SUPPLEMENT}:
+        raise Refused(_("Materials can be added only to a draft or when a one-time notice asks for them."),
+                      code="wrong_state")
+
+
+def upload_material(*, actor: User, application: Application, name: str, stream: IO[bytes],
+                    original_name: str) -> CaseMaterial:
+    """Add one file to a checklist material (a material may have several files, up to
+    ``FILES_PER_MATERIAL``). Refused, and nothing stored, if the material is not on the checklist,
+    the material has its files already, or the file is too big or not really a PDF/JPEG/PNG/OFD."""
+    may_edit_materials(application, actor)
+    names = {r.name for r in checklist(application)}
+    if name not in names:
+        raise Refused(_("“%(n)s” is not on this item's checklist.") % {"n": name}, code="off_checklist")
+    checked = check(stream)
+    with transaction.atomic():
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        count = CaseMaterial.objects.filter(application=application, name=name, current=True).count()
+        if count >= settings.FILES_PER_MATERIAL:
+            raise Refused(_("“%(n)s” has %(c)s files already, the most allowed; remove one first.") % {
+                "n": name, "c": count}, code="too_many_files")
+        material = CaseMaterial(
+            application=application, name=name, sha256=checked.sha256, size=checked.size,
+            content_type=checked.content_type, original_name=(original_name or "")[-255:], uploaded_by=actor,
+        )
+        material.file.save(f"{checked.sha256[:2]}/{checked.sha256}.{checked.kind}", File(stream), save=False)
+        try:
+            material.save()
+        except Exception:
+            material.file.delete(save=False)
+            raise
+        trail.record(actor=actor, action="material.upload", obj=application,
+                     summary={"material": name, "sha256": checked.sha256, "size": checked.size})
+    return material
+
+
+@transaction.atomic
+def remove_material_file(*, actor: User, application: Application, material_id: int) -> None:
+    """Take a file back out of a draft or a supplement (it stays stored, no longer current)."""
+    may_edit_materials(application, actor)
+    if not CaseMaterial.objects.filter(pk=material_id, application=application, current=True).update(current=False):
+        raise Refused(_("No such file on this application."), code="not_found")
+    trail.record(actor=actor, action="material.remove", obj=application, summary={"material_id": material_id})
+
+
+def missing_materials(application: Application, *, lines: Sequence[MaterialRequirement] | None = None,
+                      have: set[str] | None = None) -> list[str]:
+    """Required materials without a file yet. Those a government registry holds are never asked
+    for (once-only)."""
+    if have is None:
+        have = set(application.materials.filter(current=True).values_list("name", flat=True))
+    if lines is None:
+        lines = checklist(application)
+    return [r.name for r in lines if r.required and not r.registry and r.name not in have]
+
+
+def submit_application(*, actor: User, application: Application) -> list[Case]:
+    """Submit every draft case of the application at once; each gets its case number. Submitting
+    again (a double tap) changes nothing and returns the same cases. A submission at the window
+    records the applicant's trip."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if not is_applicant(application, actor) and not (
+                application.channel == Channel.WINDOW and actor.role == Role.WINDOW_CLERK):
+            raise Refused(_("This is not your application."), code="not_yours")
+        cases = list(application.cases.select_related("version", "item").order_by("id"))
+        if all(c.state != State.DRAFT for c in cases):
+            return cases  # already submitted: submitting twice changes nothing
+        missing = missing_materials(application)
+        if missing:
+            raise Refused(_("Still missing: %(m)s") % {"m": "、".join(missing)}, code="missing_materials")
+        application.submitted_at = timezone.now()
+        application.save(update_fields=["submitted_at"])
+        out = [transition(case=c, action="submit", actor=actor) for c in cases if c.state == State.DRAFT]
+        if application.channel == Channel.WINDOW:
+            for case in out:
+                add_visit(case, Visit.Reason.SUBMIT, actor)
+                case.save(update_fields=["visit_count", "updated_at"])
+        return out
+
+
+@transaction.atomic
+def claim_applications(*, actor: User) -> int:
+    """Applications made for this person before they had an account (at a window, or by a proxy
+    agent) become theirs: matched by the account's own resident ID number."""
+    if actor.role != Role.CITIZEN or not actor.resident_id:
+        return 0
+    claimed = Application.objects.filter(applicant__isnull=True, applicant_id_number=actor.resident_id).update(
+        applicant=actor)
+    if claimed:
+        trail.record(actor=actor, action="application.claim", obj=actor, summary={"applications": claimed})
+    return claimed
