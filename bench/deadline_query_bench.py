@@ -235,7 +235,7 @@ def main() -> None:
         from onetrip.accounts.models import User
         from onetrip.cases.models import Case, State
         from onetrip.cases.selectors import inbox
-        from onetrip.core import workdays
+        from onetrip.workcalendar import workdays
 
         officers = [User.objects.select_related("department").get(username=u) for u in args.officers.split(",")]
         today = timezone.localdate()

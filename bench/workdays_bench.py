@@ -46,7 +46,7 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="onetrip-workdays-") as tmp:
         setup_django(Path(tmp))
-        from onetrip.core import workdays
+        from onetrip.workcalendar import workdays
 
         rng = random.Random(args.seed)
         first, last = date(2024, 1, 1).toordinal(), date(2027, 12, 31).toordinal()

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "ninja",
     "onetrip.core",
     "onetrip.accounts",
+    "onetrip.workcalendar",
     "onetrip.catalog",
     "onetrip.cases",
     "onetrip.supervision",

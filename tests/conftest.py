@@ -33,7 +33,7 @@ def _fast_passwords(settings: Any) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_calendar() -> Any:
     """The working-day calendar caches per process; no test may see another's holiday table."""
-    from onetrip.core import workdays
+    from onetrip.workcalendar import workdays
 
     workdays.invalidate()
     yield

@@ -16,10 +16,14 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from onetrip.accounts.models import Role
-from onetrip.core import calendar_services, trail, workdays
-from onetrip.core.management.commands.calendar_load import Command as CalendarLoad
-from onetrip.core.models import CalendarYear, Holiday, TrailEntry
-from onetrip.core.workdays import (
+from onetrip.accounts.permissions import POLICY, Capability
+from onetrip.core import trail
+from onetrip.core.models import TrailEntry
+from onetrip.workcalendar import services as calendar_services
+from onetrip.workcalendar import workdays
+from onetrip.workcalendar.management.commands.calendar_load import Command as CalendarLoad
+from onetrip.workcalendar.models import CalendarYear, Holiday
+from onetrip.workcalendar.workdays import (
     SOURCE_ADMIN,
     SOURCE_PACKAGE,
     SOURCE_WEEKDAYS,
@@ -283,10 +287,10 @@ def test_the_command_explains_itself():
 def test_the_admin_lists_loaded_years_read_only(client, catalog_admin, load):
     load(2027, TABLE_2027, note="测试通知")
     client.force_login(catalog_admin)
-    page = client.get("/admin/core/calendaryear/")
+    page = client.get("/admin/workcalendar/calendaryear/")
     assert page.status_code == 200 and "测试通知" in page.content.decode()
-    assert client.get("/admin/core/calendaryear/add/").status_code == 403
-    assert client.get("/admin/core/holiday/?year=2027").status_code == 200
+    assert client.get("/admin/workcalendar/calendaryear/add/").status_code == 403
+    assert client.get("/admin/workcalendar/holiday/?year=2027").status_code == 200
 
 
 def test_an_admin_corrects_one_day_and_the_calendar_follows(client, catalog_admin, load,
@@ -295,7 +299,7 @@ def test_an_admin_corrects_one_day_and_the_calendar_follows(client, catalog_admi
     assert is_workday(d("2027-02-15"))
     client.force_login(catalog_admin)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post("/admin/core/holiday/add/", {"date": "2027-02-15", "kind": "holiday", "name": "春节"})
+        response = client.post("/admin/workcalendar/holiday/add/", {"date": "2027-02-15", "kind": "holiday", "name": "春节"})
     assert response.status_code == 302
     assert is_workday_with_source(d("2027-02-15")) == (False, SOURCE_ADMIN)
     assert Holiday.objects.get(date=d("2027-02-15")).year == 2027
@@ -304,7 +308,7 @@ def test_an_admin_corrects_one_day_and_the_calendar_follows(client, catalog_admi
 
     holiday = Holiday.objects.get(date=d("2027-02-15"))
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(f"/admin/core/holiday/{holiday.pk}/delete/", {"post": "yes"})
+        response = client.post(f"/admin/workcalendar/holiday/{holiday.pk}/delete/", {"post": "yes"})
     assert response.status_code == 302
     assert is_workday(d("2027-02-15"))
     assert TrailEntry.objects.filter(action="calendar.day.delete").count() == 1
@@ -313,7 +317,7 @@ def test_an_admin_corrects_one_day_and_the_calendar_follows(client, catalog_admi
 
 def test_the_admin_refuses_a_day_in_a_year_not_loaded(client, catalog_admin):
     client.force_login(catalog_admin)
-    response = client.post("/admin/core/holiday/add/", {"date": "2028-01-03", "kind": "holiday", "name": "元旦"})
+    response = client.post("/admin/workcalendar/holiday/add/", {"date": "2028-01-03", "kind": "holiday", "name": "元旦"})
     assert response.status_code == 200  # the form again, with the error
     assert "calendar_load" in response.content.decode()
     assert not Holiday.objects.exists()
@@ -321,4 +325,29 @@ def test_the_admin_refuses_a_day_in_a_year_not_loaded(client, catalog_admin):
 
 def test_only_catalogue_admins_reach_the_calendar_admin(client, citizen):
     client.force_login(citizen)
-    assert client.get("/admin/core/holiday/").status_code == 302  # to the log-in page
+    assert client.get("/admin/workcalendar/holiday/").status_code == 302  # to the log-in page
+
+
+def _without(monkeypatch, role, capability):
+    monkeypatch.setitem(POLICY, role, POLICY[role] - {capability})
+
+
+def test_the_calendar_asks_for_its_own_capability_not_the_catalogues(client, catalog_admin, tmp_path, monkeypatch):
+    """Loading and correcting the calendar is MANAGE_CALENDAR: a role that may edit the
+    catalogue but not the calendar is turned away, and one that may only manage the calendar
+    gets in."""
+    path = tmp_path / "2027.txt"
+    path.write_text(TABLE_2027, encoding="utf-8")
+    client.force_login(catalog_admin)
+
+    _without(monkeypatch, Role.CATALOG_ADMIN, Capability.MANAGE_CALENDAR)
+    with pytest.raises(CommandError, match="may not load the calendar"):
+        run(str(path), "--year", "2027", "--as", catalog_admin.username)
+    assert client.get("/admin/workcalendar/holiday/").status_code == 403
+    assert client.get("/admin/workcalendar/calendaryear/").status_code == 403
+
+    monkeypatch.undo()
+    _without(monkeypatch, Role.CATALOG_ADMIN, Capability.EDIT_CATALOG)
+    run(str(path), "--year", "2027", "--as", catalog_admin.username)
+    assert client.get("/admin/workcalendar/holiday/").status_code == 200
+    assert client.get("/admin/workcalendar/calendaryear/").status_code == 200

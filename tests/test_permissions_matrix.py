@@ -20,6 +20,7 @@ MATRIX = {
     "/manage/catalogue/import/": [302, 403, 403, 403, 403, 403, 403, 403, 200, 200],
     "/admin/": [302, 302, 302, 302, 302, 302, 302, 302, 200, 200],
     "/admin/catalog/itemversion/": [302, 302, 302, 302, 302, 302, 302, 302, 200, 200],
+    "/admin/workcalendar/holiday/": [302, 302, 302, 302, 302, 302, 302, 302, 200, 200],
     "/admin/accounts/user/": [302, 302, 302, 302, 302, 302, 302, 302, 403, 200],
     "/api/v1/items": [200] * 10,
     "/api/v1/me": [401] + [200] * 9,
@@ -47,6 +48,7 @@ CAPABILITIES = {
     Capability.SUPERVISE: {Role.SUPERVISOR, Role.SYSTEM_ADMIN},
     Capability.EDIT_CATALOG: {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN},
     Capability.PUBLISH_CATALOG: {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN},
+    Capability.MANAGE_CALENDAR: {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN},
     Capability.MANAGE_PEOPLE: {Role.SYSTEM_ADMIN},
 }
 

@@ -9,8 +9,8 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from onetrip.core import workdays
-from onetrip.core.workdays import (
+from onetrip.workcalendar import workdays
+from onetrip.workcalendar.workdays import (
     SOURCE_PACKAGE,
     SOURCE_WEEKDAYS,
     add_workdays,

@@ -35,6 +35,7 @@ class Capability(StrEnum):
     EDIT_CATALOG = "edit_catalog"  # drafts, bundles
     PUBLISH_CATALOG = "publish_catalog"
     EXCHANGE_CATALOG = "exchange_catalog"  # Excel export / import
+    MANAGE_CALENDAR = "manage_calendar"  # load a year's holidays, correct single days (workcalendar)
     VIEW_DRAFTS = "view_drafts"
     ADMIN_SITE = "admin_site"  # enter /admin/
     MANAGE_PEOPLE = "manage_people"  # departments, users, roles
@@ -47,6 +48,7 @@ _CATALOG_ADMIN = _LOGGED_IN | {
     Capability.PUBLISH_CATALOG,
     Capability.EXCHANGE_CATALOG,
     Capability.VIEW_DRAFTS,
+    Capability.MANAGE_CALENDAR,
     Capability.ADMIN_SITE,
 }
 

@@ -11,7 +11,7 @@ from ninja import Router, Schema
 from ninja.errors import HttpError
 
 from onetrip.api.schemas import Error
-from onetrip.core import workdays
+from onetrip.workcalendar import workdays
 
 router = Router()
 

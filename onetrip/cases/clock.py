@@ -19,7 +19,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from onetrip.cases.models import CLOCK_STATES, Light
-from onetrip.core import workdays
+from onetrip.workcalendar import workdays
 
 if TYPE_CHECKING:
     from onetrip.cases.models import Case

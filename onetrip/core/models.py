@@ -41,53 +41,36 @@ class TrailEntry(models.Model):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
 
-class CalendarYear(models.Model):
-    """A year whose holiday arrangement an admin has loaded from the State Council's notice.
-    While a row exists, the Holiday rows of that year decide the year, ahead of the
-    chinesecalendar package (see ``core/workdays.py``)."""
+class JobRun(models.Model):
+    """The last run of one background job (``core/jobs.py``), for the operator: when it ran,
+    what it did, and the error if it failed. ``next_run_at`` is also how several workers agree
+    that a job is due: the one whose conditional update moves it runs the job."""
 
-    year = models.PositiveSmallIntegerField(_("year"), unique=True)
-    loaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("loaded by"),
-    )
-    loaded_at = models.DateTimeField(_("loaded at"))
-    source_note = models.TextField(
-        _("source"), blank=True,
-        help_text=_("The notice the table was taken from, e.g. 国务院办公厅关于2027年部分节假日安排的通知."),
-    )
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    class Status(models.TextChoices):
+        NEVER = "", _("not run yet")
+        OK = "ok", _("finished")
+        PARTIAL = "partial", _("finished, but some items failed")
+        FAILED = "failed", _("failed")
 
-    class Meta:
-        ordering = ["-year"]
-        verbose_name = _("calendar year")
-        verbose_name_plural = _("calendar years")
-
-    def __str__(self) -> str:
-        return str(self.year)
-
-
-class Holiday(models.Model):
-    """One day of a loaded year that differs from the Monday–Friday rule: a public holiday
-    (day off) or a make-up working day (调休, a Saturday or Sunday worked)."""
-
-    class Kind(models.TextChoices):
-        HOLIDAY = "holiday", _("public holiday (day off)")
-        WORKDAY = "workday", _("make-up working day (调休)")
-
-    date = models.DateField(_("date"), unique=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
-    name = models.CharField(_("name"), max_length=64, help_text=_("The holiday it belongs to, e.g. 春节."))
-    year = models.PositiveSmallIntegerField(_("year"), db_index=True, editable=False)
-    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    name = models.CharField(_("job"), max_length=100, unique=True)
+    next_run_at = models.DateTimeField(_("next run due at"))
+    started_at = models.DateTimeField(_("last started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("last finished at"), null=True, blank=True)
+    status = models.CharField(_("last result"), max_length=16, choices=Status.choices, blank=True,
+                              default=Status.NEVER)
+    count = models.PositiveIntegerField(_("items done in the last run"), default=0)
+    result = models.JSONField(_("last run's figures"), null=True, blank=True)
+    error = models.TextField(_("last error"), blank=True)
+    runs = models.PositiveIntegerField(_("runs"), default=0)
+    failures = models.PositiveIntegerField(_("runs with errors"), default=0)
 
     class Meta:
-        ordering = ["date"]
-        verbose_name = _("holiday or make-up working day")
-        verbose_name_plural = _("holidays and make-up working days")
+        ordering = ["name"]
+        verbose_name = _("background job")
+        verbose_name_plural = _("background jobs")
 
     def __str__(self) -> str:
-        return f"{self.date.isoformat()} {self.name} ({self.get_kind_display()})"
+        return self.name
 
 
 class Notification(models.Model):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from onetrip.accounts.permissions import Capability, require
 from onetrip.cases.models import Case, RuleViolation, State
 from onetrip.cases.selectors import near_deadline_until
-from onetrip.core import workdays
+from onetrip.workcalendar import workdays
 
 
 @require(Capability.SUPERVISE)

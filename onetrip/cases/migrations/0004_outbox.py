@@ -16,7 +16,7 @@ def copy_to_outbox(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0003_outbox'),
+        ('core', '0005_outbox'),
         ('cases', '0003_spine'),
     ]
 

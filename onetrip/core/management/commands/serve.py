@@ -12,13 +12,13 @@ from django.core.management.base import BaseCommand, CommandParser
 
 class Command(BaseCommand):
     help = ("Collect static files and serve OneTrip with gunicorn on 127.0.0.1:$PORT (default 8000). "
-            "--with-clock also runs the background clock (deemed acceptance, warnings, notifications).")
+            "--with-clock also runs the background worker (deemed acceptance, warnings, notifications).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
-        parser.add_argument("--with-clock", action="store_true", help="run the `clock` worker beside the server")
+        parser.add_argument("--with-clock", action="store_true", help="run the background `worker` beside the server")
 
     def handle(self, *args: Any, **options: Any) -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
@@ -31,7 +31,7 @@ class Command(BaseCommand):
             os.execvp(server[0], server)  # noqa: S606 - fixed argv, no shell
         manage = [sys.executable, "-m", "onetrip"]
         children = [
-            subprocess.Popen([*manage, "clock", "--interval", "60"]),  # noqa: S603 - fixed argv
+            subprocess.Popen([*manage, "worker"]),  # noqa: S603 - fixed argv
             subprocess.Popen(server),  # noqa: S603 - fixed argv
         ]
 

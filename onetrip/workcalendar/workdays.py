@@ -132,7 +132,7 @@ def _package_data() -> tuple[dict[int, bool], range]:
 def _db_stamp() -> tuple[Any, ...]:
     from django.db.models import Count, Max
 
-    from onetrip.core.models import CalendarYear, Holiday
+    from onetrip.workcalendar.models import CalendarYear, Holiday
 
     years = CalendarYear.objects.aggregate(n=Count("id"), at=Max("updated_at"))
     days = Holiday.objects.aggregate(n=Count("id"), at=Max("updated_at"))
@@ -140,7 +140,7 @@ def _db_stamp() -> tuple[Any, ...]:
 
 
 def _build(stamp: tuple[Any, ...]) -> _Calendar:
-    from onetrip.core.models import CalendarYear, Holiday
+    from onetrip.workcalendar.models import CalendarYear, Holiday
 
     package_overrides, package_years = _package_data()
     admin_years = set(CalendarYear.objects.values_list("year", flat=True))

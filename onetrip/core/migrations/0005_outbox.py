@@ -1,11 +1,10 @@
-
 from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0002_holiday_calendaryear'),
+        ('core', '0004_jobrun'),
     ]
 
     operations = [

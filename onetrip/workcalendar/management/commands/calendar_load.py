@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onetrip.accounts.permissions import Capability, can
-from onetrip.core import calendar_services
+from onetrip.workcalendar import services
 
 
 class Command(BaseCommand):
@@ -37,7 +37,7 @@ class Command(BaseCommand):
             user = user_model.objects.get(username=options["username"])
         except user_model.DoesNotExist:
             raise CommandError(f"No user named '{options['username']}'.") from None
-        if not can(user, Capability.EDIT_CATALOG):
+        if not can(user, Capability.MANAGE_CALENDAR):
             raise CommandError(f"User '{user.get_username()}' may not load the calendar: "
                                "it takes an active catalogue or system admin.")
         path = Path(options["file"])
@@ -48,9 +48,9 @@ class Command(BaseCommand):
         except (OSError, UnicodeDecodeError) as exc:
             raise CommandError(f"Cannot read {path}: {exc}") from None
         try:
-            calendar_services.check_year(year)
-            entries = calendar_services.parse_holiday_file(text, year=year)
-            calendar_services.load_year(actor=user, year=year, entries=entries, source_note=options["note"])
+            services.check_year(year)
+            entries = services.parse_holiday_file(text, year=year)
+            services.load_year(actor=user, year=year, entries=entries, source_note=options["note"])
         except ValidationError as exc:
             raise CommandError(f"{path}: nothing was loaded.\n" + "\n".join(exc.messages)) from None
         holidays = sum(1 for _d, kind, _n in entries if kind == "holiday")

@@ -1,6 +1,6 @@
 """Writes to the holiday table (节假日安排) that an admin loads each year from the State
 Council's notice. The table wins over the chinesecalendar package for the years it covers;
-see ``core/workdays.py``.
+see ``workcalendar/workdays.py``.
 
 The file an admin prepares has one day per line, ``YYYY-MM-DD,holiday|workday,name``::
 
@@ -22,8 +22,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onetrip.core import trail, workdays
-from onetrip.core.models import CalendarYear, Holiday
+from onetrip.core import trail
+from onetrip.workcalendar import workdays
+from onetrip.workcalendar.models import CalendarYear, Holiday
 
 MIN_YEAR = 2000
 MAX_YEAR = 2199
