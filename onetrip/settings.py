@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onetrip.core.context_processors.site",
+                "onetrip.accounts.context_processors.capabilities",
             ],
         },
     },
