@@ -196,7 +196,15 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+# How many reverse proxies (load balancer, nginx…) stand between the client and this process.
+# Each appends the address it was reached from to X-Forwarded-For, so the client's address is
+# the N-th entry from the right (``core.ratelimit.client_address``); 0 means clients connect
+# directly and X-Forwarded-For is ignored. X-Forwarded-Proto is believed only behind proxies.
+if env_bool("BEHIND_PROXY", False):
+    raise ImproperlyConfigured("BEHIND_PROXY was replaced by TRUSTED_PROXIES: set it to the number of "
+                               "reverse proxies in front of OneTrip (0 when there are none)")
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 
 # A per-process cache: it only ever holds things whose key says exactly what they are (pages
 # of immutable published versions), so processes never need to share it.

@@ -17,6 +17,7 @@ from onetrip.api.auth import token_or_session
 from onetrip.cases import access, selectors, services
 from onetrip.cases.models import Application, Case
 from onetrip.core.identity import mask_mobile, mask_name
+from onetrip.core.ratelimit import client_address
 
 router = Router(tags=["cases"])
 
@@ -305,7 +306,7 @@ def progress(request: HttpRequest, number: str = "", phone: str = "", id_number:
     if not number or not (phone or id_number):
         raise HttpError(400, "Give the case number and the mobile number or ID number used to apply.")
     try:
-        case = services.lookup_progress(client=access.client_ip(request), number=number, secret=phone or id_number)
+        case = services.lookup_progress(client=client_address(request), number=number, secret=phone or id_number)
     except services.Throttled:
         raise HttpError(429, "Too many lookups from this address; try again in an hour.") from None
     if case is None:

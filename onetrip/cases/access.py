@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
-
 from onetrip.accounts.models import Role
 from onetrip.cases.models import Case
 
@@ -23,9 +21,3 @@ def can_view(user: Any, case: Case) -> bool:
 
 def is_staff_viewer(user: Any, case: Case) -> bool:
     return can_view(user, case) and case.application.applicant_id != user.pk
-
-
-def client_ip(request: Any) -> str:
-    if settings.SECURE_PROXY_SSL_HEADER and request.META.get("HTTP_X_FORWARDED_FOR"):
-        return str(request.META["HTTP_X_FORWARDED_FOR"]).split(",")[0].strip()
-    return str(request.META.get("REMOTE_ADDR", ""))

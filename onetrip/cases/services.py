@@ -35,9 +35,8 @@ from onetrip.cases.models import (
 from onetrip.cases.steps import review_steps
 from onetrip.cases.uploads import check
 from onetrip.catalog.models import Bundle, ItemVersion, MaterialRequirement, ServiceItem
-from onetrip.core import trail, workdays
+from onetrip.core import ratelimit, trail, workdays
 from onetrip.core.identity import check_person
-from onetrip.supervision import ratelimit
 from onetrip.supervision.models import RuleViolation
 
 APPLY_ROLES = {Role.CITIZEN, Role.COMPANY_REP, Role.PROXY_AGENT}

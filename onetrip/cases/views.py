@@ -17,6 +17,7 @@ from onetrip.cases import access, selectors, services, transitions
 from onetrip.cases.models import Application, Case, Visit
 from onetrip.catalog import selectors as catalog
 from onetrip.core.identity import mask_name, mask_resident_id
+from onetrip.core.ratelimit import client_address
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -194,7 +195,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     secret = request.GET.get("secret", "").strip()
     if number or secret:
         try:
-            case = services.lookup_progress(client=access.client_ip(request), number=number, secret=secret)
+            case = services.lookup_progress(client=client_address(request), number=number, secret=secret)
         except services.Throttled:
             context["error"] = _("Too many lookups from this address; try again in an hour.")
             status = 429

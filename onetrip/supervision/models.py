@@ -38,10 +38,3 @@ class RuleViolation(models.Model):
     def __str__(self) -> str:
         return f"{self.get_rule_display()} · {self.case_id}"
 
-
-class RateCounter(models.Model):
-    """A fixed-window counter shared by every web process (lookups per client per hour)."""
-
-    key = models.CharField(max_length=200, primary_key=True)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
