@@ -102,6 +102,15 @@ class Company(models.Model):
         return self.uscc
 
 
+class CompanyStatus(models.TextChoices):
+    """Whether a company representative's claim to act for the company has been checked."""
+
+    NONE = "", _("Not a company representative")
+    PENDING = "pending", _("Awaiting verification at a window")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Not confirmed")
+
+
 class User(AbstractUser):
     """Everyone who logs in: citizens, company representatives and staff.
 
@@ -126,6 +135,16 @@ class User(AbstractUser):
     company = models.ForeignKey(
         Company, null=True, blank=True, on_delete=models.PROTECT, related_name="representatives"
     )
+    # A USCC is public, so signing up with one proves nothing: a window clerk confirms the
+    # representative (ID card and the company's authorisation) before they may apply for it.
+    company_status = models.CharField(_("company verification"), max_length=16, blank=True,
+                                      choices=CompanyStatus.choices, default=CompanyStatus.NONE)
+    company_checked_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("checked by"),
+    )
+    company_checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    company_check_note = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("user")

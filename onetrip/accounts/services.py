@@ -6,18 +6,21 @@ from __future__ import annotations
 import secrets
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import (
     ApiToken,
     Company,
+    CompanyStatus,
     Department,
     Division,
     Role,
     User,
 )
+from onetrip.accounts.permissions import Capability, can
 from onetrip.core import trail
 from onetrip.core.identity import check_person, normalize_mobile, normalize_resident_id, normalize_uscc
 
@@ -69,7 +72,8 @@ def create_department(
 def register_citizen(*, real_name: str, mobile: str, resident_id: str, password: str,
                      email: str = "", company: Company | None = None) -> User:
     """A citizen signs up: mobile number is the log-in name; ID number is checked and unique.
-    With ``company`` the person signs up as that company's representative."""
+    With ``company`` the person signs up as that company's representative, unverified until a
+    window clerk confirms them (``confirm_company_representative``)."""
     errors: dict[str, list[str]] = {}
     try:
         person = check_person(name=real_name, mobile=mobile, resident_id=resident_id)
@@ -87,11 +91,15 @@ def register_citizen(*, real_name: str, mobile: str, resident_id: str, password:
     if errors:
         raise ValidationError(errors)
     user = User(username=mobile, real_name=real_name, mobile=mobile, resident_id=resident_id,
-                email=email, role=Role.COMPANY_REP if company else Role.CITIZEN, company=company)
+                email=email, role=Role.COMPANY_REP if company else Role.CITIZEN, company=company,
+                company_status=CompanyStatus.PENDING if company else CompanyStatus.NONE)
     user.set_password(password)
     user.full_clean()
     user.save()
-    trail.record(actor=user, action="user.register", obj=user, summary={"role": user.role})
+    summary: dict[str, str] = {"role": user.role}
+    if company is not None:
+        summary |= {"company": company.uscc, "company_status": user.company_status}
+    trail.record(actor=user, action="user.register", obj=user, summary=summary)
     return user
 
 
@@ -142,7 +150,8 @@ def create_user(
     check_password: bool = True,
 ) -> User:
     """Create any account. Staff roles that work a department's cases need a department;
-    proxy agents need a township; company representatives need a company."""
+    proxy agents need a township; company representatives need a company, and count as
+    verified: whoever creates the account (an administrator) vouches for them."""
     if role not in Role.values:
         raise ValidationError({"role": [_("Unknown role “%(role)s”.") % {"role": role}]})
     if role in {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.WINDOW_CLERK} and department is None:
@@ -164,6 +173,10 @@ def create_user(
         is_staff=role in _ADMIN_SITE_ROLES,
         is_superuser=role == Role.SYSTEM_ADMIN,
     )
+    if role == Role.COMPANY_REP:
+        user.company_status = CompanyStatus.VERIFIED
+        user.company_checked_at = timezone.now()
+        user.company_checked_by = actor if actor is not None and actor.pk else None
     if check_password:
         validate_password(password, user)
     user.set_password(password)
@@ -180,3 +193,52 @@ def issue_api_token(*, user: User, name: str = "") -> str:
         token = ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), name=name[:100])
         trail.record(actor=user, action="api_token.issue", obj=token, summary={"name": name[:100]})
     return key
+
+
+def _pending_representative(user_id: int) -> User:
+    user = User.objects.select_for_update().select_related("company").filter(pk=user_id).first()
+    if user is None or user.role != Role.COMPANY_REP or user.company_id is None:
+        raise ValidationError(_("No such company representative."), code="not_found")
+    if user.company_status != CompanyStatus.PENDING:
+        raise ValidationError(_("%(name)s is not awaiting verification (already %(status)s).")
+                              % {"name": user.real_name, "status": user.get_company_status_display()},
+                              code="wrong_state")
+    return user
+
+
+@transaction.atomic
+def confirm_company_representative(*, actor: User, user_id: int) -> User:
+    """A window clerk has seen the person's ID card and the company's authorisation (or the
+    business licence naming them as legal representative): they may now apply for it."""
+    if not can(actor, Capability.VERIFY_COMPANY_REPS):
+        raise PermissionDenied
+    user = _pending_representative(user_id)
+    user.company_status = CompanyStatus.VERIFIED
+    user.company_checked_by = actor
+    user.company_checked_at = timezone.now()
+    user.company_check_note = ""
+    user.save(update_fields=["company_status", "company_checked_by", "company_checked_at", "company_check_note"])
+    trail.record(actor=actor, action="company_rep.confirm", obj=user,
+                 summary={"company": user.company.uscc})  # type: ignore[union-attr]
+    return user
+
+
+@transaction.atomic
+def reject_company_representative(*, actor: User, user_id: int, reason: str) -> User:
+    """The claim to act for the company was not borne out; the person is told why."""
+    if not can(actor, Capability.VERIFY_COMPANY_REPS):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the representative is not confirmed.")]})
+    if len(reason) > 200:
+        raise ValidationError({"reason": [_("Keep the reason under 200 characters.")]})
+    user = _pending_representative(user_id)
+    user.company_status = CompanyStatus.REJECTED
+    user.company_checked_by = actor
+    user.company_checked_at = timezone.now()
+    user.company_check_note = reason
+    user.save(update_fields=["company_status", "company_checked_by", "company_checked_at", "company_check_note"])
+    trail.record(actor=actor, action="company_rep.reject", obj=user,
+                 summary={"company": user.company.uscc, "reason": reason})  # type: ignore[union-attr]
+    return user

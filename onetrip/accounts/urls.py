@@ -10,4 +10,9 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("register/company/", views.register, {"company": True}, name="register-company"),
     path("me/", views.me, name="me"),
+    path("company-representatives/", views.company_representatives, name="company-reps"),
+    path("company-representatives/<int:user_id>/confirm/", views.decide_company_representative,
+         {"decision": "confirm"}, name="company-rep-confirm"),
+    path("company-representatives/<int:user_id>/reject/", views.decide_company_representative,
+         {"decision": "reject"}, name="company-rep-reject"),
 ]

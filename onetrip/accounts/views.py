@@ -6,8 +6,9 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-from onetrip.accounts import services
+from onetrip.accounts import selectors, services
 from onetrip.accounts.forms import CompanyRegisterForm, RegisterForm
 from onetrip.accounts.permissions import Capability, capabilities_of, require
 
@@ -39,3 +40,29 @@ def register(request: HttpRequest, company: bool = False) -> HttpResponse:
 def me(request: HttpRequest) -> HttpResponse:
     caps = sorted(str(c) for c in capabilities_of(request.user))
     return render(request, "accounts/me.html", {"capabilities": caps})
+
+
+@require(Capability.VERIFY_COMPANY_REPS)
+def company_representatives(request: HttpRequest) -> HttpResponse:
+    """The window clerk's list of self-registered company representatives to check."""
+    return render(request, "accounts/company_reps.html",
+                  {"pending": selectors.representatives_awaiting_verification()[:200]})
+
+
+@require_POST
+@require(Capability.VERIFY_COMPANY_REPS)
+def decide_company_representative(request: HttpRequest, user_id: int, decision: str) -> HttpResponse:
+    try:
+        if decision == "confirm":
+            user = services.confirm_company_representative(actor=request.user, user_id=user_id)  # type: ignore[arg-type]
+            messages.success(request, _("%(name)s may now apply for %(company)s.")
+                             % {"name": user.real_name, "company": user.company})
+        else:
+            user = services.reject_company_representative(actor=request.user, user_id=user_id,  # type: ignore[arg-type]
+                                                          reason=request.POST.get("reason", ""))
+            messages.success(request, _("%(name)s was not confirmed as representative of %(company)s.")
+                             % {"name": user.real_name, "company": user.company})
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    return redirect("accounts:company-reps")
