@@ -189,3 +189,35 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class SmsCode(models.Model):
+    """A one-time code sent to an account's mobile to reset its password or unlock it. Only a
+    keyed hash of the code is stored; it is valid for a few minutes and a few tries."""
+
+    class Purpose(models.TextChoices):
+        RESET = "reset", _("Reset the password")
+        UNLOCK = "unlock", _("Unlock the account")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose", "created_at"])]
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")
+
+
+class LoginFailures(models.Model):
+    """Failed log-ins of one account from any address, for the account-wide slow-down (see
+    ``accounts/lockout.py``). Forgotten a day after the last failure."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()
