@@ -109,3 +109,19 @@ def test_the_representative_sees_that_a_window_must_verify_them(client, company)
     assert "Awaiting verification at a window" in client.get("/accounts/me/").content.decode()
     client.cookies["django_language"] = "zh-hans"
     assert "等待窗口核验" in client.get("/accounts/me/").content.decode()
+
+
+@pytest.mark.django_db
+def test_the_api_for_window_clerks(client, company, department):
+    rep = sign_up()
+    client.force_login(make_user(Role.OFFICER, department))
+    assert client.get("/api/v1/company-representatives").status_code == 403
+    client.force_login(make_user(Role.WINDOW_CLERK, department))
+    listed = client.get("/api/v1/company-representatives").json()
+    assert [(r["id"], r["company_uscc"], r["resident_id"]) for r in listed] == [(rep.pk, USCC, rep.resident_id_masked)]
+    r = client.post(f"/api/v1/company-representatives/{rep.pk}/reject", {"reason": ""}, content_type="application/json")
+    assert r.status_code == 400
+    r = client.post(f"/api/v1/company-representatives/{rep.pk}/confirm")
+    assert r.status_code == 200 and r.json()["status"] == "verified"
+    assert client.post(f"/api/v1/company-representatives/{rep.pk}/confirm").status_code == 400
+    assert client.post("/api/v1/company-representatives/999999/confirm").status_code == 404

@@ -149,3 +149,26 @@ def test_the_code_is_never_logged(client, citizen, sms_outbox, caplog):
     assert code not in logged and unlock_code not in logged
     trail = " ".join(str(e.summary) for e in TrailEntry.objects.all())
     assert code not in trail and unlock_code not in trail
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_api_resets_and_unlocks_the_same_way(client, citizen, sms_outbox, settings):
+    settings.SMS_CODES_PER_MOBILE_PER_HOUR = 2
+
+    def post(path, data):
+        return client.post(f"/api/v1/auth/{path}", data, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+
+    known = post("sms-code", {"mobile": "13907360001", "purpose": "reset"})
+    unknown = post("sms-code", {"mobile": "13907369999", "purpose": "reset"})
+    assert known.status_code == unknown.status_code == 202
+    assert known.json()["detail"].replace("13907360001", "N") == unknown.json()["detail"].replace("13907369999", "N")
+    assert post("sms-code", {"mobile": "12", "purpose": "reset"}).status_code == 400
+    code = sent_code(sms_outbox)
+    wrong = post("password-reset", {"mobile": "13907360001", "code": "abcdef", "password": NEW_PASSWORD})
+    assert wrong.status_code == 400 and "code" in wrong.json()["errors"]
+    assert post("password-reset", {"mobile": "13907360001", "code": code, "password": NEW_PASSWORD}).status_code == 200
+    citizen.refresh_from_db()
+    assert citizen.check_password(NEW_PASSWORD)
+    assert post("sms-code", {"mobile": "13907360001", "purpose": "unlock"}).status_code == 202
+    assert post("unlock", {"mobile": "13907360001", "code": sent_code(sms_outbox)}).status_code == 200
+    assert post("sms-code", {"mobile": "13907360001", "purpose": "unlock"}).status_code == 429
