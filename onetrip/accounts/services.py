@@ -211,7 +211,7 @@ def issue_api_token(*, user: User, name: str = "") -> str:
 
 
 def _pending_representative(user_id: int) -> User:
-    user = User.objects.select_for_update().select_related("company").filter(pk=user_id).first()
+    user = User.objects.select_for_update(of=("self",)).select_related("company").filter(pk=user_id).first()
     if user is None or user.role != Role.COMPANY_REP or user.company_id is None:
         raise ValidationError(_("No such company representative."), code="not_found")
     if user.company_status != CompanyStatus.PENDING:
