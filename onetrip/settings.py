@@ -89,6 +89,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "onetrip.core.context_processors.site",
+                "onetrip.accounts.context_processors.capabilities",
             ],
         },
     },
@@ -130,23 +131,37 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "axes.backends.AxesStandaloneBackend",  # refuses an account from an address locked out for it
+    "onetrip.accounts.lockout.SlowdownBackend",  # the account-wide wait, then the password
+    "django.contrib.auth.backends.ModelBackend",  # sessions started with login(…, backend=ModelBackend)
 ]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:me"
 LOGOUT_REDIRECT_URL = "catalog:home"
 
-# Lock-out after repeated failed log-ins (django-axes, state kept in the database so that
-# every web process sees it).
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
-AXES_COOLOFF_TIME = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1) / 60
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Failed log-ins (see onetrip/accounts/lockout.py). One address that fails an account
+# LOGIN_FAILURE_LIMIT times is locked out of that account for LOGIN_LOCKOUT_MINUTES
+# (django-axes, state in the database so that every web process sees it); the account as a
+# whole only slows down after LOGIN_SLOWDOWN_AFTER failures from anywhere, each attempt waiting
+# 5 s, 10 s, 20 s… after the last failure, at most LOGIN_SLOWDOWN_MAX_SECONDS. So knowing a
+# citizen's mobile number is not enough to lock them out.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 30, minimum=1)
+LOGIN_SLOWDOWN_AFTER = env_int("LOGIN_SLOWDOWN_AFTER", 10, minimum=1)
+LOGIN_SLOWDOWN_MAX_SECONDS = env_int("LOGIN_SLOWDOWN_MAX_SECONDS", 300, minimum=1)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
+AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "onetrip.core.ratelimit.client_address"
 AXES_RESET_ON_SUCCESS = True
+# A refused attempt (locked address, or the account's wait not over) is not counted: it
+# neither extends a lock nor turns the owner's impatience into a lock-out of their address.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_LOCKOUT_CALLABLE = "onetrip.accounts.lockout.lockout_response"
 AXES_VERBOSE = False
-# Lock the account, not the address: a whole service hall shares one public IP.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Codes sent by SMS to reset a password or unlock an account: per mobile and per address.
+SMS_CODES_PER_MOBILE_PER_HOUR = env_int("SMS_CODES_PER_MOBILE_PER_HOUR", 5, minimum=1)
+SMS_CODES_PER_ADDRESS_PER_HOUR = env_int("SMS_CODES_PER_ADDRESS_PER_HOUR", 20, minimum=1)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
@@ -200,7 +215,8 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "onetrip@localhost")
 SMS_BACKEND = env_choice(
     "SMS_BACKEND",
     "console",
-    {"console": "onetrip.core.sms.ConsoleBackend", "file": "onetrip.core.sms.FileBackend"},
+    {"console": "onetrip.core.sms.ConsoleBackend", "file": "onetrip.core.sms.FileBackend",
+     "memory": "onetrip.core.sms.MemoryBackend"},
 )
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -208,7 +224,15 @@ X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_PROXY", False) else None
+# How many reverse proxies (load balancer, nginx…) stand between the client and this process.
+# Each appends the address it was reached from to X-Forwarded-For, so the client's address is
+# the N-th entry from the right (``core.ratelimit.client_address``); 0 means clients connect
+# directly and X-Forwarded-For is ignored. X-Forwarded-Proto is believed only behind proxies.
+if env_bool("BEHIND_PROXY", False):
+    raise ImproperlyConfigured("BEHIND_PROXY was replaced by TRUSTED_PROXIES: set it to the number of "
+                               "reverse proxies in front of OneTrip (0 when there are none)")
+TRUSTED_PROXIES = env_int("TRUSTED_PROXIES", 0, minimum=0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES else None
 
 # A per-process cache: it only ever holds things whose key says exactly what they are (pages
 # of immutable published versions), so processes never need to share it.

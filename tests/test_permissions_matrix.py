@@ -24,6 +24,7 @@ MATRIX = {
     "/admin/accounts/user/": [302, 302, 302, 302, 302, 302, 302, 302, 403, 200],
     "/api/v1/items": [200] * 10,
     "/api/v1/me": [401] + [200] * 9,
+    "/accounts/company-representatives/": [302, 403, 403, 403, 200, 403, 403, 403, 403, 403],
 }
 
 
@@ -50,6 +51,7 @@ CAPABILITIES = {
     Capability.PUBLISH_CATALOG: {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN},
     Capability.MANAGE_CALENDAR: {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN},
     Capability.MANAGE_PEOPLE: {Role.SYSTEM_ADMIN},
+    Capability.VERIFY_COMPANY_REPS: {Role.WINDOW_CLERK},
 }
 
 

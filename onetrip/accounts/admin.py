@@ -55,4 +55,8 @@ class UserAdmin(PeoplePermissions, BaseUserAdmin):  # type: ignore[misc]
     fieldsets = (
         *BaseUserAdmin.fieldsets,  # type: ignore[misc]
         (_("OneTrip"), {"fields": ("role", "real_name", "mobile", "resident_id", "department", "division", "company")}),
+        (_("Company verification"), {"fields": ("company_status", "company_checked_by", "company_checked_at",
+                                                "company_check_note")}),
     )
+    # Verification is a window clerk's decision on the trail, not an admin edit.
+    readonly_fields = ("company_status", "company_checked_by", "company_checked_at", "company_check_note")

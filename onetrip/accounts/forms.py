@@ -30,3 +30,33 @@ class CompanyRegisterForm(RegisterForm):
 
     field_order = ["uscc", "company_name", "legal_representative", "real_name", "mobile", "resident_id",
                    "password", "password2"]
+
+
+class MobileForm(forms.Form):
+    mobile = forms.CharField(
+        label=_("Mobile number"), max_length=20,
+        help_text=_("The mobile number of your account. We will send a 6-digit code to it."),
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
+    )
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("Code from the SMS"), max_length=6, min_length=6,
+        help_text=_("6 digits, valid for 10 minutes."),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class ResetPasswordForm(CodeForm):
+    password = forms.CharField(label=_("New password"),
+                               help_text=_("At least 8 characters, not only digits, not a common password."),
+                               widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    password2 = forms.CharField(label=_("New password again"),
+                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data

@@ -102,6 +102,15 @@ class Company(models.Model):
         return self.uscc
 
 
+class CompanyStatus(models.TextChoices):
+    """Whether a company representative's claim to act for the company has been checked."""
+
+    NONE = "", _("Not a company representative")
+    PENDING = "pending", _("Awaiting verification at a window")
+    VERIFIED = "verified", _("Verified")
+    REJECTED = "rejected", _("Not confirmed")
+
+
 class User(AbstractUser):
     """Everyone who logs in: citizens, company representatives and staff.
 
@@ -126,6 +135,16 @@ class User(AbstractUser):
     company = models.ForeignKey(
         Company, null=True, blank=True, on_delete=models.PROTECT, related_name="representatives"
     )
+    # A USCC is public, so signing up with one proves nothing: a window clerk confirms the
+    # representative (ID card and the company's authorisation) before they may apply for it.
+    company_status = models.CharField(_("company verification"), max_length=16, blank=True,
+                                      choices=CompanyStatus.choices, default=CompanyStatus.NONE)
+    company_checked_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("checked by"),
+    )
+    company_checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+    company_check_note = models.CharField(_("reason"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("user")
@@ -170,3 +189,35 @@ class ApiToken(models.Model):
     @staticmethod
     def hash_key(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+
+class SmsCode(models.Model):
+    """A one-time code sent to an account's mobile to reset its password or unlock it. Only a
+    keyed hash of the code is stored; it is valid for a few minutes and a few tries."""
+
+    class Purpose(models.TextChoices):
+        RESET = "reset", _("Reset the password")
+        UNLOCK = "unlock", _("Unlock the account")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    purpose = models.CharField(max_length=16, choices=Purpose.choices)
+    salt = models.CharField(max_length=32)
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    tries = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "purpose", "created_at"])]
+        verbose_name = _("SMS code")
+        verbose_name_plural = _("SMS codes")
+
+
+class LoginFailures(models.Model):
+    """Failed log-ins of one account from any address, for the account-wide slow-down (see
+    ``accounts/lockout.py``). Forgotten a day after the last failure."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    count = models.PositiveIntegerField(default=0)
+    last_at = models.DateTimeField()

@@ -39,6 +39,7 @@ class Capability(StrEnum):
     VIEW_DRAFTS = "view_drafts"
     ADMIN_SITE = "admin_site"  # enter /admin/
     MANAGE_PEOPLE = "manage_people"  # departments, users, roles
+    VERIFY_COMPANY_REPS = "verify_company_reps"  # confirm or reject a company's self-registered representative
 
 
 _EVERYONE = {Capability.BROWSE_CATALOG}
@@ -58,7 +59,8 @@ POLICY: dict[str | None, frozenset[Capability]] = {
     Role.COMPANY_REP: frozenset(_LOGGED_IN | {Capability.APPLY}),
     Role.PROXY_AGENT: frozenset(_LOGGED_IN | {Capability.APPLY_AS_PROXY}),
     Role.WINDOW_CLERK: frozenset(
-        _LOGGED_IN | {Capability.ACCEPT_AT_WINDOW, Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}
+        _LOGGED_IN | {Capability.ACCEPT_AT_WINDOW, Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX,
+                      Capability.VERIFY_COMPANY_REPS}
     ),
     Role.OFFICER: frozenset(
         _LOGGED_IN | {Capability.PROCESS_CASES, Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}

@@ -3,23 +3,41 @@ records what it did on the trail."""
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import logging
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 from django.utils.translation import gettext as _
 
+from onetrip.accounts.lockout import clear_failures
 from onetrip.accounts.models import (
     ApiToken,
     Company,
+    CompanyStatus,
     Department,
     Division,
     Role,
+    SmsCode,
     User,
 )
-from onetrip.core import trail
-from onetrip.core.identity import check_person, normalize_mobile, normalize_resident_id, normalize_uscc
+from onetrip.accounts.permissions import Capability, can
+from onetrip.core import ratelimit, sms, trail
+from onetrip.core.identity import (
+    check_person,
+    mask_mobile,
+    normalize_mobile,
+    normalize_resident_id,
+    normalize_uscc,
+)
+
+logger = logging.getLogger(__name__)
 
 _ADMIN_SITE_ROLES = {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN}
 
@@ -69,7 +87,8 @@ def create_department(
 def register_citizen(*, real_name: str, mobile: str, resident_id: str, password: str,
                      email: str = "", company: Company | None = None) -> User:
     """A citizen signs up: mobile number is the log-in name; ID number is checked and unique.
-    With ``company`` the person signs up as that company's representative."""
+    With ``company`` the person signs up as that company's representative, unverified until a
+    window clerk confirms them (``confirm_company_representative``)."""
     errors: dict[str, list[str]] = {}
     try:
         person = check_person(name=real_name, mobile=mobile, resident_id=resident_id)
@@ -87,11 +106,15 @@ def register_citizen(*, real_name: str, mobile: str, resident_id: str, password:
     if errors:
         raise ValidationError(errors)
     user = User(username=mobile, real_name=real_name, mobile=mobile, resident_id=resident_id,
-                email=email, role=Role.COMPANY_REP if company else Role.CITIZEN, company=company)
+                email=email, role=Role.COMPANY_REP if company else Role.CITIZEN, company=company,
+                company_status=CompanyStatus.PENDING if company else CompanyStatus.NONE)
     user.set_password(password)
     user.full_clean()
     user.save()
-    trail.record(actor=user, action="user.register", obj=user, summary={"role": user.role})
+    summary: dict[str, str] = {"role": user.role}
+    if company is not None:
+        summary |= {"company": company.uscc, "company_status": user.company_status}
+    trail.record(actor=user, action="user.register", obj=user, summary=summary)
     return user
 
 
@@ -142,7 +165,8 @@ def create_user(
     check_password: bool = True,
 ) -> User:
     """Create any account. Staff roles that work a department's cases need a department;
-    proxy agents need a township; company representatives need a company."""
+    proxy agents need a township; company representatives need a company, and count as
+    verified: whoever creates the account (an administrator) vouches for them."""
     if role not in Role.values:
         raise ValidationError({"role": [_("Unknown role “%(role)s”.") % {"role": role}]})
     if role in {Role.OFFICER, Role.DEPARTMENT_HEAD, Role.WINDOW_CLERK} and department is None:
@@ -164,6 +188,10 @@ def create_user(
         is_staff=role in _ADMIN_SITE_ROLES,
         is_superuser=role == Role.SYSTEM_ADMIN,
     )
+    if role == Role.COMPANY_REP:
+        user.company_status = CompanyStatus.VERIFIED
+        user.company_checked_at = timezone.now()
+        user.company_checked_by = actor if actor is not None and actor.pk else None
     if check_password:
         validate_password(password, user)
     user.set_password(password)
@@ -180,3 +208,199 @@ def issue_api_token(*, user: User, name: str = "") -> str:
         token = ApiToken.objects.create(user=user, key_hash=ApiToken.hash_key(key), name=name[:100])
         trail.record(actor=user, action="api_token.issue", obj=token, summary={"name": name[:100]})
     return key
+
+
+def _pending_representative(user_id: int) -> User:
+    user = User.objects.select_for_update(of=("self",)).select_related("company").filter(pk=user_id).first()
+    if user is None or user.role != Role.COMPANY_REP or user.company_id is None:
+        raise ValidationError(_("No such company representative."), code="not_found")
+    if user.company_status != CompanyStatus.PENDING:
+        raise ValidationError(_("%(name)s is not awaiting verification (already %(status)s).")
+                              % {"name": user.real_name, "status": user.get_company_status_display()},
+                              code="wrong_state")
+    return user
+
+
+@transaction.atomic
+def confirm_company_representative(*, actor: User, user_id: int) -> User:
+    """A window clerk has seen the person's ID card and the company's authorisation (or the
+    business licence naming them as legal representative): they may now apply for it."""
+    if not can(actor, Capability.VERIFY_COMPANY_REPS):
+        raise PermissionDenied
+    user = _pending_representative(user_id)
+    user.company_status = CompanyStatus.VERIFIED
+    user.company_checked_by = actor
+    user.company_checked_at = timezone.now()
+    user.company_check_note = ""
+    user.save(update_fields=["company_status", "company_checked_by", "company_checked_at", "company_check_note"])
+    trail.record(actor=actor, action="company_rep.confirm", obj=user,
+                 summary={"company": user.company.uscc})  # type: ignore[union-attr]
+    return user
+
+
+@transaction.atomic
+def reject_company_representative(*, actor: User, user_id: int, reason: str) -> User:
+    """The claim to act for the company was not borne out; the person is told why."""
+    if not can(actor, Capability.VERIFY_COMPANY_REPS):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the representative is not confirmed.")]})
+    if len(reason) > 200:
+        raise ValidationError({"reason": [_("Keep the reason under 200 characters.")]})
+    user = _pending_representative(user_id)
+    user.company_status = CompanyStatus.REJECTED
+    user.company_checked_by = actor
+    user.company_checked_at = timezone.now()
+    user.company_check_note = reason
+    user.save(update_fields=["company_status", "company_checked_by", "company_checked_at", "company_check_note"])
+    trail.record(actor=actor, action="company_rep.reject", obj=user,
+                 summary={"company": user.company.uscc, "reason": reason})  # type: ignore[union-attr]
+    return user
+
+
+# --- codes sent by SMS: password reset and self-service unlock -------------------------------
+
+CODE_VALID_FOR = dt.timedelta(minutes=10)
+CODE_MAX_TRIES = 5
+
+
+class TooManyCodes(Exception):
+    """This mobile or this address asked for too many codes in the last hour."""
+
+
+def _code_hash(salt: str, code: str) -> str:
+    # Keyed with SECRET_KEY: a copy of the table alone does not give the 6-digit codes away.
+    return salted_hmac("onetrip.accounts.SmsCode", f"{salt}:{code}", algorithm="sha256").hexdigest()
+
+
+def account_for_mobile(mobile: str) -> User | None:
+    """The active account a mobile number reaches: the one that logs in with it (citizens and
+    company representatives), else the only account that lists it. Several staff accounts
+    sharing one mobile reach none; an administrator resets those."""
+    candidates = list(User.objects.filter(mobile=mobile, is_active=True).order_by("pk")[:10])
+    own = [u for u in candidates if u.username == mobile]
+    if own:
+        return own[0]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def _sms_text(purpose: str, code: str) -> str:
+    minutes = int(CODE_VALID_FOR.total_seconds() // 60)
+    if purpose == SmsCode.Purpose.UNLOCK:
+        text = _("[%(site)s] Your code to unlock your account is %(code)s, valid for %(minutes)s minutes. "
+                 "Do not tell anyone, staff included.")
+    else:
+        text = _("[%(site)s] Your code to reset your password is %(code)s, valid for %(minutes)s minutes. "
+                 "Do not tell anyone, staff included.")
+    return text % {"site": settings.SITE_NAME, "code": code, "minutes": minutes}
+
+
+def _send_after_commit(to: str, text: str) -> None:
+    def send() -> None:
+        try:
+            sms.get_backend().send(sms.SmsMessage(to=to, text=text))
+        except Exception:  # noqa: BLE001 - a gateway failure must not show the code anywhere
+            logger.error("Sending an SMS code to %s failed", mask_mobile(to))
+
+    transaction.on_commit(send)
+
+
+def send_sms_code(*, mobile: str, purpose: str, client: str) -> None:
+    """Send a 6-digit code to the account that ``mobile`` reaches. Every well-formed number
+    gets the same answer whether or not an account has it, so that nobody learns who is
+    registered; both the number and the asking address are rate-limited.
+
+    Raises ValidationError for a malformed number and TooManyCodes over the limits."""
+    if purpose not in SmsCode.Purpose.values:
+        raise ValueError(purpose)
+    try:
+        mobile = normalize_mobile(mobile)
+    except ValidationError as exc:
+        raise ValidationError({"mobile": exc.messages}) from None
+    window = dt.timedelta(hours=1)
+    by_address = ratelimit.hit(f"sms-code:address:{client}", limit=settings.SMS_CODES_PER_ADDRESS_PER_HOUR,
+                               window=window)
+    by_mobile = ratelimit.hit(f"sms-code:mobile:{mobile}", limit=settings.SMS_CODES_PER_MOBILE_PER_HOUR,
+                              window=window)
+    if not (by_address and by_mobile):
+        raise TooManyCodes
+    user = account_for_mobile(mobile)
+    if user is None:
+        return
+    code = f"{secrets.randbelow(1_000_000):06d}"
+    salt = secrets.token_hex(16)
+    now = timezone.now()
+    with transaction.atomic():
+        # A new code replaces any earlier one for the same purpose.
+        SmsCode.objects.filter(user=user, purpose=purpose, used_at=None).update(used_at=now)
+        SmsCode.objects.create(user=user, purpose=purpose, salt=salt, code_hash=_code_hash(salt, code),
+                               created_at=now, expires_at=now + CODE_VALID_FOR)
+        _send_after_commit(mobile, _sms_text(purpose, code))
+
+
+def _take_code(*, mobile: str, purpose: str, code: str) -> User | None:
+    """The account, when ``code`` is its live code for ``purpose`` (then the code is used up);
+    else None, and a wrong try is counted. Call inside a transaction."""
+    code = code.strip()
+    try:
+        mobile = normalize_mobile(mobile)
+    except ValidationError:
+        return None
+    user = account_for_mobile(mobile)
+    if user is None:
+        return None
+    now = timezone.now()
+    row = (SmsCode.objects.select_for_update()
+           .filter(user=user, purpose=purpose, used_at=None, expires_at__gt=now, tries__lt=CODE_MAX_TRIES)
+           .order_by("-created_at").first())
+    if row is None:
+        return None
+    if len(code) == 6 and code.isdigit() and constant_time_compare(_code_hash(row.salt, code), row.code_hash):
+        row.used_at = now
+        row.save(update_fields=["used_at"])
+        return user
+    row.tries += 1
+    row.save(update_fields=["tries"])
+    return None
+
+
+def _wrong_code() -> ValidationError:
+    return ValidationError({"code": [_("This code is wrong or has expired. Check the SMS, or ask for a new "
+                                       "code.")]})
+
+
+def reset_password_with_code(*, mobile: str, code: str, password: str) -> User:
+    """The owner of the account that ``mobile`` reaches sets a new password with the code sent
+    to it. The account's failed log-ins are forgotten (its owner has just proved who they are).
+    A wrong code counts one of the code's tries and changes nothing else."""
+    account = None
+    with contextlib.suppress(ValidationError):
+        account = account_for_mobile(normalize_mobile(mobile))
+    try:
+        validate_password(password, account)
+    except ValidationError as exc:
+        raise ValidationError({"password": exc.messages}) from None
+    with transaction.atomic():
+        user = _take_code(mobile=mobile, purpose=SmsCode.Purpose.RESET, code=code)
+        if user is not None:
+            user.set_password(password)
+            user.save(update_fields=["password"])
+            clear_failures(user)
+            trail.record(actor=user, action="user.password_reset", obj=user, summary={"by": "sms_code"})
+    if user is None:
+        raise _wrong_code()
+    return user
+
+
+def unlock_with_code(*, mobile: str, code: str) -> User:
+    """The owner unlocks their account with the code sent to its mobile: every address's
+    lock-out and the account-wide slow-down are lifted."""
+    with transaction.atomic():
+        user = _take_code(mobile=mobile, purpose=SmsCode.Purpose.UNLOCK, code=code)
+        if user is not None:
+            clear_failures(user)
+            trail.record(actor=user, action="user.unlock", obj=user, summary={"by": "sms_code"})
+    if user is None:
+        raise _wrong_code()
+    return user

@@ -10,4 +10,13 @@ urlpatterns = [
     path("register/", views.register, name="register"),
     path("register/company/", views.register, {"company": True}, name="register-company"),
     path("me/", views.me, name="me"),
+    path("password-reset/", views.request_code, {"purpose": "reset"}, name="reset"),
+    path("password-reset/code/", views.enter_code, {"purpose": "reset"}, name="reset-code"),
+    path("unlock/", views.request_code, {"purpose": "unlock"}, name="unlock"),
+    path("unlock/code/", views.enter_code, {"purpose": "unlock"}, name="unlock-code"),
+    path("company-representatives/", views.company_representatives, name="company-reps"),
+    path("company-representatives/<int:user_id>/confirm/", views.decide_company_representative,
+         {"decision": "confirm"}, name="company-rep-confirm"),
+    path("company-representatives/<int:user_id>/reject/", views.decide_company_representative,
+         {"decision": "reject"}, name="company-rep-reject"),
 ]

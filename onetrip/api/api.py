@@ -249,6 +249,11 @@ def me(request: HttpRequest) -> Any:
     }
 
 
+from onetrip.api.accounts import router as accounts_router  # noqa: E402
+
+api.add_router("/v1", accounts_router)
+
+
 from onetrip.api.calendar import router as calendar_router  # noqa: E402
 
 api.add_router("/v1", calendar_router)

@@ -13,9 +13,10 @@ from ninja.files import UploadedFile
 
 from onetrip.accounts.models import User
 from onetrip.api.auth import token_or_session
-from onetrip.cases import access, actions, selectors, services
+from onetrip.cases import actions, selectors, services
 from onetrip.cases.models import Application, Case
 from onetrip.cases.rules import is_applicant
+from onetrip.core.ratelimit import client_address
 
 router = Router(tags=["cases"])
 
@@ -320,7 +321,7 @@ def _progress(request: HttpRequest, number: str, secret: str) -> Any:
     if not number or not secret:
         raise HttpError(400, "Give the case number and the mobile number or ID number used to apply.")
     try:
-        case = services.lookup_progress(client=access.client_ip(request), number=number, secret=secret)
+        case = services.lookup_progress(client=client_address(request), number=number, secret=secret)
     except services.Throttled:
         raise HttpError(429, "Too many lookups from this address; try again in an hour.") from None
     if case is None:

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Company, Role, User
+from onetrip.accounts.selectors import may_apply_for_company
 from onetrip.cases.models import Channel, RuleViolation
 from onetrip.core import trail
 from onetrip.core.identity import check_person
@@ -116,11 +117,6 @@ def applicant_identity(*, actor: User, form: Mapping[str, Any], channel: str) ->
         return Applicant(person["name"], person["resident_id"], person["mobile"], account, None, consent)
     raise Refused(_("Only citizens, company representatives and proxy agents apply online; "
                     "window clerks take applications at the window."), code="forbidden")
-
-
-def may_apply_for_company(user: User) -> bool:
-    """A company representative applies for the company only once verified."""
-    return user.company_id is not None
 
 
 def is_applicant(case: Case | Application, user: Any) -> bool:

@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Role, User
 from onetrip.accounts.permissions import Capability, can, require
-from onetrip.cases import access, actions, selectors, services
+from onetrip.cases import actions, selectors, services
 from onetrip.cases.models import Application, Case, State, Visit
 from onetrip.cases.rules import FORM_TEXT_LIMITS, is_applicant
 from onetrip.catalog import selectors as catalog
+from onetrip.core.ratelimit import client_address
 
 
 def _errors(request: HttpRequest, exc: ValidationError) -> None:
@@ -260,7 +261,7 @@ def progress(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             try:
-                case = services.lookup_progress(client=access.client_ip(request), number=number, secret=secret)
+                case = services.lookup_progress(client=client_address(request), number=number, secret=secret)
             except services.Throttled:
                 context["error"] = _("Too many lookups from this address; try again in an hour.")
                 status = 429

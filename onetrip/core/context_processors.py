@@ -5,14 +5,13 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 
-from onetrip.accounts.permissions import capabilities_of
-
 LARGE_TEXT_COOKIE = "large_text"
 
 
 def site(request: HttpRequest) -> dict[str, Any]:
+    """What every page needs that does not depend on who is looking: the site's name and the
+    large-text preference. Capabilities come from ``onetrip.accounts.context_processors``."""
     return {
         "SITE_NAME": settings.SITE_NAME,
         "large_text": request.COOKIES.get(LARGE_TEXT_COOKIE) == "1",
-        "caps": {str(c) for c in capabilities_of(getattr(request, "user", None))},
     }

@@ -41,6 +41,15 @@ class TrailEntry(models.Model):
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
 
+class RateCounter(models.Model):
+    """A fixed-window counter shared by every web process (``core.ratelimit.hit``): lookups
+    per client per hour, codes sent per mobile. Disposable: losing it only resets the counts."""
+
+    key = models.CharField(max_length=200, primary_key=True)
+    window_start = models.DateTimeField()
+    count = models.PositiveIntegerField(default=0)
+
+
 class JobRun(models.Model):
     """The last run of one background job (``core/jobs.py``), for the operator: when it ran,
     what it did, and the error if it failed. ``next_run_at`` is also how several workers agree

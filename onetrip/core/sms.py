@@ -37,5 +37,14 @@ class FileBackend(BaseBackend):
             fh.write(json.dumps(record, ensure_ascii=False) + "\n")
 
 
+class MemoryBackend(BaseBackend):
+    """Keeps messages in ``outbox`` (tests), like Django's locmem e-mail backend."""
+
+    outbox: list[SmsMessage] = []
+
+    def send(self, message: SmsMessage) -> None:
+        MemoryBackend.outbox.append(message)
+
+
 def get_backend() -> BaseBackend:
     return import_string(settings.SMS_BACKEND)()

@@ -14,8 +14,7 @@ from onetrip.accounts.permissions import Capability, can
 from onetrip.cases import selectors
 from onetrip.cases.models import Case, CaseMaterial
 from onetrip.cases.rules import Refused, is_applicant
-from onetrip.core import trail
-from onetrip.supervision import ratelimit
+from onetrip.core import ratelimit, trail
 
 
 def reveal_applicant(*, actor: User, case: Case, purpose: str) -> dict[str, str]:
