@@ -1,5 +1,7 @@
 """The public pages: home, list, guide with every field, print view, QR, history."""
 
+from xml.etree import ElementTree
+
 import pytest
 from django.utils import translation
 
@@ -38,6 +40,17 @@ def test_the_qr_code_encodes_the_guide_address(client, catalog_admin, department
     response = client.get("/items/G-3/qr.svg")
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
     assert client.get("/items/NOPE/qr.svg").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_qr_code_is_a_standalone_svg_image_a_browser_can_show(client, catalog_admin, department):
+    make_item(catalog_admin, department, code="G-4")
+    body = client.get("/items/G-4/qr.svg").content.decode()
+    assert body.startswith("<?xml")
+    root = ElementTree.fromstring(body)  # noqa: S314 - our own output
+    # Without the namespace a browser shows the file as an XML tree instead of a picture.
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert int(root.attrib["width"]) > 0 and root.find("{http://www.w3.org/2000/svg}path") is not None
 
 
 @pytest.mark.django_db

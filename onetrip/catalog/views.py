@@ -107,7 +107,9 @@ def item_qr(request: HttpRequest, code: str) -> HttpResponse:
     _guide_or_404(code)
     url = request.build_absolute_uri(reverse("catalog:item", args=[code]))
     response = HttpResponse(content_type="image/svg+xml")
-    response.write(segno.make(url, error="m").svg_inline(scale=4))
+    # A standalone SVG file needs the XML declaration and the svg namespace to show as an image.
+    segno.make(url, error="m").save(response, kind="svg", scale=4, xmldecl=True, svgns=True,
+                                    title=_("QR code of this guide"))
     return response
 
 
