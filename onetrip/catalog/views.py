@@ -108,8 +108,8 @@ def item_qr(request: HttpRequest, code: str) -> HttpResponse:
     url = request.build_absolute_uri(reverse("catalog:item", args=[code]))
     response = HttpResponse(content_type="image/svg+xml")
     # A standalone SVG file needs the XML declaration and the svg namespace to show as an image.
-    segno.make(url, error="m").save(response, kind="svg", scale=4, xmldecl=True, svgns=True,
-                                    title=_("QR code of this guide"))
+    segno.make(url, error="m").save(response, kind="svg", scale=4, xmldecl=True,  # type: ignore[arg-type]
+                                    svgns=True, title=_("QR code of this guide"))
     return response
 
 
