@@ -7,10 +7,11 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from openpyxl import load_workbook
 
-from onetrip.catalog import excel
-from onetrip.catalog.models import ItemVersion, ServiceItem
+from onetrip.accounts.models import Role
+from onetrip.catalog import excel, services
+from onetrip.catalog.models import ItemVersion, PublicationBatch, ServiceItem
 
-from .conftest import make_item
+from .conftest import make_item, make_user
 
 
 def export_bytes() -> io.BytesIO:
@@ -52,11 +53,14 @@ def test_an_unchanged_export_imports_as_unchanged(catalog_admin, two_items):
 
 
 @pytest.mark.django_db
-def test_a_changed_row_becomes_a_draft_and_publishes(catalog_admin, two_items):
+def test_a_changed_row_becomes_a_draft_proposed_for_a_second_admin_to_publish(catalog_admin, two_items):
     buf = edit(export_bytes(), ITEMS, 2, "承诺办结时限（工作日）", 1)
-    report = excel.import_catalog(buf, actor=catalog_admin, publish_as="Excel 批次")
-    assert report.updated == ["X-1"] and report.published_batch
+    report = excel.import_catalog(buf, actor=catalog_admin, propose_as="Excel 批次")
+    assert report.updated == ["X-1"] and report.proposed_batch.status == "proposed"
     item = ServiceItem.objects.get(code="X-1")
+    assert item.current.number == 1  # nothing is public before the review
+    services.approve_publication(actor=make_user(Role.CATALOG_ADMIN), batch=report.proposed_batch)
+    item.refresh_from_db()
     assert item.current.number == 2 and item.current.promised_limit_days == 1
     assert item.current.fees.get().standard == "10元"
 
@@ -135,6 +139,14 @@ def test_the_commands(tmp_path, catalog_admin, two_items, capsys):
     call_command("catalog_export", str(path))
     call_command("catalog_import", str(path), "--as", catalog_admin.username)
     assert "3 unchanged" in capsys.readouterr().out
+    # --publish proposes: nothing public until a second admin approves.
+    buf = edit(export_bytes(), ITEMS, 2, "承诺办结时限（工作日）", 1)
+    path.write_bytes(buf.getvalue())
+    call_command("catalog_import", str(path), "--as", catalog_admin.username, "--publish", "第三批")
+    out = capsys.readouterr().out
+    batch = PublicationBatch.objects.get(name="第三批")
+    assert batch.status == "proposed" and f"/manage/catalogue/publications/{batch.pk}/" in out
+    assert ServiceItem.objects.get(code="X-1").current.number == 1
     with pytest.raises(CommandError, match="not an active catalogue admin"):
         call_command("catalog_import", str(path), "--as", "nobody")
     with pytest.raises(CommandError, match="No such file"):

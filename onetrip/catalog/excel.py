@@ -26,7 +26,7 @@ from openpyxl.utils.exceptions import InvalidFileException
 
 from onetrip.accounts.models import Department, User
 from onetrip.catalog import services
-from onetrip.catalog.models import ItemVersion, ServiceItem
+from onetrip.catalog.models import ItemVersion, PublicationBatch, ServiceItem
 
 FILE_LANGUAGE = "zh-hans"  # the language of exported headers and choice labels
 
@@ -182,7 +182,7 @@ class ImportReport:
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
-    published_batch: str | None = None
+    proposed_batch: PublicationBatch | None = None
 
 
 def _version_for_export(item: ServiceItem) -> ItemVersion | None:
@@ -318,9 +318,10 @@ def _error(sheet: str, row: int, column: str, message: str) -> RowError:
     return RowError(_sheet_title(sheet), row, _file_label(sheet, column) if column else "", message)
 
 
-def import_catalog(source: IO[bytes] | Any, *, actor: User, publish_as: str | None = None) -> ImportReport:
-    """Import the workbook as drafts (and publish them as one batch when ``publish_as`` is
-    given). All or nothing: any invalid row raises ImportFailed and nothing is written."""
+def import_catalog(source: IO[bytes] | Any, *, actor: User, propose_as: str | None = None) -> ImportReport:
+    """Import the workbook as drafts (and propose them for publication as one batch named
+    ``propose_as``: a second catalogue admin approves it before anything goes public).
+    All or nothing: any invalid row raises ImportFailed and nothing is written."""
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:
@@ -363,10 +364,9 @@ def import_catalog(source: IO[bytes] | Any, *, actor: User, publish_as: str | No
                     drafts.append(version)
             if errors:
                 raise ImportFailed(errors)
-            if publish_as and drafts:
-                batch = services.publish(actor=actor, versions=drafts, name=publish_as)
-                report.published_batch = str(batch)
-    except ValidationError as exc:  # from publish
+            if propose_as and drafts:
+                report.proposed_batch = services.propose_publication(actor=actor, versions=drafts, name=propose_as)
+    except ValidationError as exc:  # from the proposal
         raise ImportFailed([RowError("", 0, "", m) for m in exc.messages]) from None
     return report
 

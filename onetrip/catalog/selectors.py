@@ -26,8 +26,9 @@ from onetrip.catalog.services import CHILDREN, GUIDE_FIELDS
 
 
 def publication_stamp() -> int:
-    """Changes whenever anything is published: the newest publication batch."""
-    return PublicationBatch.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    """Changes whenever anything is published: the number of published batches. (Not the
+    newest batch's id: batches are created when proposed and may be approved in any order.)"""
+    return PublicationBatch.objects.filter(status=PublicationBatch.Status.PUBLISHED).count()
 
 
 def published_items() -> QuerySet[ServiceItem]:
@@ -294,3 +295,63 @@ def diff_versions(old: ItemVersion, new: ItemVersion) -> list[Change]:
                 after = "; ".join(f"{f}={getattr(rows_b[name], f)}" for f in diffs)
                 changes.append(Change(relation, f"{label}: {name}", before, after))
     return changes
+
+
+# --- Publication review (two people) -----------------------------------------------------------
+
+
+def drafts_to_propose() -> list[ItemVersion]:
+    """Drafts not waiting in a proposed batch, newest first."""
+    return list(
+        ItemVersion.objects.filter(status=ItemVersion.Status.DRAFT)
+        .exclude(proposals__status=PublicationBatch.Status.PROPOSED)
+        .select_related("item", "department", "created_by")
+        .annotate(n_materials=Count("materials"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def pending_batches() -> list[PublicationBatch]:
+    return list(
+        PublicationBatch.objects.filter(status=PublicationBatch.Status.PROPOSED)
+        .select_related("proposed_by")
+        .prefetch_related("proposed_versions__item", "proposed_versions__department")
+        .order_by("proposed_at", "id")
+    )
+
+
+def recent_decisions(limit: int = 10) -> list[PublicationBatch]:
+    return list(
+        PublicationBatch.objects.exclude(status=PublicationBatch.Status.PROPOSED)
+        .select_related("proposed_by", "published_by", "reviewed_by")
+        .annotate(n_proposed=Count("proposed_versions", distinct=True), n_published=Count("versions", distinct=True))
+        .order_by("-reviewed_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class ProposedVersion:
+    version: ItemVersion
+    current: ItemVersion | None
+    changes: list[Change]
+
+
+@dataclass
+class BatchReview:
+    batch: PublicationBatch
+    lines: list[ProposedVersion]
+
+
+def batch_review(pk: int) -> BatchReview | None:
+    """A batch with each proposed draft beside the version the public sees now, and what changes."""
+    batch = PublicationBatch.objects.select_related("proposed_by", "published_by", "reviewed_by").filter(pk=pk).first()
+    if batch is None:
+        return None
+    proposed = list(_with_guide(batch.proposed_versions.all()).order_by("item__sort_order", "item__code"))
+    current_ids = [v.item.current_id for v in proposed if v.item.current_id and v.item.current_id != v.pk]
+    current = {v.pk: v for v in _with_guide(ItemVersion.objects.filter(pk__in=current_ids))}
+    lines = []
+    for v in proposed:
+        now = current.get(v.item.current_id or 0)
+        lines.append(ProposedVersion(version=v, current=now, changes=diff_versions(now, v) if now else []))
+    return BatchReview(batch=batch, lines=lines)
