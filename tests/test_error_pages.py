@@ -73,3 +73,13 @@ def test_the_500_page_is_english_for_english_readers():
         response = views.server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Something went wrong on our side" in response.content.decode()
+
+
+def test_the_500_page_shows_even_when_static_files_are_broken(tmp_path, settings):
+    # A missing static manifest is a classic cause of 500s; the 500 page must not depend on it.
+    settings.STATIC_ROOT = tmp_path
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}}
+    with translation.override("zh-hans"):
+        response = views.server_error(RequestFactory().get("/"))
+    assert response.status_code == 500 and "系统出了故障" in response.content.decode()
