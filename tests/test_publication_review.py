@@ -193,3 +193,11 @@ def test_the_workbench_is_for_catalogue_admins(client, citizen, department):
     assert client.get("/manage/catalogue/publications/").status_code == 403
     client.logout()
     assert client.get("/manage/catalogue/publications/").status_code == 302
+
+
+@pytest.mark.django_db
+def test_a_batch_page_lists_its_guides_also_for_a_batch_loaded_without_review(client, catalog_admin, department):
+    v = make_item(catalog_admin, department, code="S-1", name="结婚登记")  # seeded, as the demo loads its history
+    client.force_login(catalog_admin)
+    page = client.get(f"/manage/catalogue/publications/{v.batch_id}/").content.decode()
+    assert "结婚登记" in page and "初始导入（未经审核）" in page and "本批次共 1 个办事指南" in page

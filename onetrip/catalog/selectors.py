@@ -347,7 +347,9 @@ def batch_review(pk: int) -> BatchReview | None:
     batch = PublicationBatch.objects.select_related("proposed_by", "published_by", "reviewed_by").filter(pk=pk).first()
     if batch is None:
         return None
-    proposed = list(_with_guide(batch.proposed_versions.all()).order_by("item__sort_order", "item__code"))
+    # Batches loaded by the demo (publish_for_seeding) were never proposed: show what they published.
+    chosen = batch.proposed_versions.all() if batch.proposed_by_id else batch.versions.all()
+    proposed = list(_with_guide(chosen).order_by("item__sort_order", "item__code"))
     current_ids = [v.item.current_id for v in proposed if v.item.current_id and v.item.current_id != v.pk]
     current = {v.pk: v for v in _with_guide(ItemVersion.objects.filter(pk__in=current_ids))}
     lines = []
