@@ -201,3 +201,43 @@ def test_a_batch_page_lists_its_guides_also_for_a_batch_loaded_without_review(cl
     client.force_login(catalog_admin)
     page = client.get(f"/manage/catalogue/publications/{v.batch_id}/").content.decode()
     assert "结婚登记" in page and "初始导入（未经审核）" in page and "本批次共 1 个办事指南" in page
+
+
+# --- the API ------------------------------------------------------------------------------------
+
+
+def _token(client, user):
+    from .conftest import PASSWORD
+
+    r = client.post("/api/v1/auth/token", {"username": user.username, "password": PASSWORD},
+                    content_type="application/json")
+    return {"HTTP_AUTHORIZATION": f"Bearer {r.json()['token']}"}
+
+
+@pytest.mark.django_db
+def test_propose_and_approve_over_the_api_with_two_people(client, catalog_admin, reviewer, drafts):
+    from .openapi import assert_matches
+
+    spec = client.get("/api/openapi.json").json()
+    proposer = _token(client, catalog_admin)
+    r = client.post("/api/v1/publications", {"drafts": [d.pk for d in drafts], "name": "第三批"},
+                    content_type="application/json", **proposer)
+    batch = assert_matches(spec, "/api/v1/publications", "post", r)
+    assert r.status_code == 201 and batch["status"] == "proposed" and len(batch["items"]) == 2
+    path = f"/api/v1/publications/{batch['id']}/approve"
+    r = client.post(path, {}, content_type="application/json", **proposer)
+    assert r.status_code == 403 and "另一名目录管理员" in r.json()["detail"]
+    r = client.post(path, {"comment": "同意"}, content_type="application/json", **_token(client, reviewer))
+    done = assert_matches(spec, "/api/v1/publications/{pk}/approve", "post", r)
+    assert r.status_code == 200 and done["status"] == "published" and done["published_by"] == reviewer.username
+    assert client.get("/api/v1/items/P-1").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_api_refuses_non_admins_and_unnamed_batches(client, citizen, catalog_admin, drafts):
+    r = client.get("/api/v1/publications", **_token(client, citizen))
+    assert r.status_code == 403
+    r = client.post("/api/v1/publications", {"drafts": [drafts[0].pk], "name": ""}, content_type="application/json",
+                    **_token(client, catalog_admin))
+    assert r.status_code == 400 and "name" in r.json()["errors"]
+    assert not PublicationBatch.objects.exists()
