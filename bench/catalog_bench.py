@@ -82,7 +82,7 @@ def build(n: int) -> None:
                          "promised_limit_days": rng.randint(0, legal), "max_visits": rng.randint(0, 2)}
                 drafts.append(services.create_item(actor=admin, code=f"BENCH-{i:05d}", guide=guide, materials=materials,
                                                    steps=[{"name": "受理"}, {"name": "审查"}, {"name": "决定"}]))
-            services.publish(actor=admin, versions=drafts, name=f"bench {start}")
+            services.publish_for_seeding(actor=admin, versions=drafts, name=f"bench {start}")
         print(f"  built {min(n, start + 500)}/{n} items ({time.perf_counter() - started:.0f}s)", flush=True)
     # Two items that differ only in the length of their checklist, for the query-count check.
     for code, count in (("BENCH-Q-SMALL", 2), ("BENCH-Q-LARGE", 60)):
@@ -91,7 +91,7 @@ def build(n: int) -> None:
                 "name": f"查询计数{count}", "kind": "licensing", "department": departments[0], "legal_basis": "x",
                 "acceptance_conditions": "x", "legal_limit_days": 5, "promised_limit_days": 1, "max_visits": 1},
                 materials=[{"name": f"材料{i}"} for i in range(count)])
-            services.publish(actor=admin, versions=[v], name="bench query count")
+            services.publish_for_seeding(actor=admin, versions=[v], name="bench query count")
 
 
 def free_port() -> int:

@@ -20,3 +20,6 @@ urlpatterns = [
 ]
 
 handler404 = "onetrip.catalog.views.not_found"
+handler400 = "onetrip.core.views.bad_request"
+handler403 = "onetrip.core.views.permission_denied"
+handler500 = "onetrip.core.views.server_error"

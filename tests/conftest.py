@@ -123,9 +123,16 @@ def make_item(actor: User, department: Department, code: str | None = None, *, p
                                   fees=fees or [],
                                   steps=[{"name": "受理", "actor": "综合窗口"}, {"name": "审查", "actor": "承办科室"}])
     if publish:
-        catalog.publish(actor=actor, versions=[version], name="测试批次")
+        catalog.publish_for_seeding(actor=actor, versions=[version], name="测试批次")
         version.refresh_from_db()
     return version
+
+
+def publish_reviewed(proposer: User, versions: list[ItemVersion], name: str = "测试批次") -> Any:
+    """Publish the real way: the proposer proposes the batch, a second catalogue admin approves it.
+    (``make_item`` seeds its data with ``publish_for_seeding``, as the demo loader does.)"""
+    batch = catalog.propose_publication(actor=proposer, versions=versions, name=name)
+    return catalog.approve_publication(actor=make_user(Role.CATALOG_ADMIN), batch=batch)
 
 
 def at(day: str) -> Any:
@@ -164,7 +171,7 @@ def item(catalog_admin: User, department: Department) -> ItemVersion:
         special_procedures=[{"name": "现场核查", "max_days": 5, "excluded_from_limit": True},
                             {"name": "内部会商", "max_days": 2, "excluded_from_limit": False}],
     )
-    catalog.publish(actor=catalog_admin, versions=[version], name="测试批次")
+    catalog.publish_for_seeding(actor=catalog_admin, versions=[version], name="测试批次")
     version.refresh_from_db()
     return version
 

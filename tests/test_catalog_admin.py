@@ -1,5 +1,5 @@
-"""The catalogue admin pages (审改办): drafts editable, published versions read-only, publishing
-and new drafts through the services."""
+"""The catalogue admin pages (审改办): drafts editable, published versions read-only, new drafts
+through the services, publishing proposed for a second admin's review."""
 
 import pytest
 
@@ -23,18 +23,32 @@ def test_a_published_version_is_read_only_in_the_admin(client, catalog_admin, de
 
 
 @pytest.mark.django_db
-def test_start_a_draft_and_publish_it_from_the_admin(client, catalog_admin, department):
+def test_start_a_draft_and_propose_it_from_the_admin(client, catalog_admin, department):
     v = make_item(catalog_admin, department)
     client.force_login(catalog_admin)
     client.post("/admin/catalog/serviceitem/", {"action": "start_drafts", "_selected_action": [v.item.pk]})
     draft = ItemVersion.objects.get(item=v.item, status="draft")
     page = client.get(f"/admin/catalog/itemversion/{draft.pk}/change/")
     assert 'name="_save"' in page.content.decode()
-    client.post("/admin/catalog/itemversion/", {"action": "publish_selected", "_selected_action": [draft.pk]})
+    # The admin action no longer publishes: it opens the publication workbench with the draft ticked.
+    response = client.post("/admin/catalog/itemversion/", {"action": "propose_selected", "_selected_action": [draft.pk]})
+    assert response.status_code == 302 and response["Location"] == f"/manage/catalogue/publications/?draft={draft.pk}"
+    page = client.get(response["Location"]).content.decode()
+    assert f'value="{draft.pk}" id="draft-{draft.pk}" checked' in page
     draft.refresh_from_db()
-    v.refresh_from_db()
-    assert draft.status == "published" and v.status == "superseded"
-    assert TrailEntry.objects.filter(action="catalog.publish").count() == 2
+    assert draft.status == "draft"
+    assert not TrailEntry.objects.filter(action__startswith="catalog.publication").exists()
+
+
+@pytest.mark.django_db
+def test_a_draft_awaiting_review_is_read_only_in_the_admin(client, catalog_admin, department):
+    from onetrip.catalog import services
+
+    draft = make_item(catalog_admin, department, publish=False)
+    services.propose_publication(actor=catalog_admin, versions=[draft], name="第一批")
+    client.force_login(catalog_admin)
+    page = client.get(f"/admin/catalog/itemversion/{draft.pk}/change/").content.decode()
+    assert 'name="_save"' not in page
 
 
 @pytest.mark.django_db

@@ -1,11 +1,13 @@
 """The public pages: home, list, guide with every field, print view, QR, history."""
 
+from xml.etree import ElementTree
+
 import pytest
 from django.utils import translation
 
 from onetrip.catalog import services
 
-from .conftest import make_item
+from .conftest import make_item, publish_reviewed
 
 MANY = [{"name": f"材料{i}", "form": "copy"} for i in range(30)]
 
@@ -38,6 +40,17 @@ def test_the_qr_code_encodes_the_guide_address(client, catalog_admin, department
     response = client.get("/items/G-3/qr.svg")
     assert response.status_code == 200 and response["Content-Type"] == "image/svg+xml"
     assert client.get("/items/NOPE/qr.svg").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_qr_code_is_a_standalone_svg_image_a_browser_can_show(client, catalog_admin, department):
+    make_item(catalog_admin, department, code="G-4")
+    body = client.get("/items/G-4/qr.svg").content.decode()
+    assert body.startswith("<?xml")
+    root = ElementTree.fromstring(body)  # noqa: S314 - our own output
+    # Without the namespace a browser shows the file as an XML tree instead of a picture.
+    assert root.tag == "{http://www.w3.org/2000/svg}svg"
+    assert int(root.attrib["width"]) > 0 and root.find("{http://www.w3.org/2000/svg}path") is not None
 
 
 @pytest.mark.django_db
@@ -99,7 +112,7 @@ def test_version_history_and_diff_pages(client, catalog_admin, department):
     assert "v1 → v2" not in client.get("/items/V-1/versions/").content.decode()
     assert client.get("/items/V-1/versions/1/diff/2/").status_code == 404
     services.update_draft(actor=catalog_admin, version=v2, guide={"promised_limit_days": 1})
-    services.publish(actor=catalog_admin, versions=[v2], name="第二批")
+    publish_reviewed(catalog_admin, [v2], "第二批")
     assert "v1 → v2" in client.get("/items/V-1/versions/").content.decode()
     diff = client.get("/items/V-1/versions/1/diff/2/").content.decode()
     assert "<del>3</del>" in diff and "<ins>1</ins>" in diff
@@ -153,7 +166,7 @@ def test_visitors_get_a_cached_guide_until_something_is_published(client, catalo
     assert again.content == first.content
     draft = services.start_draft(actor=catalog_admin, item=v1.item)
     services.update_draft(actor=catalog_admin, version=draft, guide={"name": "个体工商户设立登记（新版）"})
-    services.publish(actor=catalog_admin, versions=[draft], name="第二批")
+    publish_reviewed(catalog_admin, [draft], "第二批")
     fresh = client.get("/items/C-1/")
     assert "X-Page-Cache" not in fresh and "（新版）" in fresh.content.decode()
     # Logged-in people always get a fresh page.

@@ -7,7 +7,7 @@ from onetrip.catalog import selectors, services
 from onetrip.catalog.models import ItemVersion, ServiceItem
 from onetrip.core.models import TrailEntry
 
-from .conftest import MATERIALS, guide, make_item
+from .conftest import MATERIALS, guide, make_item, publish_reviewed
 
 
 @pytest.mark.django_db
@@ -22,13 +22,14 @@ def test_a_new_item_starts_as_a_draft_the_public_cannot_see(catalog_admin, depar
 def test_publishing_puts_drafts_in_a_dated_batch(catalog_admin, department):
     a = make_item(catalog_admin, department, publish=False)
     b = make_item(catalog_admin, department, publish=False, name="食品经营许可")
-    batch = services.publish(actor=catalog_admin, versions=[a, b], name="第一批")
+    batch = publish_reviewed(catalog_admin, [a, b], "第一批")
     assert sorted(batch.versions.values_list("pk", flat=True)) == sorted([a.pk, b.pk])
     for v in (a, b):
         v.refresh_from_db()
         assert v.status == "published" and v.published_at is not None
         assert v.item.current_id == v.pk
-    assert TrailEntry.objects.filter(action="catalog.publish", object_id=str(batch.pk)).exists()
+    assert TrailEntry.objects.filter(action="catalog.publication.propose", object_id=str(batch.pk)).exists()
+    assert TrailEntry.objects.filter(action="catalog.publication.approve", object_id=str(batch.pk)).exists()
 
 
 @pytest.mark.django_db
@@ -53,7 +54,7 @@ def test_a_new_draft_copies_the_published_version_and_publishing_it_supersedes_t
                           materials=[{"name": "个体工商户登记（备案）申请书"}])
     # The public still sees version 1 while version 2 is a draft.
     assert selectors.guide(v1.item.code).number == 1
-    services.publish(actor=catalog_admin, versions=[v2], name="第二批")
+    publish_reviewed(catalog_admin, [v2], "第二批")
     v1.refresh_from_db()
     assert v1.status == "superseded"
     current = selectors.guide(v1.item.code)
@@ -108,7 +109,7 @@ def test_bad_material_rows_are_named_and_nothing_is_written(catalog_admin, depar
 def test_an_item_without_materials_cannot_be_published(catalog_admin, department):
     draft = make_item(catalog_admin, department, publish=False, materials=[])
     with pytest.raises(ValidationError, match="empty materials checklist"):
-        services.publish(actor=catalog_admin, versions=[draft], name="第一批")
+        services.propose_publication(actor=catalog_admin, versions=[draft], name="第一批")
     draft.refresh_from_db()
     assert draft.status == "draft"
 

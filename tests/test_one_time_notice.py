@@ -50,7 +50,7 @@ def test_the_checklist_is_the_one_of_the_version_applied_under(citizen, item, st
     draft = catalog.start_draft(actor=catalog_admin, item=item.item)
     catalog.update_draft(actor=catalog_admin, version=draft, materials=[
         {"name": "个体工商户登记（备案）申请书"}, {"name": "新增的承诺书"}])
-    catalog.publish(actor=catalog_admin, versions=[draft], name="第二批")
+    catalog.publish_for_seeding(actor=catalog_admin, versions=[draft], name="第二批")
     with pytest.raises(ValidationError):
         services.issue_notice(case=case, actor=staff.clerk, items=[{"material": "新增的承诺书", "reason": "缺"}])
 

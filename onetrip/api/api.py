@@ -259,6 +259,11 @@ from onetrip.api.calendar import router as calendar_router  # noqa: E402
 api.add_router("/v1", calendar_router)
 
 
+from onetrip.api.publications import router as publications_router  # noqa: E402
+
+api.add_router("/v1", publications_router)
+
+
 from onetrip.api.cases import router as cases_router  # noqa: E402
 from onetrip.cases.services import Refused  # noqa: E402
 

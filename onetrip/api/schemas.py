@@ -119,6 +119,7 @@ class BundleMaterialOut(Schema):
     condition: str
     registry: str
     items: list[str]
+    conditions: list[str]
 
 
 class BundleGuideOut(BundleSummary):

@@ -1,5 +1,6 @@
-"""Catalogue admin pages (审改办). Drafts are edited here; published versions are read-only;
-publishing and starting a new draft go through the catalogue services."""
+"""Catalogue admin pages (审改办). Drafts are edited here; published versions and drafts
+awaiting review are read-only; starting a new draft goes through the catalogue services, and
+publishing through the publication workbench (one admin proposes, a second approves)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from typing import Any
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.permissions import Capability, can
@@ -47,8 +51,11 @@ class DraftOnly(CatalogPermissions):
     """Rows of a version can be changed only while the version is a draft."""
 
     def _draft(self, obj: Any) -> bool:
+        """Editable: a draft that is not waiting for a second admin's review."""
         version = obj if isinstance(obj, ItemVersion) else getattr(obj, "version", None)
-        return version is None or version.status == ItemVersion.Status.DRAFT
+        if version is None:
+            return True
+        return version.status == ItemVersion.Status.DRAFT and services.pending_batch_of(version) is None
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return super().has_change_permission(request, obj) and self._draft(obj)
@@ -91,7 +98,7 @@ class ItemVersionAdmin(DraftOnly, admin.ModelAdmin):  # type: ignore[misc]
     search_fields = ("item__code", "name")
     readonly_fields = ("number", "status", "batch", "published_at", "created_by", "created_at")
     inlines = [MaterialInline, FeeInline, SpecialProcedureInline, StepInline]
-    actions = ["publish_selected"]
+    actions = ["propose_selected"]
     autocomplete_fields = ("item",)
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
@@ -110,18 +117,18 @@ class ItemVersionAdmin(DraftOnly, admin.ModelAdmin):  # type: ignore[misc]
         super().save_related(request, form, formsets, change)
         services.record_admin_edit(actor=request.user, version=form.instance, created=not change)  # type: ignore[arg-type]
 
-    @admin.action(description=_("Publish the selected drafts as one batch"))
-    def publish_selected(self, request: HttpRequest, queryset: QuerySet[ItemVersion]) -> None:
+    @admin.action(description=_("Propose the selected drafts for publication (a second admin approves)"))
+    def propose_selected(self, request: HttpRequest, queryset: QuerySet[ItemVersion]) -> HttpResponse | None:
+        """Publishing takes two people: this opens the publication workbench with the drafts
+        ticked, where the batch gets its name and note and is proposed for review."""
         if not can(request.user, Capability.PUBLISH_CATALOG):
-            self.message_user(request, _("You may not publish."), messages.ERROR)
-            return
-        name = request.POST.get("batch_name") or _("Batch published from the admin")
-        try:
-            batch = services.publish(actor=request.user, versions=list(queryset), name=str(name))  # type: ignore[arg-type]
-        except ValidationError as exc:
-            self.message_user(request, "; ".join(exc.messages), messages.ERROR)
-        else:
-            self.message_user(request, _("Published %(n)s item(s) in batch “%(b)s”.") % {"n": queryset.count(), "b": batch})
+            self.message_user(request, _("You may not propose publications."), messages.ERROR)
+            return None
+        ids = list(queryset.filter(status=ItemVersion.Status.DRAFT).values_list("pk", flat=True))
+        if not ids:
+            self.message_user(request, _("Choose at least one draft to publish."), messages.ERROR)
+            return None
+        return HttpResponseRedirect(f"{reverse('catalog:publications')}?{urlencode([('draft', i) for i in ids])}")
 
 
 @admin.register(ServiceItem)
@@ -150,7 +157,15 @@ class ServiceItemAdmin(CatalogPermissions, admin.ModelAdmin):  # type: ignore[mi
 
 @admin.register(PublicationBatch)
 class PublicationBatchAdmin(CatalogPermissions, admin.ModelAdmin):  # type: ignore[misc]
-    list_display = ("published_on", "name", "published_by")
+    """Read-only list; proposals are reviewed on the publication workbench."""
+
+    list_display = ("name", "status", "proposed_by", "published_by", "published_on", "review_link")
+    list_filter = ("status",)
+    list_select_related = ("proposed_by", "published_by")
+
+    @admin.display(description=_("review"))
+    def review_link(self, obj: PublicationBatch) -> str:
+        return format_html('<a href="{}">{}</a>', reverse("catalog:publication", args=[obj.pk]), _("Open"))
 
     def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
         return False

@@ -8,6 +8,8 @@ records the exact version it was applied under.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import get_language
@@ -42,21 +44,65 @@ class Audience(models.TextChoices):
 
 
 class PublicationBatch(models.Model):
-    """成熟一批、公布一批: a set of item versions published together on one date."""
+    """成熟一批、公布一批: a set of item versions published together on one date.
+
+    Two people publish: one catalogue admin proposes the batch (the drafts, a note), a second
+    one approves it, and only then do the versions go public; or they reject it with reasons.
+    The database refuses a published batch approved by the person who proposed it. Batches
+    published by the demo loader and test fixtures have no proposer (``publish_for_seeding``).
+    """
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Awaiting a second admin")
+        PUBLISHED = "published", _("Published")
+        REJECTED = "rejected", _("Rejected")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
 
     name = models.CharField(_("name"), max_length=200)
-    published_on = models.DateField(_("publication date"))
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.PROPOSED)
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("proposed by"),
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), null=True, blank=True)
+    proposed_versions: models.ManyToManyField[ItemVersion, Any] = models.ManyToManyField(
+        "ItemVersion", related_name="proposals", blank=True, verbose_name=_("drafts proposed")
+    )
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("approved by"),
+    )
     note = models.TextField(_("note"), blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("reviewed by"),
+    )
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
+    review_note = models.TextField(_("review comment or reasons"), blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-published_on", "-id"]
         verbose_name = _("publication batch")
         verbose_name_plural = _("publication batches")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(proposed_by__isnull=True) | ~models.Q(published_by=models.F("proposed_by")),
+                name="catalog_batch_two_people",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="published")
+                | models.Q(published_by__isnull=False, published_on__isnull=False),
+                name="catalog_batch_published_has_approver",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "id"], name="catalog_batch_status")]
 
     def __str__(self) -> str:
-        return f"{self.published_on:%Y-%m-%d} {self.name}"
+        if self.published_on:
+            return f"{self.published_on:%Y-%m-%d} {self.name}"
+        return self.name
 
 
 class ServiceItem(models.Model):

@@ -3,6 +3,7 @@ materials, fees or steps an item has."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,6 +17,7 @@ from onetrip.catalog.models import (
     Bundle,
     BundleItem,
     ItemVersion,
+    MaterialForm,
     MaterialRequirement,
     PublicationBatch,
     ServiceItem,
@@ -24,8 +26,9 @@ from onetrip.catalog.services import CHILDREN, GUIDE_FIELDS
 
 
 def publication_stamp() -> int:
-    """Changes whenever anything is published: the newest publication batch."""
-    return PublicationBatch.objects.order_by("-id").values_list("id", flat=True).first() or 0
+    """Changes whenever anything is published: the number of published batches. (Not the
+    newest batch's id: batches are created when proposed and may be approved in any order.)"""
+    return PublicationBatch.objects.filter(status=PublicationBatch.Status.PUBLISHED).count()
 
 
 def published_items() -> QuerySet[ServiceItem]:
@@ -158,13 +161,16 @@ def published_bundles() -> QuerySet[Bundle]:
 
 @dataclass
 class BundleMaterial:
+    """One line of a merged checklist: a material named once for several items."""
+
     name: str
     form: str
     copies: int
     required: bool
-    condition: str
+    condition: str  # the conditions joined, for a material that is conditional everywhere
     registry: str
     items: list[str]
+    conditions: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -176,42 +182,80 @@ class BundleGuide:
     max_visits: int
 
 
-def _material_key(name: str) -> str:
+def material_key(name: str) -> str:
+    """Two checklist lines are the same material when their names differ only in spaces or in
+    full-width / half-width brackets."""
     return "".join(name.split()).replace("（", "(").replace("）", ")")
+
+
+def merged_checklist(versions: Sequence[ItemVersion]) -> list[BundleMaterial]:
+    """The materials of several item versions, each named once (一件事, or one application
+    for several items). The rule:
+
+    - the order is the order of ``versions`` (a bundle's position order), then each version's
+      own checklist order; a material stands where it is first asked for;
+    - a material required by any item is required;
+    - it is conditional only if every item that asks for it asks conditionally, and then
+      all their conditions are kept (``conditions``, in order, without repeats);
+    - the most copies any item asks for; original + copy when one item wants the original
+      and another a copy; held by a registry when any item says a registry holds it;
+    - ``items`` names the versions that ask for it, in the same order.
+
+    Pass versions with ``materials`` prefetched to keep the query count fixed."""
+    merged: dict[str, BundleMaterial] = {}
+    forms: dict[str, list[str]] = {}
+    for v in versions:
+        for m in v.materials.all():
+            key = material_key(m.name)
+            line = merged.get(key)
+            if line is None:
+                line = merged[key] = BundleMaterial(
+                    name=m.name, form="", copies=m.copies, required=m.required, condition="",
+                    registry=m.registry, items=[],
+                )
+                forms[key] = []
+            if v.name not in line.items:
+                line.items.append(v.name)
+            line.copies = max(line.copies, m.copies)
+            line.required = line.required or m.required
+            line.registry = line.registry or m.registry
+            if not m.required and m.condition and m.condition not in line.conditions:
+                line.conditions.append(m.condition)
+            if m.form not in forms[key]:
+                forms[key].append(m.form)
+    for key, line in merged.items():
+        if line.required:
+            line.conditions = []
+        line.condition = "；".join(line.conditions)
+        line.form = _merged_form(forms[key])
+    return list(merged.values())
+
+
+def _merged_form(forms: list[str]) -> str:
+    paper = {MaterialForm.ORIGINAL, MaterialForm.COPY, MaterialForm.ORIGINAL_AND_COPY}
+    if len(forms) > 1 and set(forms) <= paper and (
+        MaterialForm.ORIGINAL_AND_COPY in forms or {MaterialForm.ORIGINAL, MaterialForm.COPY} <= set(forms)
+    ):
+        forms = [MaterialForm.ORIGINAL_AND_COPY] + [f for f in forms if f not in paper]
+    return " / ".join(str(MaterialForm(f).label) for f in forms)
+
+
+def versions_in_order(version_ids: Sequence[int]) -> list[ItemVersion]:
+    """Load these versions with their guides (a fixed number of queries), in the order given."""
+    by_id = {v.pk: v for v in _with_guide(ItemVersion.objects.filter(pk__in=version_ids))}
+    return [by_id[pk] for pk in version_ids if pk in by_id]
 
 
 def bundle_guide(code: str) -> BundleGuide | None:
     bundle = Bundle.objects.filter(code=code, is_published=True).first()
     if bundle is None:
         return None
-    entries = BundleItem.objects.filter(bundle=bundle, item__current__isnull=False).order_by("position")
-    version_ids = list(entries.values_list("item__current_id", flat=True))
-    by_id = {v.pk: v for v in _with_guide(ItemVersion.objects.filter(pk__in=version_ids))}
-    versions = [by_id[v] for v in version_ids if v in by_id]
-    merged: dict[str, BundleMaterial] = {}
-    for v in versions:
-        for m in v.materials.all():
-            key = _material_key(m.name)
-            if key in merged:
-                existing = merged[key]
-                existing.items.append(v.name)
-                existing.copies = max(existing.copies, m.copies)
-                if m.required and not existing.required:
-                    existing.required, existing.condition = True, ""
-            else:
-                merged[key] = BundleMaterial(
-                    name=m.name,
-                    form=m.get_form_display(),
-                    copies=m.copies,
-                    required=m.required,
-                    condition=m.condition,
-                    registry=m.registry,
-                    items=[v.name],
-                )
+    entries = BundleItem.objects.filter(bundle=bundle, item__current__isnull=False).order_by("position", "id")
+    versions = versions_in_order(list(entries.values_list("item__current_id", flat=True)))
     return BundleGuide(
         bundle=bundle,
         versions=versions,
-        materials=list(merged.values()),
+        materials=merged_checklist(versions),
         total_promised_days=max((v.promised_limit_days for v in versions), default=0),
         max_visits=max((v.max_visits for v in versions), default=0),
     )
@@ -251,3 +295,65 @@ def diff_versions(old: ItemVersion, new: ItemVersion) -> list[Change]:
                 after = "; ".join(f"{f}={getattr(rows_b[name], f)}" for f in diffs)
                 changes.append(Change(relation, f"{label}: {name}", before, after))
     return changes
+
+
+# --- Publication review (two people) -----------------------------------------------------------
+
+
+def drafts_to_propose() -> list[ItemVersion]:
+    """Drafts not waiting in a proposed batch, newest first."""
+    return list(
+        ItemVersion.objects.filter(status=ItemVersion.Status.DRAFT)
+        .exclude(proposals__status=PublicationBatch.Status.PROPOSED)
+        .select_related("item", "department", "created_by")
+        .annotate(n_materials=Count("materials"))
+        .order_by("-created_at", "-id")
+    )
+
+
+def pending_batches() -> list[PublicationBatch]:
+    return list(
+        PublicationBatch.objects.filter(status=PublicationBatch.Status.PROPOSED)
+        .select_related("proposed_by")
+        .prefetch_related("proposed_versions__item", "proposed_versions__department")
+        .order_by("proposed_at", "id")
+    )
+
+
+def recent_decisions(limit: int = 10) -> list[PublicationBatch]:
+    return list(
+        PublicationBatch.objects.exclude(status=PublicationBatch.Status.PROPOSED)
+        .select_related("proposed_by", "published_by", "reviewed_by")
+        .annotate(n_proposed=Count("proposed_versions", distinct=True), n_published=Count("versions", distinct=True))
+        .order_by("-reviewed_at", "-id")[:limit]
+    )
+
+
+@dataclass
+class ProposedVersion:
+    version: ItemVersion
+    current: ItemVersion | None
+    changes: list[Change]
+
+
+@dataclass
+class BatchReview:
+    batch: PublicationBatch
+    lines: list[ProposedVersion]
+
+
+def batch_review(pk: int) -> BatchReview | None:
+    """A batch with each proposed draft beside the version the public sees now, and what changes."""
+    batch = PublicationBatch.objects.select_related("proposed_by", "published_by", "reviewed_by").filter(pk=pk).first()
+    if batch is None:
+        return None
+    # Batches loaded by the demo (publish_for_seeding) were never proposed: show what they published.
+    chosen = batch.proposed_versions.all() if batch.proposed_by_id else batch.versions.all()
+    proposed = list(_with_guide(chosen).order_by("item__sort_order", "item__code"))
+    current_ids = [v.item.current_id for v in proposed if v.item.current_id and v.item.current_id != v.pk]
+    current = {v.pk: v for v in _with_guide(ItemVersion.objects.filter(pk__in=current_ids))}
+    lines = []
+    for v in proposed:
+        now = current.get(v.item.current_id or 0)
+        lines.append(ProposedVersion(version=v, current=now, changes=diff_versions(now, v) if now else []))
+    return BatchReview(batch=batch, lines=lines)

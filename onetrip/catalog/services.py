@@ -10,12 +10,13 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import User
+from onetrip.accounts.permissions import Capability, can
 from onetrip.catalog import search
 from onetrip.catalog.models import (
     Bundle,
@@ -74,6 +75,19 @@ def _refuse_unless_draft(version: ItemVersion) -> None:
             code="immutable",
             params={"n": version.number, "code": version.item.code, "status": version.get_status_display()},
         )
+    pending = pending_batch_of(version)
+    if pending is not None:
+        raise ValidationError(
+            _("%(code)s v%(n)s is awaiting review in batch “%(b)s” and cannot be changed until it is "
+              "rejected or withdrawn."),
+            code="under_review",
+            params={"n": version.number, "code": version.item.code, "b": pending.name},
+        )
+
+
+def pending_batch_of(version: ItemVersion) -> PublicationBatch | None:
+    """The proposed batch a draft is waiting in, if any."""
+    return PublicationBatch.objects.filter(proposed_versions=version, status=PublicationBatch.Status.PROPOSED).first()
 
 
 def _check_guide_keys(guide: Mapping[str, Any]) -> None:
@@ -229,28 +243,33 @@ def discard_draft(*, actor: User, version: ItemVersion) -> None:
     trail.record(actor=actor, action="catalog.draft.discard", obj=item, summary=summary)
 
 
-@transaction.atomic
-def publish(
-    *,
-    actor: User,
-    versions: Iterable[ItemVersion],
-    name: str,
-    published_on: dt.date | None = None,
-    note: str = "",
-) -> PublicationBatch:
-    """Publish drafts together as one batch (成熟一批、公布一批). Each becomes its item's
-    current version and is frozen; the version it replaces is kept as superseded."""
+# --- Publication: two people ---------------------------------------------------------------
+# A catalogue admin proposes a batch of drafts; a second catalogue admin approves it (only then
+# do the versions go public) or rejects it with reasons. The proposer may withdraw it.
+
+
+def _lock_drafts(versions: Iterable[ItemVersion]) -> list[ItemVersion]:
     ids = [v.pk for v in versions]
     if not ids:
-        raise ValidationError(_("Choose at least one draft to publish."))
-    if not name.strip():
-        raise ValidationError({"name": [_("Give the publication batch a name.")]})
-    locked = list(ItemVersion.objects.select_for_update().select_related("item").filter(pk__in=ids))
+        raise ValidationError(_("Choose at least one draft to publish."), code="empty")
+    return list(ItemVersion.objects.select_for_update().select_related("item").filter(pk__in=ids).order_by("pk"))
+
+
+def _publishable_errors(locked: Sequence[ItemVersion], *, batch: PublicationBatch | None = None) -> list[str]:
+    """Why these drafts cannot be published together (empty when they can)."""
     errors = []
+    pending = dict(
+        PublicationBatch.proposed_versions.through.objects.filter(
+            itemversion_id__in=[v.pk for v in locked], publicationbatch__status=PublicationBatch.Status.PROPOSED
+        ).exclude(publicationbatch=batch).values_list("itemversion_id", "publicationbatch__name")
+    )
     for version in locked:
         if version.status != ItemVersion.Status.DRAFT:
             errors.append(_("%(code)s v%(n)s is not a draft.") % {"code": version.item.code, "n": version.number})
             continue
+        if version.pk in pending:
+            errors.append(_("%(code)s v%(n)s is already awaiting review in batch “%(b)s”.") % {
+                "code": version.item.code, "n": version.number, "b": pending[version.pk]})
         if not version.materials.exists():
             errors.append(_("%(code)s has an empty materials checklist.") % {"code": version.item.code})
         parent_id = version.item.parent_id
@@ -258,17 +277,13 @@ def publish(
             v.item_id == parent_id for v in locked
         ):
             errors.append(_("%(code)s is a sub-item whose main item is not published.") % {"code": version.item.code})
-    if errors:
-        raise ValidationError(errors)
+    return errors
+
+
+def _make_public(batch: PublicationBatch, locked: Sequence[ItemVersion]) -> None:
+    """Each version becomes its item's current version and is frozen; the version it replaces
+    is kept as superseded; the search index learns the new guides."""
     now = timezone.now()
-    batch = PublicationBatch(
-        name=name.strip(),
-        published_on=published_on or timezone.localdate(now),
-        published_by=actor,
-        note=note,
-    )
-    batch.full_clean()
-    batch.save()
     for version in locked:
         item = version.item
         if item.current_id:
@@ -279,12 +294,142 @@ def publish(
         ServiceItem.objects.filter(pk=item.pk).update(current=version)
     for version in locked:
         search.index_item(ServiceItem.objects.select_related("current__department").get(pk=version.item_id))
-    trail.record(
-        actor=actor,
-        action="catalog.publish",
-        obj=batch,
-        summary={"batch": batch.name, "items": sorted(f"{v.item.code} v{v.number}" for v in locked)},
-    )
+
+
+def _items_summary(locked: Sequence[ItemVersion]) -> list[str]:
+    return sorted(f"{v.item.code} v{v.number}" for v in locked)
+
+
+def _require_publisher(actor: User) -> None:
+    if not can(actor, Capability.PUBLISH_CATALOG):
+        raise PermissionDenied(_("Only a catalogue admin may propose, approve or reject a publication."))
+
+
+@transaction.atomic
+def propose_publication(
+    *,
+    actor: User,
+    versions: Iterable[ItemVersion],
+    name: str,
+    note: str = "",
+    published_on: dt.date | None = None,
+) -> PublicationBatch:
+    """Propose drafts for publication as one batch (成熟一批、公布一批). Nothing goes public
+    until a second catalogue admin approves it; meanwhile the drafts cannot be edited."""
+    _require_publisher(actor)
+    if not name.strip():
+        raise ValidationError({"name": [_("Give the publication batch a name.")]})
+    locked = _lock_drafts(versions)
+    errors = _publishable_errors(locked)
+    if errors:
+        raise ValidationError(errors)
+    batch = PublicationBatch(name=name.strip(), note=note.strip(), published_on=published_on,
+                             status=PublicationBatch.Status.PROPOSED, proposed_by=actor, proposed_at=timezone.now())
+    batch.full_clean()
+    batch.save()
+    batch.proposed_versions.set(locked)
+    trail.record(actor=actor, action="catalog.publication.propose", obj=batch,
+                 summary={"batch": batch.name, "items": _items_summary(locked), "note": batch.note})
+    return batch
+
+
+def _lock_pending(batch: PublicationBatch) -> PublicationBatch:
+    batch = PublicationBatch.objects.select_for_update().get(pk=batch.pk)
+    if batch.status != PublicationBatch.Status.PROPOSED:
+        raise ValidationError(
+            _("Batch “%(b)s” is no longer awaiting review (%(s)s).") % {"b": batch.name, "s": batch.get_status_display()},
+            code="not_pending",
+        )
+    return batch
+
+
+@transaction.atomic
+def approve_publication(*, actor: User, batch: PublicationBatch, comment: str = "") -> PublicationBatch:
+    """The second admin's approval: the proposed drafts go public now, as this batch."""
+    _require_publisher(actor)
+    batch = _lock_pending(batch)
+    if batch.proposed_by_id == actor.pk:
+        raise ValidationError(
+            _("You proposed this batch yourself; a second catalogue admin must approve it."), code="same_person"
+        )
+    locked = _lock_drafts(batch.proposed_versions.all())
+    errors = _publishable_errors(locked, batch=batch)
+    if errors:
+        raise ValidationError(errors)
+    now = timezone.now()
+    batch.status = PublicationBatch.Status.PUBLISHED
+    batch.published_by = batch.reviewed_by = actor
+    batch.published_on = batch.published_on or timezone.localdate(now)
+    batch.reviewed_at = now
+    batch.review_note = comment.strip()
+    batch.full_clean()
+    batch.save()
+    _make_public(batch, locked)
+    trail.record(actor=actor, action="catalog.publication.approve", obj=batch,
+                 summary={"batch": batch.name, "items": _items_summary(locked),
+                          "proposed_by": batch.proposed_by.username if batch.proposed_by else None})
+    return batch
+
+
+@transaction.atomic
+def reject_publication(*, actor: User, batch: PublicationBatch, reasons: str) -> PublicationBatch:
+    """The second admin sends the batch back with reasons; the drafts stay drafts and can be
+    edited and proposed again."""
+    _require_publisher(actor)
+    batch = _lock_pending(batch)
+    if batch.proposed_by_id == actor.pk:
+        raise ValidationError(
+            _("You proposed this batch yourself; withdraw it instead, or let a second admin review it."),
+            code="same_person",
+        )
+    if not reasons.strip():
+        raise ValidationError({"reasons": [_("Say why the batch is rejected, so that it can be put right.")]})
+    batch.status = PublicationBatch.Status.REJECTED
+    batch.reviewed_by, batch.reviewed_at, batch.review_note = actor, timezone.now(), reasons.strip()
+    batch.save()
+    trail.record(actor=actor, action="catalog.publication.reject", obj=batch,
+                 summary={"batch": batch.name, "reasons": batch.review_note})
+    return batch
+
+
+@transaction.atomic
+def withdraw_publication(*, actor: User, batch: PublicationBatch) -> PublicationBatch:
+    """The proposer takes the batch back before anyone has decided on it."""
+    batch = _lock_pending(batch)
+    if batch.proposed_by_id != actor.pk:
+        raise ValidationError(_("Only the admin who proposed the batch can withdraw it."), code="not_proposer")
+    batch.status = PublicationBatch.Status.WITHDRAWN
+    batch.reviewed_by, batch.reviewed_at = actor, timezone.now()
+    batch.save()
+    trail.record(actor=actor, action="catalog.publication.withdraw", obj=batch, summary={"batch": batch.name})
+    return batch
+
+
+@transaction.atomic
+def publish_for_seeding(
+    *,
+    actor: User,
+    versions: Iterable[ItemVersion],
+    name: str,
+    published_on: dt.date | None = None,
+    note: str = "",
+) -> PublicationBatch:
+    """Publish drafts at once, WITHOUT the second admin's review. For loading the demo district
+    (``manage.py demo``) and for test fixtures only: never call it from a page, the admin, the
+    API or an import. The batch has no proposer and its trail entry says it was seeded."""
+    if not name.strip():
+        raise ValidationError({"name": [_("Give the publication batch a name.")]})
+    locked = _lock_drafts(versions)
+    errors = _publishable_errors(locked)
+    if errors:
+        raise ValidationError(errors)
+    batch = PublicationBatch(name=name.strip(), note=note, status=PublicationBatch.Status.PUBLISHED,
+                             published_on=published_on or timezone.localdate(), published_by=actor)
+    batch.full_clean()
+    batch.save()
+    _make_public(batch, locked)
+    trail.record(actor=actor, action="catalog.publish.seed", obj=batch,
+                 summary={"batch": batch.name, "items": _items_summary(locked), "review": "none (seeding)"})
     return batch
 
 

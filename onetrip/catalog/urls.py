@@ -15,4 +15,9 @@ urlpatterns = [
     path("bundles/<str:code>/", views.bundle_guide, name="bundle"),
     path("manage/catalogue/export.xlsx", views.export_xlsx, name="export"),
     path("manage/catalogue/import/", views.import_xlsx, name="import"),
+    path("manage/catalogue/publications/", views.publications, name="publications"),
+    path("manage/catalogue/publications/<int:pk>/", views.publication, name="publication"),
+    path("manage/catalogue/publications/<int:pk>/approve/", views.publication_approve, name="publication-approve"),
+    path("manage/catalogue/publications/<int:pk>/reject/", views.publication_reject, name="publication-reject"),
+    path("manage/catalogue/publications/<int:pk>/withdraw/", views.publication_withdraw, name="publication-withdraw"),
 ]

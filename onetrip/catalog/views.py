@@ -4,17 +4,18 @@ from typing import Any
 
 import segno
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from onetrip.accounts.permissions import Capability, can, require
-from onetrip.catalog import excel, selectors
-from onetrip.catalog.models import Audience, ItemKind
+from onetrip.catalog import excel, selectors, services
+from onetrip.catalog.models import Audience, ItemKind, ItemVersion
 from onetrip.core.pagecache import cached_for_visitors
 
 _AUDIENCES = {"people", "companies"}
@@ -107,7 +108,9 @@ def item_qr(request: HttpRequest, code: str) -> HttpResponse:
     _guide_or_404(code)
     url = request.build_absolute_uri(reverse("catalog:item", args=[code]))
     response = HttpResponse(content_type="image/svg+xml")
-    response.write(segno.make(url, error="m").svg_inline(scale=4))
+    # A standalone SVG file needs the XML declaration and the svg namespace to show as an image.
+    segno.make(url, error="m").save(response, kind="svg", scale=4, xmldecl=True,  # type: ignore[arg-type]
+                                    svgns=True, title=_("QR code of this guide"))
     return response
 
 
@@ -175,6 +178,112 @@ def import_xlsx(request: HttpRequest) -> HttpResponse:
             else:
                 context["report"] = report
     return render(request, "catalog/import.html", context, status=400 if context.get("errors") else 200)
+
+
+# --- Publication review: one admin proposes, a second approves ------------------------------------
+
+
+def _workbench(request: HttpRequest, *, errors: list[str] | None = None, form: Any = None,
+               status: int = 200) -> HttpResponse:
+    chosen = {int(x) for x in (form.getlist("draft") if form is not None else request.GET.getlist("draft"))
+              if str(x).isdigit()}
+    return render(request, "catalog/publications.html", {
+        "drafts": selectors.drafts_to_propose(),
+        "pending": selectors.pending_batches(),
+        "recent": selectors.recent_decisions(),
+        "errors": errors or [],
+        "chosen": chosen,
+        "form": form if form is not None else {},
+    }, status=status)
+
+
+@require(Capability.PUBLISH_CATALOG)
+def publications(request: HttpRequest) -> HttpResponse:
+    """The publication workbench: propose drafts as a batch; review what others proposed."""
+    if request.method != "POST":
+        return _workbench(request)
+    ids = [int(x) for x in request.POST.getlist("draft") if x.isdigit()]
+    try:
+        batch = services.propose_publication(
+            actor=request.user,  # type: ignore[arg-type]
+            versions=list(ItemVersion.objects.filter(pk__in=ids, status=ItemVersion.Status.DRAFT)),
+            name=request.POST.get("name", ""),
+            note=request.POST.get("note", ""),
+        )
+    except ValidationError as exc:
+        return _workbench(request, errors=exc.messages, form=request.POST, status=400)
+    messages.success(request, _("Batch “%(b)s” is proposed. A second catalogue admin must approve it before it "
+                                "goes public.") % {"b": batch.name})
+    return redirect("catalog:publication", pk=batch.pk)
+
+
+def _review_or_404(pk: int) -> selectors.BatchReview:
+    review = selectors.batch_review(pk)
+    if review is None:
+        raise Http404(_("No such publication batch."))
+    return review
+
+
+def _batch_page(request: HttpRequest, review: selectors.BatchReview, *, errors: list[str] | None = None,
+                reasons: str = "", status: int = 200) -> HttpResponse:
+    return render(request, "catalog/publication.html", {
+        "review": review, "b": review.batch, "errors": errors or [], "reasons": reasons,
+        "mine": review.batch.proposed_by_id == request.user.pk,
+    }, status=status)
+
+
+@require(Capability.PUBLISH_CATALOG)
+@require_GET
+def publication(request: HttpRequest, pk: int) -> HttpResponse:
+    return _batch_page(request, _review_or_404(pk))
+
+
+@require(Capability.PUBLISH_CATALOG)
+def publication_approve(request: HttpRequest, pk: int) -> HttpResponse:
+    """Check-your-answers before the approval: what goes public, then the one button."""
+    review = _review_or_404(pk)
+    errors: list[str] = []
+    if request.method == "POST":
+        try:
+            services.approve_publication(actor=request.user, batch=review.batch,  # type: ignore[arg-type]
+                                         comment=request.POST.get("comment", ""))
+        except ValidationError as exc:
+            errors = exc.messages
+        else:
+            messages.success(request, _("Batch “%(b)s” is published: %(n)s guide(s) are public now.") % {
+                "b": review.batch.name, "n": len(review.lines)})
+            return redirect("catalog:publication", pk=pk)
+    return render(request, "catalog/publication_approve.html", {
+        "review": review, "b": review.batch, "errors": errors,
+        "mine": review.batch.proposed_by_id == request.user.pk,
+    }, status=400 if errors else 200)
+
+
+@require(Capability.PUBLISH_CATALOG)
+@require_POST
+def publication_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review_or_404(pk)
+    reasons = request.POST.get("reasons", "")
+    try:
+        services.reject_publication(actor=request.user, batch=review.batch, reasons=reasons)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        return _batch_page(request, review, errors=exc.messages, reasons=reasons, status=400)
+    messages.success(request, _("Batch “%(b)s” is sent back to its proposer with your reasons.") % {
+        "b": review.batch.name})
+    return redirect("catalog:publication", pk=pk)
+
+
+@require(Capability.PUBLISH_CATALOG)
+@require_POST
+def publication_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    review = _review_or_404(pk)
+    try:
+        services.withdraw_publication(actor=request.user, batch=review.batch)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        return _batch_page(request, review, errors=exc.messages, status=400)
+    messages.success(request, _("Batch “%(b)s” is withdrawn; its drafts can be edited again.") % {
+        "b": review.batch.name})
+    return redirect("catalog:publications")
 
 
 def not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

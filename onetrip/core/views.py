@@ -2,7 +2,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.shortcuts import render
+from django.template import loader
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -50,3 +52,35 @@ def set_language(request: HttpRequest, code: str) -> HttpResponse:
     if code in {c for c, _name in settings.LANGUAGES}:
         response.set_cookie(settings.LANGUAGE_COOKIE_NAME, code, max_age=365 * 24 * 3600, samesite="Lax")
     return response
+
+
+# --- Error pages ------------------------------------------------------------------------------
+# Chinese-first like every page (the language middleware has already chosen the language),
+# each with a way back. The 500 page is rendered from a plain template without the request
+# or any context processor, so it shows even when the database is down.
+
+
+def _safe_referer(request: HttpRequest) -> str:
+    target = request.META.get("HTTP_REFERER", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return ""
+
+
+def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return render(request, "400.html", status=400)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    message = str(exception.args[0]) if exception and exception.args and isinstance(exception.args[0], str) else ""
+    return render(request, "403.html", {"message": message, "back_url": _safe_referer(request),
+                                        "next_path": request.get_full_path()}, status=403)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return render(request, "403_csrf.html", {"back_url": _safe_referer(request)}, status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    return HttpResponseServerError(loader.get_template("500.html").render())

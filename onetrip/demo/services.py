@@ -84,10 +84,13 @@ def load(*, path: Path = DATA) -> LoadReport:
         moved = [v for v in second if v.item.parent_id in first_items]
         first += moved
         second = [v for v in second if v not in moved]
+        # The demo's history is loaded as published, without the two-person review that every
+        # later publication goes through (publish_for_seeding is for seeding only).
         for (name, day), versions in zip(BATCHES, (first, second), strict=True):
             if versions:
-                catalog.publish(actor=admin, versions=versions, name=name, published_on=day)
+                catalog.publish_for_seeding(actor=admin, versions=versions, name=name, published_on=day)
         _demo_revision(admin)
+        _demo_proposal()
     report.items = ServiceItem.objects.filter(current__isnull=False).count()
 
     for n, b in enumerate(data["bundles"]):
@@ -172,6 +175,20 @@ def _load_people(report: LoadReport) -> User:
     return User.objects.get(username="admin", role=Role.SYSTEM_ADMIN)
 
 
+def _demo_proposal() -> None:
+    """One batch awaiting review, so the publication workbench has something to show: the
+    catalogue admin ``shengaiban`` proposed it; ``admin`` (a second admin) can approve it."""
+    proposer = User.objects.get(username="shengaiban")
+    item = (ServiceItem.objects.filter(current__isnull=False, current__promised_limit_days__gte=3, parent__isnull=True)
+            .exclude(versions__number__gt=1).order_by("-sort_order").first())
+    if item is None:
+        return
+    draft = catalog.start_draft(actor=proposer, item=item)
+    catalog.update_draft(actor=proposer, version=draft, guide={"promised_limit_days": draft.promised_limit_days - 2})
+    catalog.propose_publication(actor=proposer, versions=[draft], name="第三批“最多跑一次”事项（承诺时限压缩）",
+                                note="承诺办结时限再压缩两个工作日，已与实施部门核对。")
+
+
 def _demo_revision(admin: User) -> None:
     """Show versioning on one item: a later batch shortened its promised time limit."""
     item = ServiceItem.objects.filter(current__isnull=False, current__promised_limit_days__gte=2).order_by("sort_order").first()
@@ -180,4 +197,5 @@ def _demo_revision(admin: User) -> None:
     draft = catalog.start_draft(actor=admin, item=item)
     catalog.update_draft(actor=admin, version=draft, guide={"promised_limit_days": draft.promised_limit_days - 1,
                                                             "max_visits": min(draft.max_visits, 1)})
-    catalog.publish(actor=admin, versions=[draft], name="流程再造：承诺时限再压缩", published_on=dt.date(2019, 3, 15))
+    catalog.publish_for_seeding(actor=admin, versions=[draft], name="流程再造：承诺时限再压缩",
+                                published_on=dt.date(2019, 3, 15))

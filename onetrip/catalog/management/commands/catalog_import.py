@@ -11,12 +11,16 @@ from onetrip.catalog.excel import ImportFailed, import_catalog
 
 class Command(BaseCommand):
     help = ("Import an .xlsx catalogue as drafts (all or nothing; errors name sheet, row and column). "
-            "--publish NAME publishes the imported drafts as one batch.")
+            "--publish NAME proposes the imported drafts for publication as one batch; nothing goes public "
+            "until a second catalogue admin approves the batch on the publications page "
+            "(/manage/catalogue/publications/).")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("path", help="the .xlsx file")
         parser.add_argument("--as", dest="username", required=True, help="the catalogue admin who imports")
-        parser.add_argument("--publish", metavar="BATCH_NAME", help="publish the drafts as a batch with this name")
+        parser.add_argument("--publish", "--propose", dest="publish", metavar="BATCH_NAME",
+                            help="propose the drafts for publication as a batch with this name; a second "
+                                 "catalogue admin approves it on /manage/catalogue/publications/")
 
     def handle(self, *args: Any, **options: Any) -> None:
         actor = User.objects.filter(username=options["username"], is_active=True).first()
@@ -24,7 +28,7 @@ class Command(BaseCommand):
             raise CommandError(f"{options['username']!r} is not an active catalogue admin.")
         try:
             with open(options["path"], "rb") as fh:
-                report = import_catalog(fh, actor=actor, publish_as=options["publish"])
+                report = import_catalog(fh, actor=actor, propose_as=options["publish"])
         except FileNotFoundError:
             raise CommandError(f"No such file: {options['path']}") from None
         except ImportFailed as failed:
@@ -33,5 +37,12 @@ class Command(BaseCommand):
             raise CommandError(f"{len(failed.errors)} problem(s); nothing was imported.") from None
         self.stdout.write(self.style.SUCCESS(
             f"Imported: {len(report.created)} new, {len(report.updated)} changed, {len(report.unchanged)} unchanged"
-            + (f"; published as {report.published_batch}" if report.published_batch else " (as drafts)")
+            " (as drafts)"
         ))
+        batch = report.proposed_batch
+        if batch is not None:
+            self.stdout.write(
+                f"Proposed for publication as batch “{batch.name}” (#{batch.pk}). Nothing is public yet: a second "
+                f"catalogue admin (not {actor.username}) approves or rejects it at "
+                f"/manage/catalogue/publications/{batch.pk}/"
+            )
