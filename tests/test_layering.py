@@ -61,3 +61,9 @@ def test_the_check_sees_a_lazy_import_inside_a_function(tmp_path):
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from onetrip.supervision import views\n", encoding="utf-8")
     assert imports_of(module) == {"supervision"}
+
+
+def test_the_calendar_stands_beside_accounts_and_imports_only_core_and_accounts():
+    found = {str(p.relative_to(ROOT)): imports_of(p) - {"workcalendar", "core", "accounts"}
+             for p in (ROOT / "workcalendar").rglob("*.py") if "migrations" not in p.parts}
+    assert {f: apps for f, apps in found.items() if apps} == {}

@@ -56,7 +56,7 @@ def test_rotating_the_left_most_forwarded_entry_does_not_escape_the_lookup_limit
     ]
     assert codes == [404, 404, 404, 429, 429]
     # The page counts the same way.
-    page = client.get("/progress/", {"number": case.number, "secret": "13907360001"},
+    page = client.post("/progress/", {"number": case.number, "secret": "13907360001"},
                       HTTP_X_FORWARDED_FOR="192.0.2.99, 203.0.113.7", REMOTE_ADDR="10.0.0.2")
     assert page.status_code == 429
     # Another client behind the same proxy has its own allowance.
