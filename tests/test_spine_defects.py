@@ -294,3 +294,26 @@ def test_a_lost_race_is_a_conflict_not_an_error(client, citizen, item, staff):
     r = act(client, token(client, staff.clerk), case.number, "accept")
     assert r.status_code == 409
     assert Case.objects.get(pk=case.pk).state == "in_review"
+
+
+# --- Bundles -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_bundle_application_keeps_conditions_and_the_bundles_order(citizen, catalog_admin, department):
+    from onetrip.catalog import services as catalog
+
+    from .conftest import make_item
+
+    later = make_item(catalog_admin, department, code="430703-T-LATER", name="食品经营许可", materials=[
+        {"name": "营业执照", "required": False, "condition": "已办理营业执照的"}, {"name": "食品安全管理制度"}])
+    first = make_item(catalog_admin, department, code="430703-T-FIRST", name="个体工商户设立登记", materials=[
+        {"name": "营业执照", "required": False, "condition": "变更登记时"}, {"name": "经营场所使用证明"}])
+    catalog.save_bundle(actor=catalog_admin, code="KCG", name="开餐馆一件事", items=[first.item, later.item])
+    application, _ = services.create_application(actor=citizen, bundle_code="KCG")
+    lines = services.checklist(application)
+    assert [c.item.code for c in application.cases.order_by("id")] == ["430703-T-FIRST", "430703-T-LATER"]
+    assert [line.name for line in lines] == ["营业执照", "经营场所使用证明", "食品安全管理制度"]
+    licence = lines[0]
+    assert not licence.required and "变更登记时" in licence.condition and "已办理营业执照的" in licence.condition
+    assert services.missing_materials(application) == ["经营场所使用证明", "食品安全管理制度"]

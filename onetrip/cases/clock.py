@@ -8,6 +8,8 @@
 - **The light** (绿/黄/红): :func:`light_for` — near means within ``WARNING_WORKDAYS``.
 
 The worker, the mover, the pages and the API all call these; nothing else computes a deadline.
+Each is the case's reading of the reusable working-day clock (``onetrip.workcalendar.clock``),
+whose pure functions hold the counting rules that hotline tickets and supervision orders share.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from onetrip.cases.models import CLOCK_STATES, Light
+from onetrip.workcalendar import clock as rules
 from onetrip.workcalendar import workdays
 
 if TYPE_CHECKING:
@@ -32,33 +35,29 @@ def today() -> dt.date:
 def acceptance_due(received_on: dt.date) -> dt.date:
     """视为受理: the last working day to accept, refuse or notify after receipt
     (``ACCEPTANCE_WINDOW_WORKDAYS``, 5 under the Administrative Licensing Law)."""
-    return workdays.add_workdays(received_on, settings.ACCEPTANCE_WINDOW_WORKDAYS)
+    return rules.deadline(received_on, settings.ACCEPTANCE_WINDOW_WORKDAYS)
 
 
 def near_deadline_until(day: dt.date) -> dt.date:
     """A promised deadline on or before this date is "near" (the amber light, the inbox's
     "near", the warnings): ``WARNING_WORKDAYS`` working days from ``day``."""
-    return workdays.add_workdays(day, settings.WARNING_WORKDAYS)
+    return rules.warning_from(day, settings.WARNING_WORKDAYS)
 
 
 def pause(case: Case, day: dt.date) -> None:
     """Stop the clock (only a running clock: one that started at acceptance)."""
-    if case.accepted_on and case.paused_since is None:
-        case.paused_since = day
+    if case.accepted_on:
+        case.paused_since = rules.pause(case.paused_since, day)
 
 
 def resume(case: Case, day: dt.date) -> None:
     """Restart the clock; the paused working days push the deadlines back."""
-    if case.paused_since is not None:
-        case.paused_workdays += workdays.workdays_between(case.paused_since, day)
-        case.paused_since = None
+    case.paused_workdays = rules.resume(case.paused_workdays, case.paused_since, day)
+    case.paused_since = None
 
 
 def paused_workdays(case: Case, day: dt.date) -> int:
-    paused = case.paused_workdays
-    if case.paused_since is not None:
-        paused += workdays.workdays_between(case.paused_since, day)
-    return paused
+    return rules.paused_total(case.paused_workdays, case.paused_since, day)
 
 
 def deadlines(case: Case, day: dt.date) -> tuple[dt.date, dt.date] | None:
@@ -67,17 +66,13 @@ def deadlines(case: Case, day: dt.date) -> tuple[dt.date, dt.date] | None:
         return None
     paused = paused_workdays(case, day)
     v = case.version
-    return (workdays.add_workdays(case.accepted_on, v.promised_limit_days + paused),
-            workdays.add_workdays(case.accepted_on, v.legal_limit_days + paused))
+    return (rules.deadline(case.accepted_on, v.promised_limit_days, paused),
+            rules.deadline(case.accepted_on, v.legal_limit_days, paused))
 
 
 def light_for(deadline: dt.date, day: dt.date) -> str:
     """Red past the promised deadline, amber when it is near, green otherwise."""
-    if day > deadline:
-        return Light.OVERDUE
-    if deadline <= near_deadline_until(day):
-        return Light.WARNING
-    return Light.NORMAL
+    return Light(rules.light(deadline, day, settings.WARNING_WORKDAYS).value)
 
 
 def recompute(case: Case, day: dt.date) -> None:
@@ -100,10 +95,10 @@ def summary(case: Case, day: dt.date | None = None) -> dict[str, Any]:
     used = left = None
     if case.accepted_on:
         end = day if case.decided_at is None else timezone.localdate(case.decided_at)
-        used = max(0, workdays.workdays_between(case.accepted_on, end) - paused_workdays(case, end))
+        used = rules.workdays_used(case.accepted_on, end, paused_workdays=case.paused_workdays,
+                                   paused_since=case.paused_since)
         if case.promised_deadline and case.is_open:
-            left = workdays.workdays_between(day, case.promised_deadline) if day <= case.promised_deadline else -(
-                workdays.workdays_between(case.promised_deadline, day))
+            left = rules.workdays_left(case.promised_deadline, day)
     return {
         "promised_deadline": case.promised_deadline,
         "legal_deadline": case.legal_deadline,

@@ -18,6 +18,7 @@ from onetrip.cases import actions, clock
 from onetrip.cases.models import OPEN_STATES, Case, CaseMaterial, State, Visit
 from onetrip.cases.rules import is_applicant
 from onetrip.cases.steps import review_steps
+from onetrip.catalog.selectors import material_key
 from onetrip.core.identity import mask_mobile, mask_name, mask_resident_id
 from onetrip.core.models import TrailEntry
 
@@ -218,13 +219,13 @@ def material_lines(case: Case, *, notice: Any = None) -> list[dict[str, Any]]:
     """The case's checklist with each material's files: present, missing or named in the open notice."""
     files: dict[str, list[CaseMaterial]] = {}
     for m in CaseMaterial.objects.filter(application_id=case.application_id, current=True).order_by("uploaded_at", "id"):
-        files.setdefault(m.name, []).append(m)
+        files.setdefault(material_key(m.name), []).append(m)
     faulty = {i.requirement.name: i for i in notice.items.all()} if notice is not None else {}
     latest = notice or case.notices.order_by("-issued_at").first()
     replies = {i.requirement.name: i.applicant_reply for i in latest.items.all()} if latest is not None else {}
     lines = []
     for req in case.version.materials.all():
-        have = files.get(req.name, [])
+        have = files.get(material_key(req.name), [])
         if req.name in faulty:
             status, status_label = "faulty", gettext("Named in the one-time notice")
         elif req.registry:

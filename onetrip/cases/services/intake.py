@@ -19,7 +19,8 @@ from onetrip.cases.rules import Refused, applicant_identity, check_form_text, is
 from onetrip.cases.services.mover import transition
 from onetrip.cases.services.visits import add_visit
 from onetrip.cases.uploads import check
-from onetrip.catalog.models import Bundle, ItemVersion, MaterialRequirement, ServiceItem
+from onetrip.catalog.models import Bundle, ItemVersion, ServiceItem
+from onetrip.catalog.selectors import BundleMaterial, merged_checklist, versions_in_order
 from onetrip.core import trail
 
 
@@ -92,16 +93,12 @@ def create_application(
     return application, True
 
 
-def checklist(application: Application, *, versions: Sequence[int] | None = None) -> list[MaterialRequirement]:
-    """The application's checklist: each material of its cases' versions, named once (required
-    if any item requires it)."""
-    seen: dict[str, MaterialRequirement] = {}
+def checklist(application: Application, *, versions: Sequence[int] | None = None) -> list[BundleMaterial]:
+    """The application's checklist: each material of its cases' versions named once, by the
+    catalogue's one merge rule (``catalog.selectors.merged_checklist``), in the items' order."""
     version_ids = list(versions) if versions is not None else list(
-        application.cases.values_list("version_id", flat=True))
-    for req in MaterialRequirement.objects.filter(version_id__in=version_ids).order_by("version_id", "position"):
-        if req.name not in seen or (req.required and not seen[req.name].required):
-            seen[req.name] = req
-    return list(seen.values())
+        application.cases.order_by("id").values_list("version_id", flat=True))
+    return merged_checklist(versions_in_order(version_ids))
 
 
 def may_edit_materials(application: Application, actor: User) -> None:
@@ -155,7 +152,7 @@ def remove_material_file(*, actor: User, application: Application, material_id: 
     trail.record(actor=actor, action="material.remove", obj=application, summary={"material_id": material_id})
 
 
-def missing_materials(application: Application, *, lines: Sequence[MaterialRequirement] | None = None,
+def missing_materials(application: Application, *, lines: Sequence[BundleMaterial] | None = None,
                       have: set[str] | None = None) -> list[str]:
     """Required materials without a file yet. Those a government registry holds are never asked
     for (once-only)."""
