@@ -113,3 +113,26 @@ def test_a_year_without_calendar_data_falls_back_to_weekdays_and_says_so(citizen
         case = services.transition(case=apply(citizen), action="accept", actor=staff.clerk)
         assert case.promised_deadline == dt.date(2027, 3, 4)
         assert clock.summary(case)["calendar_source"] == "weekdays"
+
+
+@pytest.mark.django_db
+def test_one_case_failing_does_not_stop_the_lights_of_the_others(citizen, item, staff, monkeypatch):
+    """The worker's pass isolates each case: a case that fails is reported, the rest are done."""
+    from onetrip.cases import notifications
+
+    with at("2025-11-17"):
+        first = services.transition(case=apply(citizen), action="accept", actor=staff.clerk)
+        second = services.transition(case=apply(citizen), action="accept", actor=staff.clerk)
+    real = notifications.queue_staff_warning
+
+    def fails_for_the_first(*, case):
+        if case.pk == first.pk:
+            raise RuntimeError("SMS gateway down")
+        return real(case=case)
+
+    monkeypatch.setattr(notifications, "queue_staff_warning", fails_for_the_first)
+    with at("2025-11-19"):
+        done = services.tick()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert done["warned"] == 1 and second.light == "warning" and first.light == "normal"

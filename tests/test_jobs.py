@@ -155,22 +155,23 @@ def test_the_loop_stops_when_told(registry, monkeypatch):
 def test_the_worker_runs_the_cases_jobs_once_and_clock_is_its_old_name():
     out = StringIO()
     call_command("worker", "--list", stdout=out)
-    assert "cases.clock  every 60s" in out.getvalue() and "cases.notifications  every 60s" in out.getvalue()
+    listed = out.getvalue()
+    assert all(f"{name}  every" in listed for name in ("cases.deemed_acceptance", "cases.lights", "core.outbox"))
     out = StringIO()
-    call_command("clock", "--once", "--only", "cases.clock", stdout=out)
-    assert "cases.clock: ok, 0 done" in out.getvalue() and "deemed 0, warned 0, overdue 0" in out.getvalue()
-    assert JobRun.objects.get(name="cases.clock").status == "ok"
-    assert not JobRun.objects.filter(name="cases.notifications").exists()
+    call_command("clock", "--once", "--only", "cases.lights", stdout=out)
+    assert "cases.lights: ok, 0 done" in out.getvalue() and "warned 0, overdue 0" in out.getvalue()
+    assert JobRun.objects.get(name="cases.lights").status == "ok"
+    assert not JobRun.objects.filter(name="core.outbox").exists()
     with pytest.raises(CommandError, match="no job named nope"):
         call_command("worker", "--once", "--only", "nope")
 
 
 @pytest.mark.django_db
 def test_an_operator_sees_the_runs_in_the_admin(client, department):
-    JobRun.objects.create(name="cases.clock", next_run_at=timezone.now(), status="failed", error="boom")
+    JobRun.objects.create(name="cases.lights", next_run_at=timezone.now(), status="failed", error="boom")
     client.force_login(make_user(Role.SYSTEM_ADMIN))
-    assert "cases.clock" in client.get("/admin/core/jobrun/").content.decode()
-    record = JobRun.objects.get(name="cases.clock")
+    assert "cases.lights" in client.get("/admin/core/jobrun/").content.decode()
+    record = JobRun.objects.get(name="cases.lights")
     assert "boom" in client.get(f"/admin/core/jobrun/{record.pk}/change/").content.decode()
     client.force_login(make_user(Role.CATALOG_ADMIN))
     assert client.get("/admin/core/jobrun/").status_code == 403

@@ -1,20 +1,20 @@
 """The cases' background work on the job registry (``core/jobs.py``), for ``manage.py worker``.
-Thin wrappers: the work itself, and its claims, are in ``services.tick`` and
-``notifications.send_pending``."""
+Each job claims its own rows and isolates each case's failure (``services.sweep``)."""
 
 from __future__ import annotations
 
-from onetrip.cases import notifications, services
+from onetrip.cases import clock
+from onetrip.cases.services import sweep
 from onetrip.core.jobs import job
 
 
-@job("cases.clock", every=60)
-def clock() -> dict[str, int]:
-    """Deemed acceptance, status lights and deadline warnings, overdue flags."""
-    return services.tick()
+@job("cases.deemed_acceptance", every=60)
+def deemed_acceptance() -> int:
+    """视为受理: cases whose acceptance window passed without a one-time notice."""
+    return sweep.deem_acceptances(day=clock.today())
 
 
-@job("cases.notifications", every=60)
-def send_notifications() -> int:
-    """Send queued SMS and e-mail, and retry those that failed."""
-    return notifications.send_pending()
+@job("cases.lights", every=60)
+def lights() -> dict[str, int]:
+    """Status lights, deadline warnings to officers, overdue cases recorded for e-supervision."""
+    return sweep.update_lights(day=clock.today())

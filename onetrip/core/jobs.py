@@ -270,3 +270,11 @@ def run_forever(*, interval: float, only: Sequence[str] | None = None, jobs: Reg
         if report is not None:
             report(outcomes)
         stop.wait(interval)
+
+
+@job("core.outbox", every=30)
+def send_outbox() -> int:
+    """Send queued SMS and e-mail (every app's), and retry those that failed."""
+    from onetrip.core import outbox
+
+    return outbox.send_pending()
