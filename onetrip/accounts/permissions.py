@@ -22,14 +22,14 @@ R = TypeVar("R", bound=HttpResponseBase)
 
 
 class Capability(StrEnum):
-    BROWSE_CATALOG = "browse_catalog"  # read published guides (everyone, logged in or not)
+    """What a role may do outside a case. Who may act on a case (accept, advance, decide…) is
+    the business of the action registry (``onetrip.cases.actions``: each action names its actors
+    and the item's review steps name theirs); published guides are open to everyone."""
+
     VIEW_OWN_PROFILE = "view_own_profile"
     APPLY = "apply"  # apply for an item for oneself or one's company
     APPLY_AS_PROXY = "apply_as_proxy"  # apply on a citizen's behalf
-    ACCEPT_AT_WINDOW = "accept_at_window"
     WORK_INBOX = "work_inbox"  # see the case inbox (window intake or department back office)
-    PROCESS_CASES = "process_cases"  # work the department inbox
-    DECIDE_CASES = "decide_cases"
     VIEW_PERSONAL_DATA = "view_personal_data"  # see unmasked ID numbers (logged)
     SUPERVISE = "supervise"
     EDIT_CATALOG = "edit_catalog"  # drafts, bundles
@@ -42,7 +42,7 @@ class Capability(StrEnum):
     VERIFY_COMPANY_REPS = "verify_company_reps"  # confirm or reject a company's self-registered representative
 
 
-_EVERYONE = {Capability.BROWSE_CATALOG}
+_EVERYONE: set[Capability] = set()
 _LOGGED_IN = _EVERYONE | {Capability.VIEW_OWN_PROFILE}
 _CATALOG_ADMIN = _LOGGED_IN | {
     Capability.EDIT_CATALOG,
@@ -59,15 +59,14 @@ POLICY: dict[str | None, frozenset[Capability]] = {
     Role.COMPANY_REP: frozenset(_LOGGED_IN | {Capability.APPLY}),
     Role.PROXY_AGENT: frozenset(_LOGGED_IN | {Capability.APPLY_AS_PROXY}),
     Role.WINDOW_CLERK: frozenset(
-        _LOGGED_IN | {Capability.ACCEPT_AT_WINDOW, Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX,
+        _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX,
                       Capability.VERIFY_COMPANY_REPS}
     ),
     Role.OFFICER: frozenset(
-        _LOGGED_IN | {Capability.PROCESS_CASES, Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}
+        _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}
     ),
     Role.DEPARTMENT_HEAD: frozenset(
-        _LOGGED_IN
-        | {Capability.PROCESS_CASES, Capability.DECIDE_CASES, Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}
+        _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}
     ),
     Role.SUPERVISOR: frozenset(
         _LOGGED_IN | {Capability.SUPERVISE, Capability.VIEW_DRAFTS, Capability.VIEW_PERSONAL_DATA}
