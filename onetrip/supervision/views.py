@@ -5,8 +5,8 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from onetrip.accounts.permissions import Capability, require
-from onetrip.cases.models import Case, RuleViolation, State
-from onetrip.cases.selectors import near_deadline_until
+from onetrip.cases.models import RuleViolation, State
+from onetrip.cases.selectors import near_deadline_until, visible_cases
 from onetrip.workcalendar import workdays
 
 
@@ -16,13 +16,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     years = range(today.year - 1, today.year + 3)
     near_until = near_deadline_until(today)
-    overdue = Case.objects.filter(state=State.IN_REVIEW, promised_deadline__lt=today)
+    cases = visible_cases(request.user)
+    overdue = cases.filter(state=State.IN_REVIEW, promised_deadline__lt=today)
     return render(request, "supervision/dashboard.html", {
         "coverage": workdays.coverage(years),
         "today": today,
         "overdue_count": overdue.count(),
         "overdue": overdue.select_related("version", "department").order_by("promised_deadline", "id")[:100],
-        "near": Case.objects.filter(state=State.IN_REVIEW, promised_deadline__gte=today,
+        "near": cases.filter(state=State.IN_REVIEW, promised_deadline__gte=today,
                                     promised_deadline__lte=near_until).count(),
-        "violations": RuleViolation.objects.select_related("case", "department").order_by("-at")[:100],
+        "violations": RuleViolation.objects.filter(case__in=cases).select_related("case", "department")
+        .order_by("-at")[:100],
     })
