@@ -4,7 +4,17 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 
-class RegisterForm(forms.Form):
+class TwoPasswordsMixin(forms.Form):
+    """The new password typed twice must match."""
+
+    def clean(self) -> dict[str, object]:
+        data = super().clean() or {}
+        if data.get("password") and data.get("password") != data.get("password2"):
+            self.add_error("password2", _("The two passwords differ."))
+        return data
+
+
+class RegisterForm(TwoPasswordsMixin):
     real_name = forms.CharField(label=_("Name (as on your ID card)"), max_length=50)
     mobile = forms.CharField(
         label=_("Mobile number"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
@@ -14,12 +24,6 @@ class RegisterForm(forms.Form):
     password = forms.CharField(label=_("Password"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("Password again"),
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
-        return data
 
 
 class CompanyRegisterForm(RegisterForm):
@@ -48,15 +52,9 @@ class CodeForm(forms.Form):
     )
 
 
-class ResetPasswordForm(CodeForm):
+class ResetPasswordForm(TwoPasswordsMixin, CodeForm):
     password = forms.CharField(label=_("New password"),
                                help_text=_("At least 8 characters, not only digits, not a common password."),
                                widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
     password2 = forms.CharField(label=_("New password again"),
                                 widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
-
-    def clean(self) -> dict[str, object]:
-        data = super().clean() or {}
-        if data.get("password") and data.get("password") != data.get("password2"):
-            self.add_error("password2", _("The two passwords differ."))
-        return data

@@ -11,6 +11,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onetrip.workcalendar import clock
+
 
 class State(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -36,11 +38,7 @@ class Channel(models.TextChoices):
     WINDOW = "window", _("At a window")
 
 
-class Light(models.TextChoices):
-    NONE = "", _("Clock not running")
-    NORMAL = "normal", _("Normal")
-    WARNING = "warning", _("Near the deadline")
-    OVERDUE = "overdue", _("Overdue")
+Light = clock.Light  # the status light of the reusable working-day clock
 
 
 class Application(models.Model):

@@ -306,6 +306,18 @@ def _require_publisher(actor: User) -> None:
 
 
 @transaction.atomic
+def _publishable_batch(name: str, versions: Iterable[ItemVersion]) -> list[ItemVersion]:
+    """Lock the drafts of a batch about to be proposed or seeded, refusing a nameless batch and
+    drafts that cannot be published, with every reason at once."""
+    if not name.strip():
+        raise ValidationError({"name": [_("Give the publication batch a name.")]})
+    locked = _lock_drafts(versions)
+    errors = _publishable_errors(locked)
+    if errors:
+        raise ValidationError(errors)
+    return locked
+
+
 def propose_publication(
     *,
     actor: User,
@@ -317,12 +329,7 @@ def propose_publication(
     """Propose drafts for publication as one batch (成熟一批、公布一批). Nothing goes public
     until a second catalogue admin approves it; meanwhile the drafts cannot be edited."""
     _require_publisher(actor)
-    if not name.strip():
-        raise ValidationError({"name": [_("Give the publication batch a name.")]})
-    locked = _lock_drafts(versions)
-    errors = _publishable_errors(locked)
-    if errors:
-        raise ValidationError(errors)
+    locked = _publishable_batch(name, versions)
     batch = PublicationBatch(name=name.strip(), note=note.strip(), published_on=published_on,
                              status=PublicationBatch.Status.PROPOSED, proposed_by=actor, proposed_at=timezone.now())
     batch.full_clean()
@@ -417,12 +424,7 @@ def publish_for_seeding(
     """Publish drafts at once, WITHOUT the second admin's review. For loading the demo district
     (``manage.py demo``) and for test fixtures only: never call it from a page, the admin, the
     API or an import. The batch has no proposer and its trail entry says it was seeded."""
-    if not name.strip():
-        raise ValidationError({"name": [_("Give the publication batch a name.")]})
-    locked = _lock_drafts(versions)
-    errors = _publishable_errors(locked)
-    if errors:
-        raise ValidationError(errors)
+    locked = _publishable_batch(name, versions)
     batch = PublicationBatch(name=name.strip(), note=note, status=PublicationBatch.Status.PUBLISHED,
                              published_on=published_on or timezone.localdate(), published_by=actor)
     batch.full_clean()
