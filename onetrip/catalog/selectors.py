@@ -240,9 +240,12 @@ def _merged_form(forms: list[str]) -> str:
     return " / ".join(str(MaterialForm(f).label) for f in forms)
 
 
-def versions_in_order(version_ids: Sequence[int]) -> list[ItemVersion]:
-    """Load these versions with their guides (a fixed number of queries), in the order given."""
-    by_id = {v.pk: v for v in _with_guide(ItemVersion.objects.filter(pk__in=version_ids))}
+def versions_in_order(version_ids: Sequence[int], *, guide: bool = True) -> list[ItemVersion]:
+    """Load these versions in the order given, in a fixed number of queries: with their whole
+    guides, or (``guide=False``) with just their checklists, enough for ``merged_checklist``."""
+    qs = ItemVersion.objects.filter(pk__in=version_ids)
+    qs = _with_guide(qs) if guide else qs.only("id", "name").prefetch_related("materials")
+    by_id = {v.pk: v for v in qs}
     return [by_id[pk] for pk in version_ids if pk in by_id]
 
 

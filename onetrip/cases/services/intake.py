@@ -98,7 +98,7 @@ def checklist(application: Application, *, versions: Sequence[int] | None = None
     catalogue's one merge rule (``catalog.selectors.merged_checklist``), in the items' order."""
     version_ids = list(versions) if versions is not None else list(
         application.cases.order_by("id").values_list("version_id", flat=True))
-    return merged_checklist(versions_in_order(version_ids))
+    return merged_checklist(versions_in_order(version_ids, guide=False))
 
 
 def may_edit_materials(application: Application, actor: User) -> None:
