@@ -203,9 +203,9 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                 data = action_data(action, request.POST)
                 if action.confirm and request.POST.get("confirmed") != "1":
                     return render(request, "cases/confirm.html", {
-                        "case": case, "action": action, "posted": [
-                            (k, v) for k in request.POST for v in request.POST.getlist(k)
-                            if k not in {"csrfmiddlewaretoken", "confirmed"}]})
+                        "case": case, "action": action, "answers": _answers(action, data, case),
+                        "posted": [(k, v) for k in request.POST for v in request.POST.getlist(k)
+                                   if k not in {"csrfmiddlewaretoken", "confirmed"}]})
                 services.transition(case=case, action=name, actor=user, data=data)
                 messages.success(request, _("Done: %(a)s.") % {"a": action.event})
                 return redirect("cases:case", number)
@@ -217,8 +217,38 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     view = selectors.case_view(case, user)
     view.update(revealed=revealed, form_errors=form_errors, visit_reasons=Visit.Reason.choices,
                 delivery_methods=_delivery_choices(case))
+    if view["staff"]:
+        # The workbench shows the next action open and the others folded, the ones that end the
+        # case for the applicant marked as such; a case waiting for the applicant has no next action.
+        waiting = case.state == State.AWAITING_SUPPLEMENT
+        view.update(
+            waiting_for_applicant=waiting,
+            next_actions=[a for a in view["actions"] if a.primary and not waiting],
+            other_actions=[a for a in view["actions"] if not a.primary or waiting],
+            destructive=DESTRUCTIVE,
+            not_ready=[line for line in view["materials"] if line["status"] in {"missing", "faulty"}],
+        )
     template = "cases/workbench.html" if view["staff"] else "cases/case.html"
     return render(request, template, view, status=status)
+
+
+DESTRUCTIVE = frozenset({"refuse", "deny", "withdraw"})
+
+
+def _answers(action: actions.Action, data: dict[str, Any], case: Case) -> list[dict[str, Any]]:
+    """What the confirmation page repeats back before a weighty action: each field of the action's
+    form with what was entered, in words (a check-your-answers list)."""
+    methods = dict(_delivery_choices(case))
+    out: list[dict[str, Any]] = []
+    for f in action.fields:
+        if f.kind == "materials":
+            out.append({"label": f.label, "materials": True,
+                        "named": [(i["material"], i["reason"]) for i in data.get("items", [])]})
+        elif f.kind == "delivery":
+            out.append({"label": f.label, "value": methods.get(data.get(f.name, ""), "")})
+        else:
+            out.append({"label": f.label, "value": data.get(f.name, "")})
+    return out
 
 
 def _delivery_choices(case: Case) -> list[tuple[str, str]]:
