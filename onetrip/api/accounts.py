@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from onetrip.accounts import selectors, services
@@ -20,20 +20,26 @@ from onetrip.core.ratelimit import client_address
 router = Router(tags=["accounts"])
 
 
+_MOBILE = Field(..., min_length=1, max_length=20,
+                description="A mainland mobile number (11 digits starting with 1; spaces, dashes and +86 are "
+                            "allowed); a malformed one is 400.")
+_CODE = Field(..., pattern=r"^\s*[0-9]{6}\s*$", description="The 6-digit code sent by SMS.")
+
+
 class SmsCodeIn(Schema):
-    mobile: str
+    mobile: str = _MOBILE
     purpose: Literal["reset", "unlock"]
 
 
 class PasswordResetIn(Schema):
-    mobile: str
-    code: str
-    password: str
+    mobile: str = _MOBILE
+    code: str = _CODE
+    password: str = Field(..., min_length=1, description="The new password; one the password rules refuse is 400.")
 
 
 class UnlockIn(Schema):
-    mobile: str
-    code: str
+    mobile: str = _MOBILE
+    code: str = _CODE
 
 
 class Done(Schema):
@@ -52,11 +58,11 @@ class RepresentativeOut(Schema):
     status: str
 
 
-class RejectIn(Schema):
-    reason: str
+class RepresentativeRejectIn(Schema):
+    reason: str = s.text(max_length=200, description="Why the representative is not confirmed.")
 
 
-@router.post("/auth/sms-code", response={202: Done, 400: s.Error, 429: s.Error}, auth=None)
+@router.post("/auth/sms-code", response=s.answers({202: Done}, 400, 429), auth=None)
 def send_code(request: HttpRequest, payload: SmsCodeIn) -> Any:
     """Send a 6-digit code (valid 10 minutes) to the account a mobile number reaches. The answer
     is the same whether or not the number is registered; limited per number and per client."""
@@ -69,14 +75,14 @@ def send_code(request: HttpRequest, payload: SmsCodeIn) -> Any:
                                     "SMS.") % {"mobile": payload.mobile.strip()}})
 
 
-@router.post("/auth/password-reset", response={200: Done, 400: s.Error}, auth=None)
+@router.post("/auth/password-reset", response=s.answers({200: Done}, 400), auth=None)
 def password_reset(request: HttpRequest, payload: PasswordResetIn) -> Any:
     """Set a new password with the code sent by ``/auth/sms-code`` (purpose ``reset``)."""
     services.reset_password_with_code(mobile=payload.mobile, code=payload.code, password=payload.password)
     return {"detail": _("Your password has been changed. Log in with the new password.")}
 
 
-@router.post("/auth/unlock", response={200: Done, 400: s.Error}, auth=None)
+@router.post("/auth/unlock", response=s.answers({200: Done}, 400), auth=None)
 def unlock(request: HttpRequest, payload: UnlockIn) -> Any:
     """Lift every lock-out of the account with the code sent by ``/auth/sms-code`` (purpose
     ``unlock``)."""
@@ -105,7 +111,7 @@ def _representative(user: User) -> dict[str, Any]:
     }
 
 
-@router.get("/company-representatives", response={200: list[RepresentativeOut], 401: s.Error, 403: s.Error},
+@router.get("/company-representatives", response=s.answers({200: list[RepresentativeOut]}, 401, 403),
             auth=token_or_session)
 def company_representatives(request: HttpRequest) -> Any:
     """Self-registered company representatives awaiting verification at a window."""
@@ -114,15 +120,13 @@ def company_representatives(request: HttpRequest) -> Any:
 
 
 @router.post("/company-representatives/{user_id}/confirm",
-             response={200: RepresentativeOut, 400: s.Error, 401: s.Error, 403: s.Error, 404: s.Error},
-             auth=token_or_session)
+             response=s.answers({200: RepresentativeOut}, 400, 401, 403, 404), auth=token_or_session)
 def confirm_representative(request: HttpRequest, user_id: int) -> Any:
     return _representative(services.confirm_company_representative(actor=_clerk(request), user_id=user_id))
 
 
 @router.post("/company-representatives/{user_id}/reject",
-             response={200: RepresentativeOut, 400: s.Error, 401: s.Error, 403: s.Error, 404: s.Error},
-             auth=token_or_session)
-def reject_representative(request: HttpRequest, user_id: int, payload: RejectIn) -> Any:
+             response=s.answers({200: RepresentativeOut}, 400, 401, 403, 404), auth=token_or_session)
+def reject_representative(request: HttpRequest, user_id: int, payload: RepresentativeRejectIn) -> Any:
     return _representative(services.reject_company_representative(actor=_clerk(request), user_id=user_id,
                                                                    reason=payload.reason))

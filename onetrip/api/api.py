@@ -4,14 +4,14 @@ interactive page: ``/api/docs`` (Swagger UI served from local static files)."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.exceptions import ValidationError
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
@@ -39,11 +39,19 @@ def on_validation_error(request: HttpRequest, exc: ValidationError) -> HttpRespo
     return api.create_response(request, {"detail": "; ".join(exc.messages), "errors": errors}, status=status)
 
 
+# The handlers' names for a schema of parameters or the body, left out of an error's field name:
+# "name", not "payload.name", as the services name fields.
+_WRAPPERS = {"payload", "filters", "params"}
+
+
 @api.exception_handler(NinjaValidationError)
 def on_input_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = ".".join(str(p) for p in err.get("loc", [])[1:]) or "request"
+        parts = [str(p) for p in err.get("loc", [])[1:]]
+        if parts and parts[0] in _WRAPPERS:
+            parts = parts[1:]
+        loc = ".".join(parts) or "request"
         errors.setdefault(loc, []).append(str(err.get("msg", "invalid")))
     detail = "; ".join(f"{k}: {', '.join(v)}" for k, v in errors.items())
     return api.create_response(request, {"detail": f"Invalid input: {detail}", "errors": errors}, status=400)
@@ -65,8 +73,10 @@ def on_database_busy(request: HttpRequest, exc: OperationalError) -> HttpRespons
 
 @api.exception_handler(AuthenticationError)
 def on_auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, {"detail": "Authentication required: send a bearer token or log in."},
-                               status=401)
+    response = api.create_response(
+        request, {"detail": "Authentication required: send a bearer token or log in."}, status=401)
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 def _summary(item: ServiceItem) -> dict[str, Any]:
@@ -88,27 +98,23 @@ def _summary(item: ServiceItem) -> dict[str, Any]:
     }
 
 
+# An empty value of a filter means "any", as a search form sends it.
+Kind = Literal["", *ItemKind.values]  # type: ignore[valid-type]
+
+
 class ItemFilters(Schema):
-    q: str = ""
-    department: str = ""
-    kind: str = ""
-    bundle: str = ""
-    audience: str = ""
-    page: int = 1
+    q: str = Field("", description="Chinese words, pinyin or pinyin initials, or a code.")
+    department: str = Field("", description="A department code.")
+    kind: Kind = Field("", description="The kind of administrative power (empty: any).")  # type: ignore[valid-type]
+    bundle: str = Field("", description="A bundle code: the items of that life-event bundle.")
+    audience: Literal["", "people", "companies"] = Field(
+        "", description="people or companies: items for them (and for both).")
+    page: int = Field(1, ge=1, description="From 1; a page after the last one is 404.")
 
 
-_KINDS = set(ItemKind.values)
-
-
-@api.get("/v1/items", response={200: s.ItemPage, 400: s.Error}, tags=["catalogue"])
+@api.get("/v1/items", response=s.answers({200: s.ItemPage}, 400, 404), tags=["catalogue"])
 def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> Any:
     """Published items, filtered and (with ``q``) ranked by the Chinese/pinyin search."""
-    if filters.kind and filters.kind not in _KINDS:
-        raise HttpError(400, f"Unknown kind '{filters.kind}'. Use one of: {', '.join(sorted(_KINDS))}.")
-    if filters.audience and filters.audience not in {"people", "companies"}:
-        raise HttpError(400, "audience must be 'people' or 'companies'.")
-    if filters.page < 1:
-        raise HttpError(400, "page must be 1 or more.")
     result = selectors.find_items(
         selectors.Filters(q=filters.q, department=filters.department, kind=filters.kind,
                           bundle=filters.bundle, audience=filters.audience),
@@ -130,7 +136,7 @@ def list_items(request: HttpRequest, filters: Query[ItemFilters]) -> Any:
     }
 
 
-@api.get("/v1/items/{code}", response={200: s.ItemGuide, 404: s.Error}, tags=["catalogue"])
+@api.get("/v1/items/{code}", response=s.answers({200: s.ItemGuide}, 404), tags=["catalogue"])
 def get_item(request: HttpRequest, code: str) -> Any:
     """The full published guide of one item, materials included."""
     v = selectors.guide(code)
@@ -182,7 +188,7 @@ def get_item(request: HttpRequest, code: str) -> Any:
     return data
 
 
-@api.get("/v1/departments", response=list[s.DepartmentOut], tags=["catalogue"])
+@api.get("/v1/departments", response=s.answers({200: list[s.DepartmentOut]}), tags=["catalogue"])
 def list_departments(request: HttpRequest) -> Any:
     return [
         {
@@ -203,12 +209,12 @@ def _bundle_summary(b: Bundle, item_count: int) -> dict[str, Any]:
     return {"code": b.code, "name": b.name, "name_en": b.name_en, "audience": b.audience, "item_count": item_count}
 
 
-@api.get("/v1/bundles", response=list[s.BundleSummary], tags=["catalogue"])
+@api.get("/v1/bundles", response=s.answers({200: list[s.BundleSummary]}), tags=["catalogue"])
 def list_bundles(request: HttpRequest) -> Any:
     return [_bundle_summary(b, b.item_count) for b in selectors.published_bundles()]  # type: ignore[attr-defined]
 
 
-@api.get("/v1/bundles/{code}", response={200: s.BundleGuideOut, 404: s.Error}, tags=["catalogue"])
+@api.get("/v1/bundles/{code}", response=s.answers({200: s.BundleGuideOut}, 404), tags=["catalogue"])
 def get_bundle(request: HttpRequest, code: str) -> Any:
     """A life-event bundle with the union of its items' materials, each named once."""
     g = selectors.bundle_guide(code)
@@ -223,10 +229,10 @@ def get_bundle(request: HttpRequest, code: str) -> Any:
     }
 
 
-@api.post("/v1/auth/token", response={201: s.TokenOut, 401: s.Error}, tags=["accounts"])
+@api.post("/v1/auth/token", response=s.answers({201: s.TokenOut}, 400, 401, 429), tags=["accounts"])
 def create_token(request: HttpRequest, payload: s.TokenIn) -> Any:
     """Exchange a username and password for a bearer token (shown once). Repeated failures
-    lock the account out like the log-in page does."""
+    lock the account out like the log-in page does: 429 with ``retry_after`` seconds."""
     user = authenticate(request, username=payload.username, password=payload.password)
     if user is None:
         if getattr(request, "axes_locked_out", False):
@@ -235,7 +241,7 @@ def create_token(request: HttpRequest, payload: s.TokenIn) -> Any:
     return Status(201, {"token": account_services.issue_api_token(user=user, name=payload.name)})  # type: ignore[arg-type]
 
 
-@api.get("/v1/me", response={200: s.MeOut, 401: s.Error}, auth=token_or_session, tags=["accounts"])
+@api.get("/v1/me", response=s.answers({200: s.MeOut}, 401), auth=token_or_session, tags=["accounts"])
 def me(request: HttpRequest) -> Any:
     """Who the token or session belongs to. Own data is shown masked here too."""
     user: User = request.auth  # type: ignore[attr-defined]

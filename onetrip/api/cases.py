@@ -4,33 +4,47 @@ and the public progress lookup."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Literal
 
 from django.http import FileResponse, HttpRequest
-from ninja import Field, File, Form, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
+from pydantic import model_validator
 
 from onetrip.accounts.models import User
 from onetrip.api.auth import token_or_session
+from onetrip.api.schemas import Error, answers, text
 from onetrip.cases import actions, selectors, services
-from onetrip.cases.models import Application, Case
+from onetrip.cases.models import Application, Case, Visit
 from onetrip.cases.rules import is_applicant
 from onetrip.core.ratelimit import client_address
 
 router = Router(tags=["cases"])
 
 
-class CaseError(Schema):
-    detail: str
-    code: str | None = None
-    errors: dict[str, list[str]] | None = None
+# What onetrip.cases.uploads accepts (checked by content), so what a download can be.
+UPLOAD_TYPES = ("application/pdf", "image/jpeg", "image/png", "application/ofd")
+
+CaseError = Error  # refusals carry their ``code``: wrong_state, claimed, not_your_department, …
+
+_EITHER = "Name either one item or one life-event bundle."
 
 
 class ApplicationIn(Schema):
-    item: str = ""
-    bundle: str = ""
+    model_config = {"json_schema_extra": {"oneOf": [{"required": ["item"]}, {"required": ["bundle"]}],
+                                          "description": _EITHER}}
+
+    # Absent is None; an explicit null is refused like any non-string, as the schema says.
+    item: str = Field(None, min_length=1, description="An item's code (or give bundle).")  # type: ignore[assignment]
+    bundle: str = Field(None, min_length=1, description="A life-event bundle's code (or give item).")  # type: ignore[assignment]
     form: dict[str, str] = {}
+
+    @model_validator(mode="after")
+    def _one_of(self) -> ApplicationIn:
+        if (self.item is None) == (self.bundle is None):
+            raise ValueError(_EITHER)
+        return self
 
 
 class ChecklistLine(Schema):
@@ -127,8 +141,9 @@ class ActionIn(Schema):
 
 
 class VisitIn(Schema):
-    reason: str
-    note: str = ""
+    reason: Literal[*Visit.Reason.values] = Field(  # type: ignore[valid-type]
+        ..., description="The trip: submit or supplement at a window, pickup of the result, or other.")
+    note: str = Field("", max_length=200)
 
 
 class ProgressOut(Schema):
@@ -225,21 +240,25 @@ def _case(request: HttpRequest, number: str) -> Case:
     return case
 
 
-@router.post("/applications", response={200: ApplicationOut, 201: ApplicationOut, 400: CaseError, 403: CaseError, 404: CaseError},
-             auth=token_or_session)
+@router.post("/applications", response=answers({200: ApplicationOut, 201: ApplicationOut}, 400, 401, 403, 404),
+             auth=token_or_session, openapi_extra={"parameters": [{
+                 "name": "Idempotency-Key", "in": "header", "required": False,
+                 "description": "The same key again (same user) answers the first application with 200.",
+                 "schema": {"type": "string", "maxLength": 100}}]})
 def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
     """Start an application for one item or one bundle. Send an ``Idempotency-Key`` header: the
     same key again returns the same application (200) instead of creating a second one."""
     application, created = services.create_application(
-        actor=_user(request), item_code=payload.item, bundle_code=payload.bundle, form=payload.form,
+        actor=_user(request), item_code=payload.item or "", bundle_code=payload.bundle or "", form=payload.form,
         idempotency_key=request.headers.get("Idempotency-Key", ""),
     )
     return Status(201 if created else 200, application_out(application))
 
 
-@router.post("/applications/{application_id}/materials", response={201: UploadedMaterialOut, 400: CaseError, 403: CaseError,
-                                                                   404: CaseError, 409: CaseError}, auth=token_or_session)
-def upload_material(request: HttpRequest, application_id: int, name: Form[str], file: File[UploadedFile]) -> Any:
+@router.post("/applications/{application_id}/materials",
+             response=answers({201: UploadedMaterialOut}, 400, 401, 403, 404, 409), auth=token_or_session)
+def upload_material(request: HttpRequest, application_id: int, file: File[UploadedFile],
+                    name: str = Form(..., min_length=1, description="The checklist material's name.")) -> Any:
     """Upload one checklist material (PDF, JPEG, PNG or OFD, checked by content)."""
     application = _own_application(request, application_id)
     material = services.upload_material(actor=_user(request), application=application, name=name, stream=file,
@@ -248,8 +267,8 @@ def upload_material(request: HttpRequest, application_id: int, name: Form[str], 
                         "content_type": material.content_type})
 
 
-@router.post("/applications/{application_id}/submit", response={200: ApplicationOut, 400: CaseError, 403: CaseError,
-                                                                404: CaseError, 409: CaseError}, auth=token_or_session)
+@router.post("/applications/{application_id}/submit",
+             response=answers({200: ApplicationOut}, 400, 401, 403, 404, 409), auth=token_or_session)
 def submit_application(request: HttpRequest, application_id: int) -> Any:
     """Submit the application; each case gets its number. Submitting again changes nothing."""
     application = _own_application(request, application_id)
@@ -257,17 +276,20 @@ def submit_application(request: HttpRequest, application_id: int) -> Any:
     return application_out(application)
 
 
-@router.get("/cases", response=list[CaseSummary], auth=token_or_session)
+@router.get("/cases", response=answers({200: list[CaseSummary]}, 401), auth=token_or_session)
 def my_cases(request: HttpRequest) -> Any:
     return [summary(c) for c in selectors.cases_of(_user(request))[:200]]
 
 
-@router.get("/cases/{number}", response={200: CaseDetail, 404: CaseError}, auth=token_or_session)
+@router.get("/cases/{number}", response=answers({200: CaseDetail}, 401, 404), auth=token_or_session)
 def get_case(request: HttpRequest, number: str) -> Any:
     return detail(_case(request, number), _user(request))
 
 
-@router.get("/cases/{number}/materials/{material_id}", response={200: None, 404: CaseError}, auth=token_or_session)
+@router.get("/cases/{number}/materials/{material_id}", response=answers({200: None}, 401, 403, 404),
+            auth=token_or_session, openapi_extra={"responses": {200: {
+                "description": "The file, with the content type it was checked to have.",
+                "content": {t: {"schema": {"type": "string", "format": "binary"}} for t in UPLOAD_TYPES}}}})
 def get_material(request: HttpRequest, number: str, material_id: int) -> Any:
     """Download an uploaded material. Staff downloads are put on the trail."""
     case = _case(request, number)
@@ -278,19 +300,22 @@ def get_material(request: HttpRequest, number: str, material_id: int) -> Any:
     return response
 
 
-@router.get("/inbox", response={200: list[CaseSummary], 400: CaseError, 403: CaseError}, auth=token_or_session)
-def inbox(request: HttpRequest, view: str = "todo") -> Any:
+class InboxIn(Schema):
+    view: Literal[*selectors.INBOX_VIEWS] = "todo"  # type: ignore[valid-type]
+
+
+@router.get("/inbox", response=answers({200: list[CaseSummary]}, 400, 401, 403), auth=token_or_session)
+def inbox(request: HttpRequest, params: Query[InboxIn]) -> Any:
     """A member of staff's cases: todo (waiting for me at my step), mine (claimed), near (deadline),
     overdue, open."""
-    if view not in selectors.INBOX_VIEWS:
-        raise HttpError(400, f"view must be one of {', '.join(selectors.INBOX_VIEWS)}.")
+    view = params.view
     user = _user(request)
     if not user.is_staff_role:
         raise HttpError(403, "The inbox is for staff.")
     return [summary(c) for c in selectors.inbox(user, view)[:200]]
 
 
-@router.post("/cases/{number}/actions", response={200: CaseDetail, 400: CaseError, 403: CaseError, 404: CaseError, 409: CaseError},
+@router.post("/cases/{number}/actions", response=answers({200: CaseDetail}, 400, 401, 403, 404, 409),
              auth=token_or_session)
 def act(request: HttpRequest, number: str, payload: ActionIn) -> Any:
     """Move the case with one of the actions in ``action``'s enum (what each needs in ``data`` is in
@@ -301,7 +326,7 @@ def act(request: HttpRequest, number: str, payload: ActionIn) -> Any:
     return detail(case, user)
 
 
-@router.post("/cases/{number}/visits", response={201: CaseSummary, 400: CaseError, 403: CaseError, 404: CaseError},
+@router.post("/cases/{number}/visits", response=answers({201: CaseSummary}, 400, 401, 403, 404),
              auth=token_or_session)
 def record_visit(request: HttpRequest, number: str, payload: VisitIn) -> Any:
     """Record a physical trip of the applicant (window staff)."""
@@ -311,10 +336,29 @@ def record_visit(request: HttpRequest, number: str, payload: VisitIn) -> Any:
     return Status(201, summary(case))
 
 
+_PHONE_OR_ID = "The mobile number or the ID number used to apply: at least one of the two, not blank."
+
+
 class ProgressIn(Schema):
-    number: str = Field(..., min_length=1, max_length=32)
+    model_config = {"json_schema_extra": {"anyOf": [
+        {"required": ["phone"], "properties": {"phone": {"pattern": r"\S"}}},
+        {"required": ["id_number"], "properties": {"id_number": {"pattern": r"\S"}}}], "description": _PHONE_OR_ID}}
+
+    number: str = text(max_length=32, description="The case number.")
     phone: str = Field("", max_length=20)
     id_number: str = Field("", max_length=18)
+
+    @model_validator(mode="after")
+    def _secret(self) -> ProgressIn:
+        if not (self.phone.strip() or self.id_number.strip()):
+            raise ValueError(_PHONE_OR_ID)
+        return self
+
+
+class ProgressQuery(Schema):
+    number: str = text(max_length=32, description="The case number.")
+    phone: str = Field("", max_length=20, description=_PHONE_OR_ID)
+    id_number: str = Field("", max_length=18, description=_PHONE_OR_ID)
 
 
 def _progress(request: HttpRequest, number: str, secret: str) -> Any:
@@ -329,16 +373,16 @@ def _progress(request: HttpRequest, number: str, secret: str) -> Any:
     return selectors.progress(case)
 
 
-@router.post("/progress", response={200: ProgressOut, 400: CaseError, 404: CaseError, 429: CaseError}, auth=None)
+@router.post("/progress", response=answers({200: ProgressOut}, 400, 404, 429), auth=None)
 def progress(request: HttpRequest, payload: ProgressIn) -> Any:
     """进度查询 without logging in: the case number with the applicant's mobile or ID number, in the
     body so that they stay out of URLs and logs. Rate-limited per client; a wrong pair says only
     "not found"."""
-    return _progress(request, payload.number.strip(), (payload.phone or payload.id_number).strip())
+    return _progress(request, payload.number.strip(), payload.phone.strip() or payload.id_number.strip())
 
 
-@router.get("/progress", response={200: ProgressOut, 400: CaseError, 404: CaseError, 429: CaseError}, auth=None,
-            deprecated=True)
-def progress_get(request: HttpRequest, number: str = "", phone: str = "", id_number: str = "") -> Any:
-    """Kept for existing clients; prefer POST, which keeps the mobile or ID number out of URLs."""
-    return _progress(request, number.strip(), (phone or id_number).strip())
+@router.get("/progress", response=answers({200: ProgressOut}, 400, 404, 429), auth=None, deprecated=True)
+def progress_get(request: HttpRequest, params: Query[ProgressQuery]) -> Any:
+    """Kept for existing clients; prefer POST, which keeps the mobile or ID number out of URLs.
+    Give ``phone`` or ``id_number`` (at least one, not blank): without either the answer is 400."""
+    return _progress(request, params.number.strip(), params.phone.strip() or params.id_number.strip())

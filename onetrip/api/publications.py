@@ -7,12 +7,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from onetrip.accounts.permissions import Capability, can
 from onetrip.api.auth import token_or_session
-from onetrip.api.schemas import Error
+from onetrip.api.schemas import answers, text
 from onetrip.catalog import selectors, services
 from onetrip.catalog.models import ItemVersion, PublicationBatch
 
@@ -39,8 +39,8 @@ class PublicationOut(Schema):
 
 
 class ProposeIn(Schema):
-    drafts: list[int]
-    name: str
+    drafts: list[int] = Field(..., min_length=1, description="Ids of draft versions; any that is not a draft is 400.")
+    name: str = text(description="The batch's name.")
     note: str = ""
 
 
@@ -48,8 +48,8 @@ class ApproveIn(Schema):
     comment: str = ""
 
 
-class RejectIn(Schema):
-    reasons: str
+class PublicationRejectIn(Schema):
+    reasons: str = text(description="Why the batch goes back to its proposer.")
 
 
 def _out(batch: PublicationBatch) -> dict[str, Any]:
@@ -88,14 +88,14 @@ def _refused(exc: ValidationError) -> Any:
     return Status(400, {"detail": "; ".join(exc.messages), "errors": errors})
 
 
-@router.get("/publications", response={200: list[PublicationOut], 403: Error})
+@router.get("/publications", response=answers({200: list[PublicationOut]}, 401, 403))
 def pending_publications(request: HttpRequest) -> Any:
     """Batches awaiting a second catalogue admin."""
     _publisher(request)
     return [_out(b) for b in selectors.pending_batches()]
 
 
-@router.post("/publications", response={201: PublicationOut, 400: Error, 403: Error})
+@router.post("/publications", response=answers({201: PublicationOut}, 400, 401, 403))
 def propose(request: HttpRequest, payload: ProposeIn) -> Any:
     """Propose drafts (version ids) for publication as one batch; nothing is public yet."""
     user = _publisher(request)
@@ -108,7 +108,7 @@ def propose(request: HttpRequest, payload: ProposeIn) -> Any:
     return Status(201, _out(batch))
 
 
-@router.post("/publications/{pk}/approve", response={200: PublicationOut, 400: Error, 403: Error, 404: Error})
+@router.post("/publications/{pk}/approve", response=answers({200: PublicationOut}, 400, 401, 403, 404))
 def approve(request: HttpRequest, pk: int, payload: ApproveIn) -> Any:
     """A second catalogue admin (not the proposer) approves: the guides go public now."""
     user = _publisher(request)
@@ -121,8 +121,8 @@ def approve(request: HttpRequest, pk: int, payload: ApproveIn) -> Any:
     return _out(batch)
 
 
-@router.post("/publications/{pk}/reject", response={200: PublicationOut, 400: Error, 403: Error, 404: Error})
-def reject(request: HttpRequest, pk: int, payload: RejectIn) -> Any:
+@router.post("/publications/{pk}/reject", response=answers({200: PublicationOut}, 400, 401, 403, 404))
+def reject(request: HttpRequest, pk: int, payload: PublicationRejectIn) -> Any:
     """A second catalogue admin sends the batch back with reasons."""
     user = _publisher(request)
     try:

@@ -1,11 +1,42 @@
 from __future__ import annotations
 
-from ninja import Schema
+from typing import Any
+
+from ninja import Field, Schema
 
 
 class Error(Schema):
+    """Every error answer: a sentence in ``detail``; per-field messages in ``errors`` for bad
+    input; a machine-readable ``code`` where one helps the client (a case refusal, ``busy``);
+    ``retry_after`` (seconds, also in the Retry-After header) when a log-in is locked out."""
+
     detail: str
+    code: str | None = None
     errors: dict[str, list[str]] | None = None
+    retry_after: int | None = None
+
+
+# Statuses any operation may answer, beyond its own:
+BAD_INPUT = 400  # a parameter or body the schema refuses (or malformed JSON)
+NO_AUTH = 401  # no, or an unknown, bearer token and no logged-in session
+FORBIDDEN = 403  # not this user's business; or a logged-in session without its CSRF token (POST)
+NOT_FOUND = 404
+CONFLICT = 409
+THROTTLED = 429
+BUSY = 503  # the database stayed locked: nothing was changed, retry (Retry-After)
+
+
+def answers(ok: dict[int, Any], *errors: int) -> dict[Any, Any]:
+    """A ``response=`` for django-ninja: the success bodies plus the ``Error`` body for each error
+    status, and 503 (busy) which any operation may answer."""
+    return {**ok, tuple(sorted({*errors, BUSY})): Error}
+
+
+def text(*, min_length: int = 1, max_length: int | None = None, description: str = "", **extra: Any) -> Any:
+    """A required string that must not be empty or blank (the pattern asks for one non-space
+    character; JSON Schema's and pydantic's patterns both search rather than match)."""
+    return Field(..., min_length=min_length, max_length=max_length, pattern=r"\S", description=description,
+                 **extra)
 
 
 class DepartmentOut(Schema):
@@ -131,9 +162,9 @@ class BundleGuideOut(BundleSummary):
 
 
 class TokenIn(Schema):
-    username: str
-    password: str
-    name: str = ""
+    username: str = Field(..., min_length=1, max_length=150)
+    password: str = Field(..., min_length=1)
+    name: str = Field("", max_length=100, description="What the token is for (shown in the token list).")
 
 
 class TokenOut(Schema):
