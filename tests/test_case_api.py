@@ -169,7 +169,7 @@ def test_a_case_another_officer_claimed_is_a_409_that_says_so(client, spec, citi
 
 
 @pytest.mark.django_db
-def test_a_database_still_locked_after_the_wait_is_a_503_to_retry(client, monkeypatch):
+def test_a_database_still_locked_after_the_wait_is_a_503_to_retry(client, spec, monkeypatch):
     from django.db import OperationalError
 
     from onetrip.catalog import selectors
@@ -180,6 +180,7 @@ def test_a_database_still_locked_after_the_wait_is_a_503_to_retry(client, monkey
     monkeypatch.setattr(selectors, "departments_with_counts", locked)
     r = client.get("/api/v1/departments")
     assert r.status_code == 503 and r["Retry-After"] == "2" and r.json()["code"] == "busy"
+    assert assert_matches(spec, "/api/v1/departments", "get", r)["detail"]  # documented, like on every operation
 
     def broken():
         raise OperationalError("no such table: accounts_department")

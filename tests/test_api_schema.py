@@ -1,0 +1,415 @@
+"""Every operation in /api/openapi.json, exercised and checked against the schema it publishes.
+
+For each operation: one valid call (its status and body must be documented), then, derived from
+the schema itself, values its parameters and body refuse (each must be a 400 with the error
+body) and, for the secured ones, the calls without a usable token or session (401), and a
+logged-in session without its CSRF token (403 on a POST). ``assert_matches`` fails on any
+status the operation does not document. A light property pass sends random values that the
+schema allows to the query-only endpoints: none may be a 400."""
+
+from __future__ import annotations
+
+import io
+import random
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from django.middleware.csrf import _get_new_csrf_string
+from django.test import Client
+from jsonschema import Draft202012Validator, FormatChecker
+from openapi_spec_validator import validate
+
+from onetrip.accounts import services as accounts
+from onetrip.accounts.models import Role
+from onetrip.catalog import services as catalog
+from onetrip.demo.people import resident_id, uscc
+
+from .conftest import PASSWORD, PDF, apply, make_item, make_user
+from .openapi import assert_matches
+
+
+@pytest.fixture
+def spec(client, db):
+    return client.get("/api/openapi.json").json()
+
+
+@dataclass
+class Call:
+    user: Any = None  # None: no authentication
+    path: dict[str, Any] = field(default_factory=dict)
+    query: dict[str, Any] = field(default_factory=dict)
+    json: dict[str, Any] | None = None
+    form: dict[str, Any] | None = None  # multipart: the file is added
+    headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+
+class World:
+    def __init__(self, catalog_admin: Any, department: Any, citizen: Any, staff: Any, item: Any) -> None:
+        self.citizen, self.staff, self.item, self.admin = citizen, staff, item, catalog_admin
+        self.admin2 = make_user(Role.CATALOG_ADMIN)
+        catalog.save_bundle(actor=catalog_admin, code="KBQY", name="开办企业一件事", items=[item.item])
+        self.case = apply(citizen)
+        self.draft = apply(citizen, key="draft", submit=False)
+        self.material = self.case.application.materials.get()
+        drafts = [make_item(catalog_admin, department, code=f"P-{n}", publish=False) for n in range(2)]
+        self.loose_draft = make_item(catalog_admin, department, code="P-9", publish=False)
+        self.batch = catalog.propose_publication(actor=catalog_admin, versions=drafts, name="第三批")
+        accounts.register_company(actor=None, uscc=uscc("91430703MA4R00001"), name="鼎城区测试贸易有限公司（演示）",
+                                  legal_representative="钱测试")
+        self.rep = accounts.register_company_representative(
+            real_name="孙示例", mobile="13907368801", resident_id=resident_id("43070319880808123"), password=PASSWORD,
+            uscc=uscc("91430703MA4R00001"), company_name="", legal_representative="")
+
+    def calls(self) -> dict[tuple[str, str], Call]:
+        """One valid call per operation, made by someone allowed to make it."""
+        w, clerk, number = self, self.staff.clerk, self.case.number
+        return {
+            ("/api/v1/items", "get"): Call(query={"kind": "licensing", "page": 1}),
+            ("/api/v1/items/{code}", "get"): Call(path={"code": w.item.item.code}),
+            ("/api/v1/departments", "get"): Call(),
+            ("/api/v1/bundles", "get"): Call(),
+            ("/api/v1/bundles/{code}", "get"): Call(path={"code": "KBQY"}),
+            ("/api/v1/auth/token", "post"): Call(json={"username": w.citizen.username, "password": PASSWORD},
+                                                 status=201),
+            ("/api/v1/me", "get"): Call(user=w.citizen),
+            ("/api/v1/auth/sms-code", "post"): Call(json={"mobile": w.citizen.mobile, "purpose": "reset"}, status=202),
+            # A well-formed request the schema allows; the code is wrong, which only the service knows.
+            ("/api/v1/auth/password-reset", "post"): Call(
+                json={"mobile": w.citizen.mobile, "code": "000000", "password": "Another-Horse-2027"}, status=400),
+            ("/api/v1/auth/unlock", "post"): Call(json={"mobile": w.citizen.mobile, "code": "000000"}, status=400),
+            ("/api/v1/company-representatives", "get"): Call(user=clerk),
+            ("/api/v1/company-representatives/{user_id}/confirm", "post"): Call(user=clerk, path={"user_id": w.rep.pk}),
+            ("/api/v1/company-representatives/{user_id}/reject", "post"): Call(
+                user=clerk, path={"user_id": w.rep.pk}, json={"reason": "营业执照与本人不符"}),
+            ("/api/v1/calendar/add-workdays", "get"): Call(query={"date": "2025-09-30", "days": 1}),
+            ("/api/v1/calendar/is-workday", "get"): Call(query={"date": "2025-09-28"}),
+            ("/api/v1/publications", "get"): Call(user=w.admin2),
+            ("/api/v1/publications", "post"): Call(user=w.admin, json={"drafts": [w.loose_draft.pk], "name": "第四批"},
+                                                   status=201),
+            ("/api/v1/publications/{pk}/approve", "post"): Call(user=w.admin2, path={"pk": w.batch.pk}, json={}),
+            ("/api/v1/publications/{pk}/reject", "post"): Call(user=w.admin2, path={"pk": w.batch.pk},
+                                                               json={"reasons": "收费标准缺依据"}),
+            ("/api/v1/applications", "post"): Call(user=w.citizen, json={"item": w.item.item.code}, status=201,
+                                                   headers={"Idempotency-Key": "k-1"}),
+            ("/api/v1/applications/{application_id}/materials", "post"): Call(
+                user=w.citizen, path={"application_id": w.draft.pk}, form={"name": "经营场所使用证明"}, status=201),
+            ("/api/v1/applications/{application_id}/submit", "post"): Call(user=w.citizen,
+                                                                           path={"application_id": w.draft.pk}),
+            ("/api/v1/cases", "get"): Call(user=w.citizen),
+            ("/api/v1/cases/{number}", "get"): Call(user=w.citizen, path={"number": number}),
+            ("/api/v1/cases/{number}/materials/{material_id}", "get"): Call(
+                user=clerk, path={"number": number, "material_id": w.material.pk}),
+            ("/api/v1/inbox", "get"): Call(user=clerk, query={"view": "todo"}),
+            ("/api/v1/cases/{number}/actions", "post"): Call(user=clerk, path={"number": number},
+                                                             json={"action": "accept"}),
+            ("/api/v1/cases/{number}/visits", "post"): Call(user=clerk, path={"number": number},
+                                                            json={"reason": "submit"}, status=201),
+            ("/api/v1/progress", "post"): Call(json={"number": number, "phone": w.citizen.mobile}),
+            ("/api/v1/progress", "get"): Call(query={"number": number, "id_number": w.citizen.resident_id}),
+        }
+
+
+@pytest.fixture
+def world(catalog_admin, department, citizen, staff, item):
+    return World(catalog_admin, department, citizen, staff, item)
+
+
+# --- making requests -------------------------------------------------------------------------
+
+def _url(template: str, path: dict[str, Any]) -> str:
+    return re.sub(r"\{(\w+)\}", lambda m: str(path[m.group(1)]), template)
+
+
+def _token(user: Any) -> str:
+    return accounts.issue_api_token(user=user, name="test")
+
+
+def send(client: Client, template: str, method: str, call: Call, auth: str = "token", **extra: Any) -> Any:
+    """``auth``: token (the call's user's bearer token, if it has a user), none, bad (an unknown
+    token), stale (a session cookie of no session), session (logged in, with the CSRF token),
+    session-no-csrf."""
+    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in call.headers.items()}
+    if auth == "token" and call.user is not None:
+        headers["HTTP_AUTHORIZATION"] = f"Bearer {_token(call.user)}"
+    elif auth == "bad":
+        headers["HTTP_AUTHORIZATION"] = "Bearer not-a-token"
+    elif auth == "stale":
+        client.cookies["sessionid"] = "expired-long-ago"
+    elif auth.startswith("session"):
+        client.force_login(call.user)
+        if auth == "session":
+            secret = _get_new_csrf_string()
+            client.cookies["csrftoken"] = secret
+            headers["HTTP_X_CSRFTOKEN"] = secret
+    url = _url(template, call.path)
+    if method == "get":
+        return client.get(url, call.query, **headers, **extra)
+    if call.form is not None:
+        upload = io.BytesIO(PDF)
+        upload.name = "scan.pdf"
+        return client.post(url, {**call.form, "file": upload}, **headers)
+    return client.post(url, call.json or {}, content_type="application/json", **headers)
+
+
+def operations(spec: dict[str, Any]) -> list[tuple[str, str]]:
+    return [(path, method) for path, ops in spec["paths"].items() for method in ops]
+
+
+# --- the schema ----------------------------------------------------------------------------
+
+def test_the_document_is_valid_openapi(spec):
+    validate(spec)
+
+
+@pytest.mark.django_db
+def test_every_operation_is_exercised(spec, world):
+    assert sorted(operations(spec)) == sorted(world.calls())
+
+
+def test_every_operation_documents_what_any_operation_may_answer(spec):
+    for path, method in operations(spec):
+        op = spec["paths"][path][method]
+        statuses = set(op["responses"])
+        assert "503" in statuses, (path, method)  # the database stayed locked
+        if any(p["in"] != "path" for p in op.get("parameters", [])) or op.get("requestBody"):
+            assert "400" in statuses, (path, method)
+        if op.get("security"):
+            assert "401" in statuses, (path, method)
+            if method == "post" and {"SessionAuth": []} in op["security"]:
+                assert "403" in statuses, (path, method)  # a session without its CSRF token
+        for status, answer in op["responses"].items():
+            if status.startswith(("4", "5")):
+                assert answer["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/Error"}
+
+
+def test_the_action_enum_is_in_the_schema(spec):
+    from onetrip.cases import actions
+
+    prop = spec["components"]["schemas"]["ActionIn"]["properties"]["action"]
+    assert prop["enum"] == actions.names() and prop["minLength"] == 1
+
+
+# --- valid calls -----------------------------------------------------------------------------
+
+ALL = [
+    ("/api/v1/items", "get"), ("/api/v1/items/{code}", "get"), ("/api/v1/departments", "get"),
+    ("/api/v1/bundles", "get"), ("/api/v1/bundles/{code}", "get"), ("/api/v1/auth/token", "post"),
+    ("/api/v1/me", "get"), ("/api/v1/auth/sms-code", "post"), ("/api/v1/auth/password-reset", "post"),
+    ("/api/v1/auth/unlock", "post"), ("/api/v1/company-representatives", "get"),
+    ("/api/v1/company-representatives/{user_id}/confirm", "post"),
+    ("/api/v1/company-representatives/{user_id}/reject", "post"), ("/api/v1/calendar/add-workdays", "get"),
+    ("/api/v1/calendar/is-workday", "get"), ("/api/v1/publications", "get"), ("/api/v1/publications", "post"),
+    ("/api/v1/publications/{pk}/approve", "post"), ("/api/v1/publications/{pk}/reject", "post"),
+    ("/api/v1/applications", "post"), ("/api/v1/applications/{application_id}/materials", "post"),
+    ("/api/v1/applications/{application_id}/submit", "post"), ("/api/v1/cases", "get"),
+    ("/api/v1/cases/{number}", "get"), ("/api/v1/cases/{number}/materials/{material_id}", "get"),
+    ("/api/v1/inbox", "get"), ("/api/v1/cases/{number}/actions", "post"), ("/api/v1/cases/{number}/visits", "post"),
+    ("/api/v1/progress", "post"), ("/api/v1/progress", "get"),
+]
+SECURED = [op for op in ALL if op[0] not in {
+    "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/bundles", "/api/v1/bundles/{code}",
+    "/api/v1/auth/token", "/api/v1/auth/sms-code", "/api/v1/auth/password-reset", "/api/v1/auth/unlock",
+    "/api/v1/calendar/add-workdays", "/api/v1/calendar/is-workday", "/api/v1/progress"}]
+
+
+def test_the_lists_above_name_every_operation_and_the_secured_ones(spec):
+    assert sorted(ALL) == sorted(operations(spec))
+    assert sorted(SECURED) == sorted(op for op in operations(spec) if spec["paths"][op[0]][op[1]].get("security"))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method"), ALL)
+def test_a_valid_call_answers_as_documented(client, spec, world, path, method):
+    call = world.calls()[(path, method)]
+    response = send(client, path, method, call)
+    assert response.status_code == call.status, response.content[:300]
+    assert_matches(spec, path, method, response)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method"), SECURED)
+def test_no_usable_credentials_is_a_401_even_for_a_post(spec, world, path, method):
+    call = world.calls()[(path, method)]
+    for auth in ["none", "bad", "stale"]:
+        client = Client(enforce_csrf_checks=True)  # as a real client: CSRF is not waived
+        response = send(client, path, method, call, auth=auth)
+        assert response.status_code == 401, (auth, response.content[:300])
+        assert response["WWW-Authenticate"] == "Bearer"
+        assert "Authentication required" in assert_matches(spec, path, method, response)["detail"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method"), SECURED)
+def test_a_logged_in_session_works_and_needs_its_csrf_token_to_post(spec, world, path, method):
+    call = world.calls()[(path, method)]
+    if method == "post":
+        response = send(Client(enforce_csrf_checks=True), path, method, call, auth="session-no-csrf")
+        assert response.status_code == 403
+        assert "X-CSRFToken" in assert_matches(spec, path, method, response)["detail"]
+    response = send(Client(enforce_csrf_checks=True), path, method, call, auth="session")
+    assert response.status_code == call.status, response.content[:300]
+    assert_matches(spec, path, method, response)
+
+
+# --- what the schema refuses is refused ------------------------------------------------------
+
+CANDIDATES: list[Any] = ["", " ", "abc", "x" * 301, "2025-02-30", "2025/09/30", "123456", "not-a-value", -1, 0,
+                         3651, 10**6, None, [], [0], {}, "٣٤٥٦٧٨"]
+
+
+def _resolve(spec: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    if "$ref" in schema:
+        resolved: dict[str, Any] = spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        return resolved
+    return schema
+
+
+def _validator(spec: dict[str, Any], schema: dict[str, Any]) -> Draft202012Validator:
+    return Draft202012Validator({**schema, "components": spec["components"]}, format_checker=FormatChecker())
+
+
+def _as_query(value: Any, schema: dict[str, Any]) -> Any:
+    """How a query string value reads against its schema: digits are numbers to an integer."""
+    if schema.get("type") == "integer" and isinstance(value, str) and re.fullmatch(r"-?\d+", value):
+        return int(value)
+    return value
+
+
+def refused_variants(spec: dict[str, Any], path: str, method: str, call: Call) -> list[tuple[str, Call]]:
+    """Calls that differ from the valid one in one value (or one missing value) that the
+    operation's schema refuses."""
+    op = spec["paths"][path][method]
+    out: list[tuple[str, Call]] = []
+    for param in op.get("parameters", []):
+        where, name, schema = param["in"], param["name"], param["schema"]
+        if where == "path":
+            continue  # a path that does not fit is no route at all
+        if where == "query" and param.get("required"):
+            out.append((f"{name} missing", Call(**{**vars(call), "query": {
+                k: v for k, v in call.query.items() if k != name}})))
+        for value in CANDIDATES:
+            if value is None or isinstance(value, (list, dict)):
+                continue  # a query string or header is text
+            value = str(value)
+            if _validator(spec, schema).is_valid(_as_query(value, schema)):
+                continue
+            if where == "query":
+                out.append((f"{name}={value!r}", Call(**{**vars(call), "query": {**call.query, name: value}})))
+            elif where == "header":
+                out.append((f"{name}: {value!r}", Call(**{**vars(call), "headers": {**call.headers, name: value}})))
+    body = op.get("requestBody", {}).get("content", {})
+    if "application/json" in body:
+        schema = _resolve(spec, body["application/json"]["schema"])
+        validator = _validator(spec, schema)
+        base = call.json or {}
+        bodies = [{k: v for k, v in base.items() if k != name} for name in base]  # one missing at a time
+        bodies += [{**base, name: value} for name in schema.get("properties", {}) for value in CANDIDATES]
+        if "oneOf" in schema:
+            bodies.append({**base, **{k: "X" for r in schema["oneOf"] for k in r["required"]}})  # both
+        for candidate in bodies:
+            if not validator.is_valid(candidate):
+                out.append((f"body {candidate!r}", Call(**{**vars(call), "json": candidate})))
+    if "multipart/form-data" in body:
+        schema = body["multipart/form-data"]["schema"]
+        for name, prop in schema["properties"].items():
+            if prop.get("format") == "binary":
+                continue
+            for value in CANDIDATES:
+                if isinstance(value, str) and not _validator(spec, prop).is_valid(value):
+                    out.append((f"form {name}={value!r}", Call(**{**vars(call), "form": {**(call.form or {}),
+                                                                                           name: value}})))
+    return out
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method"), ALL)
+def test_what_the_schema_refuses_is_a_400(client, spec, world, path, method):
+    call = world.calls()[(path, method)]
+    variants = refused_variants(spec, path, method, call)
+    op = spec["paths"][path][method]
+    if any(p["in"] != "path" for p in op.get("parameters", [])) or op.get("requestBody"):
+        assert variants, "no refused value found for an operation that takes input"
+    for label, variant in variants:
+        response = send(client, path, method, variant)
+        assert response.status_code == 400, (label, response.content[:300])
+        assert assert_matches(spec, path, method, response)["detail"], label
+
+
+@pytest.mark.django_db
+def test_the_refusals_name_the_field_as_the_services_do(client, world):
+    r = client.get("/api/v1/items", {"page": 0})
+    assert set(r.json()["errors"]) == {"page"}
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {_token(world.citizen)}"}
+    r = client.post("/api/v1/applications", {}, content_type="application/json", **auth)
+    assert r.status_code == 400 and "either one item or one life-event bundle" in r.json()["detail"]
+
+
+# --- what the schema allows is accepted ------------------------------------------------------
+
+def _random_value(rng: random.Random, schema: dict[str, Any]) -> Any:
+    if "enum" in schema:
+        return rng.choice(schema["enum"])
+    if schema.get("type") == "integer":
+        low = schema.get("minimum", -1000)
+        high = schema.get("maximum", low + 10**6)
+        return rng.choice([low, high, rng.randint(low, high)])
+    if schema.get("format") == "date":
+        return f"{rng.randint(1900, 2100):04d}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+    alphabet = "个体工商户食品经营许可 abcxyz-0123456789 %&=?#'\"\\/<>"
+    length = rng.randint(schema.get("minLength", 0), min(schema.get("maxLength", 40), 40))
+    return "".join(rng.choice(alphabet) for _ in range(length))
+
+
+QUERY_ONLY = [("/api/v1/items", "get"), ("/api/v1/calendar/add-workdays", "get"),
+              ("/api/v1/calendar/is-workday", "get"), ("/api/v1/inbox", "get")]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("path", "method"), QUERY_ONLY)
+def test_random_values_the_schema_allows_are_accepted(client, spec, world, path, method):
+    """A light property-based pass: 40 random parameter sets that the schema allows (enum
+    members, bounds and values between, odd characters); none may be a 400, every answer is
+    documented and matches its schema."""
+    rng = random.Random(f"{path}{method}")
+    call = world.calls()[(path, method)]
+    params = spec["paths"][path][method]["parameters"]
+    for _ in range(40):
+        query = {}
+        for p in params:
+            if p.get("required") or rng.random() < 0.7:
+                query[p["name"]] = _random_value(rng, p["schema"])
+        assert all(_validator(spec, p["schema"]).is_valid(query[p["name"]]) for p in params if p["name"] in query)
+        response = send(client, path, method, Call(**{**vars(call), "query": query}))
+        assert response.status_code != 400, (query, response.content[:300])
+        assert_matches(spec, path, method, response)
+
+
+# --- rate limits and lock-outs ---------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_a_locked_out_login_is_a_documented_429(client, spec, citizen, settings):
+    statuses = []
+    for _ in range(settings.LOGIN_FAILURE_LIMIT + 1):
+        r = client.post("/api/v1/auth/token", {"username": citizen.username, "password": "wrong"},
+                        content_type="application/json")
+        statuses.append(r.status_code)
+        body = assert_matches(spec, "/api/v1/auth/token", "post", r)
+    assert statuses[0] == 401 and statuses[-1] == 429
+    assert body["retry_after"] > 0 and r["Retry-After"] == str(body["retry_after"])
+
+
+@pytest.mark.django_db
+def test_too_many_lookups_and_codes_are_documented_429s(client, spec, world, settings):
+    settings.PROGRESS_LOOKUPS_PER_HOUR = 1
+    settings.SMS_CODES_PER_MOBILE_PER_HOUR = 1
+    calls = world.calls()
+    for op in [("/api/v1/progress", "post"), ("/api/v1/progress", "get"), ("/api/v1/auth/sms-code", "post")]:
+        statuses = []
+        for _ in range(2):
+            r = send(client, *op, calls[op])
+            statuses.append(r.status_code)
+            assert_matches(spec, *op, r)
+        assert statuses[-1] == 429, (op, statuses)
