@@ -342,6 +342,8 @@ def test_what_the_schema_refuses_is_a_400(client, spec, world, path, method):
 def test_the_refusals_name_the_field_as_the_services_do(client, world):
     r = client.get("/api/v1/items", {"page": 0})
     assert set(r.json()["errors"]) == {"page"}
+    r = client.post("/api/v1/auth/token", {"username": "", "password": PASSWORD}, content_type="application/json")
+    assert r.status_code == 400 and set(r.json()["errors"]) == {"username"}  # not "payload.username"
     auth = {"HTTP_AUTHORIZATION": f"Bearer {_token(world.citizen)}"}
     r = client.post("/api/v1/applications", {}, content_type="application/json", **auth)
     assert r.status_code == 400 and "either one item or one life-event bundle" in r.json()["detail"]
