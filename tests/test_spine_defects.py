@@ -71,7 +71,7 @@ def test_the_mover_refuses_an_off_checklist_notice_and_records_it_against_the_cl
 @pytest.mark.django_db
 def test_a_citizen_applies_as_themselves_only(client, citizen, item):
     r = client.post("/api/v1/applications", {"item": item.item.code, "form": {
-        "applicant_name": "李别人", "applicant_id_number": resident_id("43070319850202002"),
+        "applicant_name": "李别人", "applicant_id_number": resident_id("43070319930202002"),
         "applicant_mobile": "13907365555"}},
         content_type="application/json", **token(client, citizen))
     assert r.status_code in (400, 403)
