@@ -317,3 +317,23 @@ def test_a_bundle_application_keeps_conditions_and_the_bundles_order(citizen, ca
     licence = lines[0]
     assert not licence.required and "变更登记时" in licence.condition and "已办理营业执照的" in licence.condition
     assert services.missing_materials(application) == ["经营场所使用证明", "食品安全管理制度"]
+
+
+@pytest.mark.django_db
+def test_only_the_actions_the_case_is_ready_for_are_offered(citizen, item, staff):
+    case = services.transition(case=apply(citizen), action="accept", actor=staff.clerk)
+    offered = services.actions_for(case, staff.officer)
+    assert "advance" in offered and "approve" not in offered and "deny" not in offered and "return" not in offered
+    case = services.transition(case=case, action="advance", actor=staff.officer)
+    offered = services.actions_for(case, staff.head)
+    assert {"approve", "deny", "return"} <= set(offered) and "advance" not in offered
+
+
+@pytest.mark.django_db
+def test_staff_see_who_acted_by_name_and_the_applicant_sees_only_the_office(client, citizen, item, staff):
+    case = services.transition(case=apply(citizen), action="accept", actor=staff.clerk)
+    client.force_login(staff.officer)
+    assert staff.clerk.real_name in client.get(f"/cases/{case.number}/").content.decode()
+    client.force_login(citizen)
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert staff.clerk.real_name not in page and staff.clerk.username not in page

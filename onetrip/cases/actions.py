@@ -62,6 +62,9 @@ class Action:
     confirm: Promise | str | None = None  # ask before doing it (irreversible or weighty)
     doc: str = ""  # for the API documentation
     primary: bool = False  # the action a page shows first and most prominently
+    # Beyond state and actor: whether the case is ready for it (e.g. a decision only at the last
+    # review step). Offered only when it says yes; the effect still refuses with the reason.
+    available: Callable[[Case], bool] | None = None
 
     @property
     def notify(self) -> bool:

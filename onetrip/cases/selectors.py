@@ -167,7 +167,8 @@ def _details(action: str, s: dict[str, Any], *, for_staff: bool) -> list[str]:
 
 
 def timeline(case: Case, *, for_staff: bool = False) -> list[TimelineEntry]:
-    entries = TrailEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).order_by("seq")
+    entries = TrailEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).select_related(
+        "actor").order_by("seq")
     if not for_staff:
         public = [f"case.{a.name}" for a in actions.REGISTRY.values() if a.public]
         entries = entries.filter(action__in=public)
@@ -182,7 +183,7 @@ def timeline(case: Case, *, for_staff: bool = False) -> list[TimelineEntry]:
         action = e.action.removeprefix("case.")
         who_label = _who_label(who, case)
         if for_staff and who not in ("applicant", "system"):
-            who_label = f"{who_label} · {e.actor_label}"
+            who_label = f"{who_label} · {e.actor.real_name if e.actor and e.actor.real_name else e.actor_label}"
         out.append(TimelineEntry(at=e.at, action=action, who=who, label=actions.event_label(action),
                                  who_label=who_label, details=_details(action, e.summary or {}, for_staff=for_staff)))
     return out

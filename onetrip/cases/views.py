@@ -18,6 +18,7 @@ from onetrip.cases import actions, selectors, services
 from onetrip.cases.models import Application, Case, State, Visit
 from onetrip.cases.rules import FORM_TEXT_LIMITS, is_applicant
 from onetrip.catalog import selectors as catalog
+from onetrip.core.identity import mask_name
 from onetrip.core.ratelimit import client_address
 
 
@@ -273,9 +274,9 @@ def inbox(request: HttpRequest) -> HttpResponse:
     view = request.GET.get("view", "todo")
     if view not in selectors.INBOX_VIEWS:
         view = "todo"
-    cases = list(selectors.inbox(user, view)[:200])
+    rows = [(c, mask_name(c.application.applicant_name)) for c in selectors.inbox(user, view)[:200]]
     return render(request, "cases/inbox.html", {
-        "view": view, "views": [(v, selectors.INBOX_LABELS[v]) for v in selectors.INBOX_VIEWS], "cases": cases})
+        "view": view, "views": [(v, selectors.INBOX_LABELS[v]) for v in selectors.INBOX_VIEWS], "rows": rows})
 
 
 def progress(request: HttpRequest) -> HttpResponse:

@@ -99,14 +99,21 @@ def check_person(*, name: str, mobile: str, resident_id: str, prefix: str = "") 
     name = (name or "").strip()
     if not name:
         errors[f"{prefix}name"] = [str(_("Enter the name as it is on the ID card."))]
-    try:
-        mobile = normalize_mobile(mobile)
-    except ValidationError as exc:
-        errors[f"{prefix}mobile"] = exc.messages
-    try:
-        resident_id = normalize_resident_id(resident_id)
-    except ValidationError as exc:
-        errors[f"{prefix}resident_id" if not prefix else f"{prefix}id_number"] = exc.messages
+    id_field = f"{prefix}resident_id" if not prefix else f"{prefix}id_number"
+    if not (mobile or "").strip():
+        errors[f"{prefix}mobile"] = [str(_("Enter the mobile number."))]
+    else:
+        try:
+            mobile = normalize_mobile(mobile)
+        except ValidationError as exc:
+            errors[f"{prefix}mobile"] = exc.messages
+    if not (resident_id or "").strip():
+        errors[id_field] = [str(_("Enter the resident ID number."))]
+    else:
+        try:
+            resident_id = normalize_resident_id(resident_id)
+        except ValidationError as exc:
+            errors[id_field] = exc.messages
     if errors:
         raise ValidationError(errors)
     return {"name": name, "mobile": mobile, "resident_id": resident_id}

@@ -189,8 +189,17 @@ def _return(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, 
     summary.update(step_to=steps[case.step_index].name, reason=reason)
 
 
+def at_last_step(case: Case) -> bool:
+    """A decision (approve, deny) is taken at the item's last review step only."""
+    return case.step_index >= len(review_steps(case.version)) - 1
+
+
+def has_earlier_step(case: Case) -> bool:
+    return case.step_index > 0
+
+
 def _at_last_step(case: Case) -> None:
-    if case.step_index < len(review_steps(case.version)) - 1:
+    if not at_last_step(case):
         raise Refused(gettext("The case has review steps left before a decision."), code="not_last_step")
 
 
@@ -307,10 +316,12 @@ for record in [
            doc="Take the case into your own list; data.take_over=true takes it from a colleague."),
     Action("advance", frozenset({S.IN_REVIEW}), S.IN_REVIEW, frozenset({STEP}),
            label=_("Pass to the next step"), event=_("Passed to the next step"), effect=_advance, primary=True,
+           available=lambda case: not at_last_step(case),
            fields=(Field("opinion", _("Opinion"), "textarea"),),
            doc="Only whoever the current review step names; data.opinion optional."),
     Action("return", frozenset({S.IN_REVIEW}), S.IN_REVIEW, frozenset({OFFICER, HEAD}),
            label=_("Return to the previous step"), event=_("Returned to the previous step"), effect=_return,
+           available=has_earlier_step,
            public=False, fields=(Field("reason", _("Why it goes back"), "textarea", required=True),),
            doc="data.reason required."),
     Action("suspend", frozenset({S.IN_REVIEW}), S.SUSPENDED, frozenset({OFFICER, HEAD}),
@@ -322,13 +333,13 @@ for record in [
            label=_("Resume"), event=_("Resumed"), effect=_resume, primary=True,
            sms=_("Case %(number)s (%(item)s) is under review again. Promised decision by %(deadline)s.")),
     Action("approve", frozenset({S.IN_REVIEW}), S.APPROVED, frozenset({STEP}),
-           label=_("Approve"), event=_("Approved"), effect=_approve, primary=True,
+           label=_("Approve"), event=_("Approved"), effect=_approve, primary=True, available=at_last_step,
            fields=(Field("reasons", _("Decision notes"), "textarea"),),
            confirm=_("Approve this application? The decision is final."),
            sms=_("Case %(number)s (%(item)s) was approved. The result is being prepared."),
            doc="At the last review step only."),
     Action("deny", frozenset({S.IN_REVIEW}), S.DENIED, frozenset({STEP}),
-           label=_("Deny"), event=_("Denied"), effect=_deny,
+           label=_("Deny"), event=_("Denied"), effect=_deny, available=at_last_step,
            fields=(Field("reasons", _("Reasons"), "textarea", required=True),),
            confirm=_("Deny this application? The applicant is told your reasons and their remedies."),
            sms=_("Case %(number)s (%(item)s) was denied. See the reasons and your remedies online."),

@@ -57,7 +57,7 @@ def check_actor(case: Case, action: actions.Action, actor: User | None) -> None:
 def can_act(user: Any, case: Case, action: str) -> bool:
     """Whether ``user`` may do ``action`` on ``case`` in its present state (the mover still checks)."""
     a = actions.get(action)
-    if a is None or case.state not in a.sources:
+    if a is None or case.state not in a.sources or (a.available is not None and not a.available(case)):
         return False
     try:
         check_actor(case, a, user if getattr(user, "is_authenticated", False) else None)
