@@ -20,7 +20,7 @@ from onetrip.cases.services.mover import transition
 from onetrip.cases.services.visits import add_visit
 from onetrip.cases.uploads import check
 from onetrip.catalog.models import Bundle, ItemVersion, ServiceItem
-from onetrip.catalog.selectors import BundleMaterial, merged_checklist, versions_in_order
+from onetrip.catalog.selectors import BundleMaterial, merged_checklist_of
 from onetrip.core import trail
 
 
@@ -98,7 +98,7 @@ def checklist(application: Application, *, versions: Sequence[int] | None = None
     catalogue's one merge rule (``catalog.selectors.merged_checklist``), in the items' order."""
     version_ids = list(versions) if versions is not None else list(
         application.cases.order_by("id").values_list("version_id", flat=True))
-    return merged_checklist(versions_in_order(version_ids, guide=False))
+    return merged_checklist_of(version_ids)
 
 
 def may_edit_materials(application: Application, actor: User) -> None:
