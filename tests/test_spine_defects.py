@@ -337,3 +337,27 @@ def test_staff_see_who_acted_by_name_and_the_applicant_sees_only_the_office(clie
     client.force_login(citizen)
     page = client.get(f"/cases/{case.number}/").content.decode()
     assert staff.clerk.real_name not in page and staff.clerk.username not in page
+
+
+@pytest.mark.django_db
+def test_staff_see_photographed_pages_as_previews_logged_once(client, citizen, item, staff):
+    from onetrip.core.models import TrailEntry
+
+    from .conftest import PNG
+
+    application, _ = services.create_application(actor=citizen, item_code=item.item.code)
+    for i in range(2):
+        services.upload_material(actor=citizen, application=application, name="个体工商户登记（备案）申请书",
+                                 stream=io.BytesIO(PNG + bytes([i])), original_name=f"page{i}.png")
+    [case] = services.submit_application(actor=citizen, application=application)
+    client.force_login(staff.clerk)
+    assert "<img" not in client.get(f"/cases/{case.number}/").content.decode()  # nothing opened unasked
+    views = TrailEntry.objects.filter(action="personal_data.view")
+    page = client.get(f"/cases/{case.number}/?previews=1").content.decode()
+    srcs = re.findall(r'<img class="preview" src="([^"]+)"', page)
+    assert len(srcs) == 2 and views.count() == 1
+    assert all(client.get(src.replace("&amp;", "&")).status_code == 200 for src in srcs)
+    assert views.count() == 1  # the previews were logged once, together
+    client.force_login(staff.officer)  # someone else's token opens nothing unlogged
+    client.get(srcs[0].replace("&amp;", "&"))
+    assert views.count() == 2

@@ -150,8 +150,12 @@ def _details(action: str, s: dict[str, Any], *, for_staff: bool) -> list[str]:
         if s.get("visit"):
             out.append(str(Visit.Reason(s["visit"]).label) if s["visit"] in Visit.Reason.values else "")
         if action == "personal_data.view":
-            out.append(gettext("Material opened: %(m)s") % {"m": s["material"]} if s.get("material")
-                       else gettext("ID and mobile number shown in full"))
+            if s.get("previews") is not None:
+                out.append(gettext("Image previews shown: %(n)s") % {"n": s["previews"]})
+            elif s.get("material"):
+                out.append(gettext("Material opened: %(m)s") % {"m": s["material"]})
+            else:
+                out.append(gettext("ID and mobile number shown in full"))
             if s.get("purpose"):
                 out.append(gettext("Purpose: %(p)s") % {"p": s["purpose"]})
         if action == "rule_violation":

@@ -216,6 +216,8 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
             status = 409 if getattr(exc, "code", "") in {"wrong_state", "claimed"} else 400
         case = _case(request, number)
     view = selectors.case_view(case, user)
+    if view["staff"] and request.method == "GET" and request.GET.get("previews") == "1":
+        view["preview_token"] = services.show_previews(actor=user, case=case)
     view.update(revealed=revealed, form_errors=form_errors, visit_reasons=Visit.Reason.choices,
                 delivery_methods=_delivery_choices(case))
     if view["staff"]:
@@ -311,7 +313,8 @@ def material(request: HttpRequest, number: str, pk: int) -> HttpResponseBase:
     """Open an uploaded material file (inline, with the type checked at upload)."""
     case = _case(request, number)
     try:
-        m = services.open_material(actor=_user(request), case=case, material_id=pk)
+        m = services.open_material(actor=_user(request), case=case, material_id=pk,
+                                   preview_token=request.GET.get("preview", ""))
     except ValidationError:
         raise Http404(_("No such material on this case.")) from None
     response = FileResponse(m.file.open("rb"), content_type=m.content_type)

@@ -26,13 +26,19 @@ from onetrip.cases.services.intake import (
 )
 from onetrip.cases.services.mover import actions_for, can_act, check_actor, transition
 from onetrip.cases.services.numbers import next_case_number
-from onetrip.cases.services.privacy import Throttled, lookup_progress, open_material, reveal_applicant
+from onetrip.cases.services.privacy import (
+    Throttled,
+    lookup_progress,
+    open_material,
+    reveal_applicant,
+    show_previews,
+)
 from onetrip.cases.services.sweep import tick
 from onetrip.cases.services.visits import record_visit
 
 __all__ = [
     "Refused", "Throttled", "actions_for", "can_act", "check_actor", "checklist", "claim_applications",
     "create_application", "issue_notice", "lookup_progress", "missing_materials", "next_case_number", "open_material",
-    "record_visit", "remove_material_file", "reveal_applicant", "submit_application", "tick", "transition",
+    "record_visit", "remove_material_file", "reveal_applicant", "show_previews", "submit_application", "tick", "transition",
     "upload_material",
 ]
