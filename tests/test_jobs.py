@@ -11,7 +11,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from onetrip.accounts.models import Role
@@ -201,7 +201,7 @@ def _in_threads(n: int, target) -> list[BaseException]:
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL (the in-memory SQLite test database locks tables without waiting)")
+@pytest.mark.postgresql(reason="concurrent writers need PostgreSQL (the in-memory SQLite test database locks tables without waiting)")
 def test_two_workers_never_handle_the_same_claimed_row():
     """Both workers run the job at the same moment (forced); each of 300 rows is handled once."""
     registry = Registry()
@@ -223,7 +223,7 @@ def test_two_workers_never_handle_the_same_claimed_row():
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="concurrent writers need PostgreSQL (the in-memory SQLite test database locks tables without waiting)")
+@pytest.mark.postgresql(reason="concurrent writers need PostgreSQL (the in-memory SQLite test database locks tables without waiting)")
 def test_a_due_job_runs_on_one_worker_only():
     registry = Registry()
     calls: list[int] = []
