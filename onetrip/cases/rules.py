@@ -52,14 +52,30 @@ class Applicant:
     consent: str  # a proxy agent's record of the person's consent
 
 
+def too_long(value: str, limit: int) -> str | None:
+    """Text is refused, never cut: the message naming the limit, or None when it fits."""
+    if len(value) <= limit:
+        return None
+    return _("At most %(limit)s characters (you entered %(n)s).") % {"limit": limit, "n": len(value)}
+
+
+def check_length(field: str, value: str, limit: int) -> str:
+    """``value`` unchanged, or a ValidationError on ``field`` naming the limit."""
+    message = too_long(value, limit)
+    if message:
+        raise ValidationError({field: [message]})
+    return value
+
+
 def check_form_text(form: Mapping[str, Any]) -> dict[str, str]:
     """The free-text fields kept in full; over-long input is refused with the limit named."""
     out: dict[str, str] = {}
     errors: dict[str, list[str]] = {}
     for key, limit in FORM_TEXT_LIMITS.items():
         value = str(form.get(key) or "").strip()
-        if len(value) > limit:
-            errors[key] = [_("At most %(limit)s characters (you entered %(n)s).") % {"limit": limit, "n": len(value)}]
+        message = too_long(value, limit)
+        if message:
+            errors[key] = [message]
         elif value:
             out[key] = value
     if errors:
@@ -109,9 +125,7 @@ def applicant_identity(*, actor: User, form: Mapping[str, Any], channel: str) ->
         if actor.role == Role.PROXY_AGENT and not consent:
             raise ValidationError({"consent": [
                 _("Record how the person agreed to your applying for them (e.g. signed consent form, date).")]})
-        if len(consent) > 500:
-            raise ValidationError({"consent": [_("At most %(limit)s characters (you entered %(n)s).") % {
-                "limit": 500, "n": len(consent)}]})
+        check_length("consent", consent, 500)
         account = User.objects.filter(resident_id=person["resident_id"], is_active=True,
                                       role=Role.CITIZEN).first()
         return Applicant(person["name"], person["resident_id"], person["mobile"], account, None, consent)

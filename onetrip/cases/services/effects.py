@@ -39,10 +39,7 @@ def _text(data: dict[str, Any], key: str, *, required: str | None = None, limit:
     value = value.strip()
     if required and not value:
         raise ValidationError({key: [required]})
-    if len(value) > limit:
-        raise ValidationError({key: [gettext("At most %(limit)s characters (you entered %(n)s).") % {
-            "limit": limit, "n": len(value)}]})
-    return value
+    return rules.check_length(key, value, limit)
 
 
 def _set_step(case: Case, index: int, day: dt.date) -> None:
@@ -140,9 +137,7 @@ def _supplement(case: Case, actor: User | None, data: dict[str, Any], day: dt.da
         for line in lines:
             reply = str(explained.get(line.requirement.name, "")).strip()
             if line.requirement.name not in fresh and reply:
-                if len(reply) > 1000:
-                    raise ValidationError({"explanations": [gettext("At most %(limit)s characters (you entered %(n)s).") % {
-                        "limit": 1000, "n": len(reply)}]})
+                rules.check_length("explanations", reply, 1000)
                 NoticeItem.objects.filter(pk=line.pk).update(applicant_reply=reply)
         OneTimeNotice.objects.filter(pk=notice.pk).update(supplemented_at=timezone.now())
         summary["materials"] = sorted(fresh)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Role, User
 from onetrip.cases.models import Case, RuleViolation, Visit
-from onetrip.cases.rules import Refused, record_violation, visits_exceeded
+from onetrip.cases.rules import Refused, check_length, record_violation, visits_exceeded
 from onetrip.core import trail
 
 
@@ -34,9 +34,7 @@ def record_visit(*, case: Case, reason: str, actor: User, note: str = "") -> Vis
     """Record one physical trip of the applicant to an office (window and department staff only)."""
     if reason not in Visit.Reason.values:
         raise ValidationError({"reason": [_("Unknown reason for a visit.")]})
-    if len(note) > 200:
-        raise ValidationError({"note": [_("At most %(limit)s characters (you entered %(n)s).") % {
-            "limit": 200, "n": len(note)}]})
+    check_length("note", note, 200)
     if actor.role not in (Role.WINDOW_CLERK, Role.OFFICER, Role.DEPARTMENT_HEAD):
         raise Refused(_("Only staff record visits."), code="forbidden")
     case = Case.objects.select_for_update().select_related("version").get(pk=case.pk)
