@@ -247,6 +247,11 @@ CACHES = {
 # Cases: uploads, the acceptance window, and when the status light turns amber.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10, minimum=1) * 1_048_576
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# What an uploaded file may unpack to (onetrip/cases/uploads.py): an image's pixels before they
+# are decoded (decompression bombs), an OFD package's entries (zip bombs).
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_MEGAPIXELS", 50, minimum=1) * 1_000_000
+OFD_MAX_UNPACKED_BYTES = env_int("OFD_MAX_UNPACKED_MB", 100, minimum=1) * 1_048_576
+OFD_MAX_ENTRIES = env_int("OFD_MAX_ENTRIES", 5000, minimum=1)
 ACCEPTANCE_WINDOW_WORKDAYS = env_int("ACCEPTANCE_WINDOW_WORKDAYS", 5, minimum=1)
 WARNING_WORKDAYS = env_int("WARNING_WORKDAYS", 2, minimum=0)
 PROGRESS_LOOKUPS_PER_HOUR = env_int("PROGRESS_LOOKUPS_PER_HOUR", 20, minimum=1)
