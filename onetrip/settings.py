@@ -241,15 +241,15 @@ SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
 SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]  # preload: see above
 # Pages load scripts, styles and images only from this site, are never framed, and send forms
 # only here: no inline script or style anywhere (the 500 page allows its own style block by
-# hash, core.views.server_error). The API's Swagger UI sets styles inline and uses data: icons;
-# that page shows no personal data.
+# hash, core.views.server_error). The API's Swagger UI draws its icons from data: URLs, so its
+# page may load data: images (tests/browser/test_content_security_policy.py runs it).
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
     "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
 CONTENT_SECURITY_POLICY_BY_PATH = {
     "/api/docs": (
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
     ),
 }
