@@ -67,6 +67,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onetrip.core.middleware.LanguageMiddleware",
+    "onetrip.core.middleware.SecurityHeadersMiddleware",  # before anything reads the body
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -221,10 +222,37 @@ SMS_BACKEND = env_choice(
 )
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and env_bool("HTTPS", False))
+# HTTPS=true when clients reach OneTrip over HTTPS (directly, or through TRUSTED_PROXIES that set
+# X-Forwarded-Proto): cookies only over HTTPS, plain HTTP redirected (except /healthz, for load
+# balancers) and HSTS for a year. Preloading into browsers is hard to undo and covers every
+# subdomain, so it is opt-in (HSTS_PRELOAD=true).
+HTTPS = env_bool("HTTPS", False)
+SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", not DEBUG and HTTPS)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_SSL_REDIRECT = env_bool("SSL_REDIRECT", HTTPS)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env_int("HSTS_SECONDS", 31_536_000 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]  # preload: see above
+# Pages load scripts, styles and images only from this site, are never framed, and send forms
+# only here: no inline script or style anywhere (the 500 page allows its own style block by
+# hash, core.views.server_error). The API's Swagger UI draws its icons from data: URLs, so its
+# page may load data: images (tests/browser/test_content_security_policy.py runs it).
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+CONTENT_SECURITY_POLICY_BY_PATH = {
+    "/api/docs": (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    ),
+}
 # How many reverse proxies (load balancer, nginx…) stand between the client and this process.
 # Each appends the address it was reached from to X-Forwarded-For, so the client's address is
 # the N-th entry from the right (``core.ratelimit.client_address``); 0 means clients connect
@@ -246,7 +274,18 @@ CACHES = {
 
 # Cases: uploads, the acceptance window, and when the status light turns amber.
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_MB", 10, minimum=1) * 1_048_576
+# A request body is refused from its Content-Length before anything reads it when it is larger
+# than one file plus room for the form's other fields (core.middleware.SecurityHeadersMiddleware).
+REQUEST_MAX_BYTES = UPLOAD_MAX_BYTES + 1_048_576
+# Bodies other than files are read into memory up to this size; uploaded files larger than
+# FILE_UPLOAD_MAX_MEMORY_SIZE go to a temporary file while they are received.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# What an uploaded file may unpack to (onetrip/cases/uploads.py): an image's pixels before they
+# are decoded (decompression bombs), an OFD package's entries (zip bombs).
+UPLOAD_MAX_PIXELS = env_int("UPLOAD_MAX_MEGAPIXELS", 50, minimum=1) * 1_000_000
+OFD_MAX_UNPACKED_BYTES = env_int("OFD_MAX_UNPACKED_MB", 100, minimum=1) * 1_048_576
+OFD_MAX_ENTRIES = env_int("OFD_MAX_ENTRIES", 5000, minimum=1)
 ACCEPTANCE_WINDOW_WORKDAYS = env_int("ACCEPTANCE_WINDOW_WORKDAYS", 5, minimum=1)
 WARNING_WORKDAYS = env_int("WARNING_WORKDAYS", 2, minimum=0)
 PROGRESS_LOOKUPS_PER_HOUR = env_int("PROGRESS_LOOKUPS_PER_HOUR", 20, minimum=1)

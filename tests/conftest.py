@@ -146,8 +146,34 @@ def at(day: str) -> Any:
 
 # --- cases -------------------------------------------------------------------------------------
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+def pdf(text: str = "") -> bytes:
+    """A real one-page PDF (uploads are opened with pypdf, not just sniffed)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    if text:
+        writer.add_metadata({"/Title": text})
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def png(shade: int = 0, size: tuple[int, int] = (8, 8)) -> bytes:
+    """A real PNG (uploads are decoded and re-encoded with Pillow); another shade, other bytes."""
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (shade, 128, 255 - shade)).save(out, "PNG")
+    return out.getvalue()
+
+
+PDF = pdf()
+PNG = png()
 
 
 class Staff:

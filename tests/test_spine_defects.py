@@ -343,12 +343,12 @@ def test_staff_see_who_acted_by_name_and_the_applicant_sees_only_the_office(clie
 def test_staff_see_photographed_pages_as_previews_logged_once(client, citizen, item, staff):
     from onetrip.core.models import TrailEntry
 
-    from .conftest import PNG
+    from .conftest import png
 
     application, _ = services.create_application(actor=citizen, item_code=item.item.code)
     for i in range(2):
         services.upload_material(actor=citizen, application=application, name="个体工商户登记（备案）申请书",
-                                 stream=io.BytesIO(PNG + bytes([i])), original_name=f"page{i}.png")
+                                 stream=io.BytesIO(png(i)), original_name=f"page{i}.png")
     [case] = services.submit_application(actor=citizen, application=application)
     client.force_login(staff.clerk)
     assert "<img" not in client.get(f"/cases/{case.number}/").content.decode()  # nothing opened unasked

@@ -13,6 +13,7 @@ from ninja.files import UploadedFile
 from pydantic import model_validator
 
 from onetrip.accounts.models import User
+from onetrip.accounts.permissions import Capability, can
 from onetrip.api.auth import token_or_session
 from onetrip.api.schemas import Error, answers, text
 from onetrip.cases import actions, selectors, services
@@ -310,7 +311,7 @@ def inbox(request: HttpRequest, params: Query[InboxIn]) -> Any:
     overdue, open."""
     view = params.view
     user = _user(request)
-    if not user.is_staff_role:
+    if not can(user, Capability.WORK_INBOX):  # as the inbox page: window clerks and departments
         raise HttpError(403, "The inbox is for staff.")
     return [summary(c) for c in selectors.inbox(user, view)[:200]]
 

@@ -32,3 +32,42 @@ class LanguageMiddleware:
         response.headers.setdefault("Content-Language", language)
         translation.deactivate()
         return response
+
+
+class SecurityHeadersMiddleware:
+    """Sets the Content-Security-Policy (``CONTENT_SECURITY_POLICY``, or the one
+    ``CONTENT_SECURITY_POLICY_BY_PATH`` names for a path) on every response that has none of its
+    own, and refuses a request body larger than ``REQUEST_MAX_BYTES`` from its Content-Length,
+    before anything reads it (CSRF checks and forms would read a 1 GB body whole)."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self._too_large(request) or self.get_response(request)
+        if "Content-Security-Policy" not in response.headers:
+            policy = settings.CONTENT_SECURITY_POLICY_BY_PATH.get(request.path, settings.CONTENT_SECURITY_POLICY)
+            response.headers["Content-Security-Policy"] = policy
+        return response
+
+    @staticmethod
+    def _too_large(request: HttpRequest) -> HttpResponse | None:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        limit = settings.REQUEST_MAX_BYTES
+        if length <= limit:
+            return None
+        from django.http import JsonResponse
+        from django.template import loader
+        from django.utils.translation import gettext
+
+        message = gettext("What you sent is too large: a file may be at most %(limit)s MB.") % {
+            "limit": round(settings.UPLOAD_MAX_BYTES / 1_048_576, 1)}
+        if request.path.startswith("/api/"):
+            response: HttpResponse = JsonResponse({"detail": message}, status=413)
+        else:
+            response = HttpResponse(loader.get_template("413.html").render({"message": message}), status=413)
+        response["Connection"] = "close"  # the body is not read: the connection cannot be reused
+        return response

@@ -106,7 +106,18 @@ def load(*, path: Path = DATA) -> LoadReport:
     return report
 
 
-DEMO_PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
+def _demo_pdf() -> bytes:
+    """A blank one-page PDF (uploads are opened with a PDF library, so it must be a real one)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+DEMO_PDF = _demo_pdf()
 
 
 def _demo_cases() -> list[tuple[str, str, str]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import pytest
 
+from ..conftest import pdf as make_pdf
 from .conftest import serious_violations
 
 pytestmark = pytest.mark.browser
@@ -61,7 +62,7 @@ def test_apply_notice_supplement_approve_and_follow(phone, tmp_path):
     pdfs = []
     for name in ["page-1", "page-2", "page-3", "supplement"]:
         pdf = tmp_path / f"{name}.pdf"
-        pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+        pdf.write_bytes(make_pdf(name))  # a real PDF: uploads are opened, not sniffed
         pdfs.append(str(pdf))
     png = tmp_path / "photo.png"
     png.write_bytes(bytes.fromhex(

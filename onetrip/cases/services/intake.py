@@ -132,7 +132,7 @@ def upload_material(*, actor: User, application: Application, name: str, stream:
             application=application, name=name, sha256=checked.sha256, size=checked.size,
             content_type=checked.content_type, original_name=(original_name or "")[-255:], uploaded_by=actor,
         )
-        material.file.save(f"{checked.sha256[:2]}/{checked.sha256}.{checked.kind}", File(stream), save=False)
+        material.file.save(f"{checked.sha256[:2]}/{checked.sha256}.{checked.kind}", File(checked.content), save=False)
         try:
             material.save()
         except Exception:

@@ -1,0 +1,559 @@
+"""The authorisation matrix, built from the URL configuration and the OpenAPI schema.
+
+Every URL pattern (a walk of the resolver) and every API operation (``/api/openapi.json``) is
+tried by every role against objects that belong to someone else: another citizen's case,
+application and material files, another department's case, a company representative waiting
+for a window clerk, a publication batch someone else proposed. A route must be classified in
+``PAGES`` or ``OPERATIONS`` below (public / signed-in / own-object / staff / admin, with how to
+fill its URL parameters), so a new route that nobody classified fails the test.
+
+What is checked, for each route × role × object:
+- no data: a response never shows a case the role may not see (its number, the applicant's
+  name, ID number or mobile), on any route, public ones included;
+- no access: where the role may not see the object (or lacks the capability), a page answers
+  302 to the log-in page (anonymous) or 403/404, the API 401/403/404; never 2xx;
+- no action: a POST by such a role (and by staff who may see a case but not act on it)
+  changes nothing (cases' states, applications, materials, notices, visits, batches, company
+  representatives, the trail);
+- the filling is real: the owner (and each role allowed) gets 200 on a GET of an own-object or
+  staff route, so a parameter that resolves to nothing cannot make the test pass vacuously.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from onetrip.accounts import services as accounts
+from onetrip.accounts.models import Role, User
+from onetrip.accounts.permissions import Capability, can
+from onetrip.cases import services as cases
+from onetrip.cases.models import Application, Case, CaseMaterial, OneTimeNotice, Visit
+from onetrip.catalog import services as catalog
+from onetrip.catalog.models import PublicationBatch
+from onetrip.core.models import TrailEntry
+from onetrip.demo.people import resident_id, uscc
+
+from .conftest import PASSWORD, PDF, make_department, make_item, make_user
+
+MATERIAL = "个体工商户登记（备案）申请书"
+
+
+# --- the world: two victims, two departments, every role ---------------------------------------
+
+@dataclass
+class World:
+    actors: dict[str, User | None]
+    victim: User
+    victim2: User
+    case_a: Case  # the victim's, in department A, awaiting a supplement (has a notice)
+    case_b: Case  # the second victim's, in department B
+    draft: Application  # the victim's application not yet submitted
+    material_a: CaseMaterial
+    material_b: CaseMaterial
+    notice_a: OneTimeNotice
+    pending_rep: User
+    batch: PublicationBatch
+    spare_draft_id: int
+    item_code: str
+    bundle_code: str
+    draft_version: int
+
+    def secrets_of(self, case: Case) -> list[str]:
+        owner = self.victim if case.pk == self.case_a.pk else self.victim2
+        return [case.number, owner.real_name, owner.resident_id, owner.mobile]
+
+
+def build_world() -> World:
+    from onetrip.accounts.models import Division
+
+    district = Division.objects.get_or_create(code="430703", defaults={"name": "常德市鼎城区", "level": "district"})[0]
+    dept_a = make_department(district)
+    dept_b = make_department(district, code="ZJJ", name="常德市鼎城区住房和城乡建设局")
+    admin = make_user(Role.CATALOG_ADMIN)
+    item_a = make_item(admin, dept_a, code="430703-SCJGJ-001")
+    item_b = make_item(admin, dept_b, code="430703-ZJJ-001")
+    bundle = catalog.save_bundle(actor=admin, code="KCG", name="开餐馆一件事", items=[item_a.item, item_b.item])
+    victim = accounts.register_citizen(real_name="甲受害", mobile="13907369901",
+                                       resident_id=resident_id("43070319910101123"), password=PASSWORD)
+    victim2 = accounts.register_citizen(real_name="乙受害", mobile="13907369902",
+                                        resident_id=resident_id("43070319920202456"), password=PASSWORD)
+    clerk = make_user(Role.WINDOW_CLERK, dept_a)
+
+    def submitted(person: User, code: str) -> Case:
+        application, _ = cases.create_application(actor=person, item_code=code)
+        cases.upload_material(actor=person, application=application, name=MATERIAL, stream=io.BytesIO(PDF),
+                              original_name="scan.pdf")
+        [case] = cases.submit_application(actor=person, application=application)
+        return case
+
+    case_a = cases.issue_notice(case=submitted(victim, item_a.item.code), actor=clerk,
+                                items=[{"material": MATERIAL, "reason": "缺少签字"}])
+    case_b = submitted(victim2, item_b.item.code)
+    draft, _ = cases.create_application(actor=victim, item_code=item_a.item.code, idempotency_key="draft")
+    pending_rep = accounts.register_company_representative(
+        real_name="丙待核", mobile="13907369903", resident_id=resident_id("43070319930303789"),
+        password=PASSWORD, uscc=uscc("91430703MA4T99991"), company_name="待核公司（演示）", legal_representative="丙")
+    proposer = make_user(Role.CATALOG_ADMIN)
+    next_a = catalog.start_draft(actor=proposer, item=item_a.item)
+    batch = catalog.propose_publication(actor=proposer, versions=[next_a], name="下一批")
+    spare = catalog.start_draft(actor=proposer, item=item_b.item)
+    actors: dict[str, User | None] = {
+        "anonymous": None,
+        "citizen": make_user(Role.CITIZEN, mobile="13907369904",
+                             resident_id=resident_id("43070319940404012")),
+        "another citizen": victim2,  # owns case_b; tries the victim's
+        "company rep": make_user(Role.COMPANY_REP),
+        "proxy agent": make_user(Role.PROXY_AGENT),
+        "window clerk": clerk,
+        "officer (case's department)": make_user(Role.OFFICER, dept_a),
+        "officer (another department)": make_user(Role.OFFICER, dept_b),
+        "head": make_user(Role.DEPARTMENT_HEAD, dept_a),
+        "supervisor": make_user(Role.SUPERVISOR),
+        "catalogue admin": make_user(Role.CATALOG_ADMIN),
+        "system admin": make_user(Role.SYSTEM_ADMIN),
+    }
+    return World(actors=actors, victim=victim, victim2=victim2, case_a=case_a, case_b=case_b, draft=draft,
+                 material_a=case_a.application.materials.get(), material_b=case_b.application.materials.get(),
+                 notice_a=case_a.notices.get(), pending_rep=pending_rep, batch=batch, spare_draft_id=spare.pk,
+                 item_code=item_a.item.code, bundle_code=bundle.code, draft_version=next_a.number)
+
+
+# Who may see a case (the rule visible_cases implements, written out independently here).
+def sees(actor: User | None, case: Case, w: World) -> bool:
+    if actor is None:
+        return False
+    if case.application.applicant_id == actor.pk:
+        return True
+    if actor.role in {Role.WINDOW_CLERK, Role.SUPERVISOR, Role.SYSTEM_ADMIN}:
+        return case.state != "draft"
+    return actor.role in {Role.OFFICER, Role.DEPARTMENT_HEAD} and actor.department_id == case.department_id
+
+
+# Who may act on a case (and so is not expected to be refused a POST): its window clerk, its department.
+def works_on(actor: User | None, case: Case, w: World) -> bool:
+    return actor is not None and (actor.role == Role.WINDOW_CLERK or (
+        actor.role in {Role.OFFICER, Role.DEPARTMENT_HEAD} and actor.department_id == case.department_id))
+
+
+# --- the classification ------------------------------------------------------------------------
+
+Params = Callable[[World], dict[str, Any]]
+Allowed = Callable[[User | None, World], bool]
+
+
+@dataclass
+class Route:
+    """kind: public | signed-in | own-object | staff | admin.
+    targets: for own-object routes, (parameters, who may see, who may act) for each object tried;
+    for the others one set of parameters. capability: who may use a staff route."""
+
+    kind: str
+    params: Params = lambda w: {}
+    targets: Callable[[World], Iterable[tuple[dict[str, Any], Allowed, Allowed]]] | None = None
+    capability: Capability | tuple[Capability, ...] | None = None
+    body: Callable[[World], Any] | None = None  # an API operation's valid JSON body
+    post_only: bool = False  # a page route that answers a GET with 405
+
+    def allowed(self, actor: User | None) -> bool:
+        if self.kind == "public":
+            return True
+        if actor is None:
+            return False
+        if self.kind == "signed-in":
+            return True
+        caps = self.capability if isinstance(self.capability, tuple) else (self.capability,)
+        return any(can(actor, c) for c in caps if c is not None)
+
+
+def case_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    return [({"number": c.number}, lambda a, w, c=c: sees(a, c, w), lambda a, w, c=c: works_on(a, c, w))
+            for c in (w.case_a, w.case_b)]
+
+
+def material_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    never: Allowed = lambda a, w: False  # noqa: E731
+    return [
+        ({"number": w.case_a.number, "pk": w.material_a.pk}, lambda a, w: sees(a, w.case_a, w), never),
+        ({"number": w.case_b.number, "pk": w.material_b.pk}, lambda a, w: sees(a, w.case_b, w), never),
+        # a case the role may see, with a file of another case
+        ({"number": w.case_a.number, "pk": w.material_b.pk}, never, never),
+        ({"number": w.case_b.number, "pk": w.material_a.pk}, never, never),
+    ]
+
+
+def notice_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    never: Allowed = lambda a, w: False  # noqa: E731
+    return [({"number": w.case_a.number, "pk": w.notice_a.pk}, lambda a, w: sees(a, w.case_a, w), never),
+            ({"number": w.case_b.number, "pk": w.notice_a.pk}, never, never)]
+
+
+def application_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    def owner(app: Application) -> Allowed:
+        return lambda a, w: a is not None and app.applicant_id == a.pk
+
+    return [({"pk": app.pk, "application_id": app.pk}, owner(app), owner(app))
+            for app in (w.draft, w.case_a.application, w.case_b.application)]
+
+
+def rename(targets: Callable[[World], list[tuple[dict[str, Any], Allowed, Allowed]]], **names: str):
+    def renamed(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+        return [({names.get(k, k): v for k, v in p.items()}, s, a) for p, s, a in targets(w)]
+    return renamed
+
+
+PUBLIC = Route("public")
+SIGNED_IN = Route("signed-in")
+ITEM = Route("public", params=lambda w: {"code": w.item_code})
+
+
+def staff(capability: Capability | tuple[Capability, ...], params: Params = lambda w: {}, body=None,
+          post_only: bool = False) -> Route:
+    return Route("staff", params=params, capability=capability, body=body, post_only=post_only)
+
+
+# Every page route, as the resolver spells it.
+PAGES: dict[str, Route] = {
+    "healthz": PUBLIC,
+    "prefs/large-text": PUBLIC,
+    "prefs/language/<str:code>": Route("public", params=lambda w: {"code": "en"}),
+    "api/": PUBLIC,
+    "api/openapi.json": PUBLIC,
+    "api/docs": PUBLIC,
+    "accounts/login/": PUBLIC,
+    "accounts/logout/": PUBLIC,  # ends only one's own session
+    "accounts/register/": PUBLIC,
+    "accounts/register/company/": PUBLIC,
+    "accounts/me/": SIGNED_IN,
+    "accounts/password-reset/": PUBLIC,
+    "accounts/password-reset/code/": PUBLIC,
+    "accounts/unlock/": PUBLIC,
+    "accounts/unlock/code/": PUBLIC,
+    "accounts/company-representatives/": staff(Capability.VERIFY_COMPANY_REPS),
+    "accounts/company-representatives/<int:user_id>/confirm/": staff(
+        Capability.VERIFY_COMPANY_REPS, lambda w: {"user_id": w.pending_rep.pk}, post_only=True),
+    "accounts/company-representatives/<int:user_id>/reject/": staff(
+        Capability.VERIFY_COMPANY_REPS, lambda w: {"user_id": w.pending_rep.pk}, post_only=True),
+    "items/<str:code>/apply/": staff((Capability.APPLY, Capability.APPLY_AS_PROXY), lambda w: {"code": w.item_code}),
+    "bundles/<str:code>/apply/": staff((Capability.APPLY, Capability.APPLY_AS_PROXY),
+                                       lambda w: {"code": w.bundle_code}),
+    "applications/<int:pk>/": Route("own-object", targets=application_targets),
+    "my/cases/": SIGNED_IN,
+    "cases/<str:number>/": Route("own-object", targets=case_targets),
+    "cases/<str:number>/notices/<int:pk>/": Route("own-object", targets=notice_targets),
+    "cases/<str:number>/materials/<int:pk>/": Route("own-object", targets=material_targets),
+    "staff/inbox/": staff(Capability.WORK_INBOX),
+    "progress/": PUBLIC,
+    "supervision/": staff(Capability.SUPERVISE),
+    "": PUBLIC,
+    "items/": PUBLIC,
+    "items/<str:code>/": ITEM,
+    "items/<str:code>/print/": ITEM,
+    "items/<str:code>/qr.svg": ITEM,
+    "items/<str:code>/versions/": ITEM,
+    # filled with the draft under review: only those who may see drafts
+    "items/<str:code>/versions/<int:old>/diff/<int:new>/": staff(
+        Capability.VIEW_DRAFTS, lambda w: {"code": w.item_code, "old": 1, "new": w.draft_version}),
+    "bundles/": PUBLIC,
+    "bundles/<str:code>/": Route("public", params=lambda w: {"code": w.bundle_code}),
+    "manage/catalogue/export.xlsx": staff(Capability.EXCHANGE_CATALOG),
+    "manage/catalogue/import/": staff(Capability.EXCHANGE_CATALOG),
+    "manage/catalogue/publications/": staff(Capability.PUBLISH_CATALOG),
+    "manage/catalogue/publications/<int:pk>/": staff(Capability.PUBLISH_CATALOG, lambda w: {"pk": w.batch.pk}),
+    "manage/catalogue/publications/<int:pk>/approve/": staff(Capability.PUBLISH_CATALOG,
+                                                             lambda w: {"pk": w.batch.pk}),
+    "manage/catalogue/publications/<int:pk>/reject/": staff(Capability.PUBLISH_CATALOG,
+                                                            lambda w: {"pk": w.batch.pk}, post_only=True),
+    "manage/catalogue/publications/<int:pk>/withdraw/": staff(Capability.PUBLISH_CATALOG,
+                                                              lambda w: {"pk": w.batch.pk}, post_only=True),
+}
+# The admin site's routes come from its model registrations: each is an admin route, except its
+# log-in page (public) and log-out (ends only one's own session). Filled by parameter name.
+ADMIN_PUBLIC = {"admin/login/", "admin/logout/"}
+ADMIN_PARAMS: dict[str, Callable[[World], Any]] = {
+    "object_id": lambda w: w.victim.pk, "app_label": lambda w: "accounts", "url": lambda w: "accounts/user/",
+    "content_type_id": lambda w: _content_type(), "id": lambda w: w.victim.pk,
+}
+
+
+def _content_type() -> int:
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_model(User).pk
+
+
+# Every API operation, as the OpenAPI schema names it.
+OPERATIONS: dict[tuple[str, str], Route] = {
+    ("GET", "/api/v1/items"): PUBLIC,
+    ("GET", "/api/v1/items/{code}"): ITEM,
+    ("GET", "/api/v1/departments"): PUBLIC,
+    ("GET", "/api/v1/bundles"): PUBLIC,
+    ("GET", "/api/v1/bundles/{code}"): Route("public", params=lambda w: {"code": w.bundle_code}),
+    ("POST", "/api/v1/auth/token"): PUBLIC,
+    ("GET", "/api/v1/me"): SIGNED_IN,
+    ("POST", "/api/v1/auth/sms-code"): PUBLIC,
+    ("POST", "/api/v1/auth/password-reset"): PUBLIC,
+    ("POST", "/api/v1/auth/unlock"): PUBLIC,
+    ("GET", "/api/v1/company-representatives"): staff(Capability.VERIFY_COMPANY_REPS),
+    ("POST", "/api/v1/company-representatives/{user_id}/confirm"): staff(
+        Capability.VERIFY_COMPANY_REPS, lambda w: {"user_id": w.pending_rep.pk}),
+    ("POST", "/api/v1/company-representatives/{user_id}/reject"): staff(
+        Capability.VERIFY_COMPANY_REPS, lambda w: {"user_id": w.pending_rep.pk}, body=lambda w: {"reason": "不符"}),
+    ("GET", "/api/v1/calendar/add-workdays"): PUBLIC,
+    ("GET", "/api/v1/calendar/is-workday"): PUBLIC,
+    ("GET", "/api/v1/publications"): staff(Capability.PUBLISH_CATALOG),
+    ("POST", "/api/v1/publications"): staff(Capability.PUBLISH_CATALOG,
+                                            body=lambda w: {"drafts": [w.spare_draft_id], "name": "批次"}),
+    ("POST", "/api/v1/publications/{pk}/approve"): staff(Capability.PUBLISH_CATALOG, lambda w: {"pk": w.batch.pk},
+                                                         body=lambda w: {"comment": ""}),
+    ("POST", "/api/v1/publications/{pk}/reject"): staff(Capability.PUBLISH_CATALOG, lambda w: {"pk": w.batch.pk},
+                                                        body=lambda w: {"reasons": "不行"}),
+    ("POST", "/api/v1/applications"): staff((Capability.APPLY, Capability.APPLY_AS_PROXY),
+                                            body=lambda w: {"item": w.item_code}),
+    ("POST", "/api/v1/applications/{application_id}/materials"): Route("own-object", targets=application_targets),
+    ("POST", "/api/v1/applications/{application_id}/submit"): Route("own-object", targets=application_targets),
+    ("GET", "/api/v1/cases"): SIGNED_IN,
+    ("GET", "/api/v1/cases/{number}"): Route("own-object", targets=case_targets),
+    ("GET", "/api/v1/cases/{number}/materials/{material_id}"): Route(
+        "own-object", targets=rename(material_targets, pk="material_id")),
+    ("GET", "/api/v1/inbox"): staff(Capability.WORK_INBOX),
+    ("POST", "/api/v1/cases/{number}/actions"): Route("own-object", targets=case_targets,
+                                                      body=lambda w: {"action": "withdraw", "data": {}}),
+    ("POST", "/api/v1/cases/{number}/visits"): Route("own-object", targets=case_targets,
+                                                     body=lambda w: {"reason": "other", "note": "到窗口"}),
+    ("POST", "/api/v1/progress"): PUBLIC,
+    ("GET", "/api/v1/progress"): PUBLIC,
+}
+
+
+# --- enumeration -------------------------------------------------------------------------------
+
+def url_patterns() -> list[str]:
+    def walk(patterns: list[Any], prefix: str) -> Iterable[str]:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern)
+
+    return list(dict.fromkeys(walk(get_resolver().url_patterns, "")))
+
+
+def openapi_operations(client: Client) -> list[tuple[str, str]]:
+    schema = client.get("/api/openapi.json").json()
+    return [(method.upper(), path) for path, ops in schema["paths"].items() for method in ops]
+
+
+def fill(pattern: str, params: dict[str, Any]) -> str:
+    """A resolver pattern or an OpenAPI path with its parameters put in."""
+    def value(name: str) -> str:
+        assert name in params, f"{pattern}: no value for <{name}> in the matrix"
+        return str(params[name])
+
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: value(m.group(1)), pattern)
+    path = re.sub(r"\{(\w+)\}", lambda m: value(m.group(1)), path)
+    path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m.group(1)), path)  # admin's regex patterns
+    path = path.lstrip("^").rstrip("$")
+    return path if path.startswith("/") else "/" + path
+
+
+def fingerprint() -> str:
+    state = [
+        list(Case.objects.order_by("pk").values_list("pk", "state", "assignee_id", "updated_at", "visit_count")),
+        Application.objects.count(), CaseMaterial.objects.filter(current=True).count(), OneTimeNotice.objects.count(),
+        Visit.objects.count(), list(PublicationBatch.objects.order_by("pk").values_list("pk", "status", "reviewed_at")),
+        list(User.objects.order_by("pk").values_list("pk", "company_status", "is_active")),
+        TrailEntry.objects.exclude(action="personal_data.view").count(),
+    ]
+    return hashlib.sha256(repr(state).encode()).hexdigest()
+
+
+PAGE_DENIED = {302, 403, 404, 405}  # 405: a GET of a route that only takes a POST
+API_DENIED = {401, 403, 404, 405}
+KITCHEN_SINK = {  # every field any page form reads, so that a view that forgot its check would act
+    "action": "withdraw", "confirmed": "1", "submit": "1", "supplement": "1", "claim": "1", "reason": "x",
+    "reasons": "x", "comment": "x", "note": "x", "name": MATERIAL, "upload": "1", "remove": "1", "draft": "1",
+    "decision": "confirm", "purpose": "x", "applicant_name": "某人", "idempotency_key": "attack",
+}
+
+
+class Matrix:
+    def __init__(self, w: World) -> None:
+        self.w = w
+        self.problems: list[str] = []
+        self.requests = 0
+        self.clients: dict[str, Client] = {}
+        for name, user in w.actors.items():
+            c = Client()
+            if user is not None:
+                c.force_login(user)
+            self.clients[name] = c
+        self.owner_clients = {}
+        for owner in (w.victim, w.victim2):
+            c = Client()
+            c.force_login(owner)
+            self.owner_clients[owner.pk] = c
+
+    def hidden_secrets(self, actor: User | None) -> list[str]:
+        return [s for case in (self.w.case_a, self.w.case_b) if not sees(actor, case, self.w)
+                for s in self.w.secrets_of(case)]
+
+    def request(self, client: Client, method: str, path: str, api: bool, body: Any = None) -> Any:
+        self.requests += 1
+        if method == "GET":
+            return client.get(path)
+        if api:
+            if path.endswith("/materials"):
+                f = io.BytesIO(PDF)
+                f.name = "scan.pdf"
+                return client.post(path, {"name": MATERIAL, "file": f})
+            return client.post(path, body if body is not None else {}, content_type="application/json")
+        f = io.BytesIO(PDF)
+        f.name = "scan.pdf"
+        return client.post(path, {**KITCHEN_SINK, "file": f})
+
+    def no_data(self, who: str, actor: User | None, method: str, path: str, response: Any) -> None:
+        if getattr(response, "streaming", False):
+            body = b"".join(response.streaming_content)
+        else:
+            body = response.content
+        text = body.decode("utf-8", "replace")
+        leaked = [s for s in self.hidden_secrets(actor) if s and s in text and s not in path]  # not an echo
+        if leaked:
+            self.problems.append(f"{who} {method} {path}: {response.status_code} shows {leaked}")
+
+    def refused(self, who: str, actor: User | None, method: str, path: str, api: bool, body: Any = None,
+                target: str = "") -> None:
+        before = fingerprint()
+        response = self.request(self.clients[who], method, path, api, body)
+        self.no_data(who, actor, method, path, response)
+        allowed = API_DENIED if api else PAGE_DENIED
+        status = response.status_code
+        if status not in allowed:
+            self.problems.append(f"{who} {method} {path} {target}: {status}, expected one of {sorted(allowed)}")
+        elif status == 302 and not (actor is None and "/login/" in response["Location"]) \
+                and "/admin/login/" not in response["Location"]:
+            self.problems.append(f"{who} {method} {path}: redirected to {response['Location']}, not to log in")
+        if method == "POST" and fingerprint() != before:
+            self.problems.append(f"{who} POST {path} {target}: refused ({status}) but something changed")
+
+    def unchanged(self, who: str, path: str, api: bool, body: Any) -> None:
+        before = fingerprint()
+        response = self.request(self.clients[who], "POST", path, api, body)
+        if fingerprint() != before:
+            self.problems.append(f"{who} POST {path}: {response.status_code}, and something changed")
+        if 200 <= response.status_code < 300 and api:
+            self.problems.append(f"{who} POST {path}: {response.status_code} for someone who may not act")
+
+    def works(self, client: Client, who: str, path: str, api: bool) -> None:
+        response = self.request(client, "GET", path, api)
+        if response.status_code != 200:
+            self.problems.append(f"{who} GET {path}: {response.status_code}; the matrix fills it wrongly, "
+                                 "or the allowed role is refused")
+
+    def check(self, key: str, methods: list[str], route: Route, pattern: str, api: bool) -> None:
+        w = self.w
+        if route.kind == "own-object":
+            assert route.targets is not None, key
+            for params, may_see, may_act in route.targets(w):
+                path = fill(pattern, params)
+                for who, actor in w.actors.items():
+                    for method in methods:
+                        body = route.body(w) if route.body else None
+                        if not may_see(actor, w):
+                            self.refused(who, actor, method, path, api, body, target=str(params))
+                        elif method == "GET":
+                            self.works(self.clients[who], who, path, api)
+                        elif not (may_act(actor, w) or _is_owner(actor, params, w)):
+                            self.unchanged(who, path, api, body)  # may see it, may not act on it
+                if "GET" in methods:
+                    for owner in (w.victim, w.victim2):
+                        if may_see(owner, w):
+                            self.works(self.owner_clients[owner.pk], "owner", path, api)
+            return
+        path = fill(pattern, route.params(w))
+        for who, actor in w.actors.items():
+            for method in methods:
+                if route.allowed(actor):
+                    if method == "GET":
+                        response = self.request(self.clients[who], "GET", path, api)
+                        self.no_data(who, actor, "GET", path, response)
+                        expected = 405 if route.post_only else 200
+                        if route.kind != "public" and response.status_code != expected:
+                            self.problems.append(f"{who} GET {path}: {response.status_code}, but the matrix "
+                                                 "says this role may use it")
+                    continue
+                self.refused(who, actor, method, path, api, route.body(w) if route.body else None)
+
+
+def _is_owner(actor: User | None, params: dict[str, Any], w: World) -> bool:
+    if actor is None:
+        return False
+    number = params.get("number")
+    return number is not None and Case.objects.filter(number=number, application__applicant=actor).exists()
+
+
+@pytest.fixture
+def world(db: Any) -> World:
+    return build_world()
+
+
+def test_every_route_and_operation_is_in_the_matrix(client, db):
+    patterns = url_patterns()
+    unclassified = [p for p in patterns if not p.startswith(("admin/", "api/v1/")) and p not in PAGES]
+    ops = openapi_operations(client)
+    unclassified += [f"{m} {p}" for m, p in ops if (m, p) not in OPERATIONS]
+    assert not unclassified, f"classify these routes in tests/test_authorization_matrix.py: {unclassified}"
+    # every API pattern the resolver knows is an operation of the schema, and nothing stale is listed
+    api_paths = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", "/" + p) for p in patterns if p.startswith("api/v1/")}
+    assert api_paths == {p for _m, p in ops}
+    assert set(PAGES) <= set(patterns) and set(OPERATIONS) <= set(ops), "the matrix lists routes that are gone"
+
+
+def test_pages_give_no_data_and_no_action_to_whoever_may_not_have_them(world):
+    m = Matrix(world)
+    for pattern in url_patterns():
+        if pattern.startswith(("admin/", "api/v1/")):
+            continue
+        route = PAGES[pattern]
+        methods = ["GET"] if route.kind in {"public"} else ["GET", "POST"]
+        m.check(pattern, methods, route, pattern, api=False)
+    assert m.requests > 500
+    assert not m.problems, "\n".join(m.problems)
+
+
+def test_api_operations_give_no_data_and_no_action_to_whoever_may_not_have_them(world, client):
+    m = Matrix(world)
+    for method, path in openapi_operations(client):
+        route = OPERATIONS[(method, path)]
+        if route.kind == "public" and method == "POST":
+            continue  # log-in, codes and the progress lookup: for anyone, and tested on their own
+        m.check(f"{method} {path}", [method], route, path, api=True)
+    assert m.requests > 200
+    assert not m.problems, "\n".join(m.problems)
+
+
+def test_the_admin_site_is_closed_to_everyone_but_its_admins(world):
+    m = Matrix(world)
+    admins = {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN}
+    for pattern in url_patterns():
+        if not pattern.startswith("admin/") or pattern in ADMIN_PUBLIC:
+            continue
+        names = re.findall(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>", pattern)
+        params = {n: ADMIN_PARAMS[n](world) for pair in names for n in pair if n}
+        path = fill(pattern, params)
+        for who, actor in world.actors.items():
+            if actor is not None and actor.role in admins:
+                continue
+            for method in ("GET", "POST"):
+                m.refused(who, actor, method, path, api=False)
+    assert m.requests > 1000
+    assert not m.problems, "\n".join(m.problems[:50])
