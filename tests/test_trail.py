@@ -150,6 +150,25 @@ def test_an_entry_inserted_into_a_chain_is_named():
         _verify()
 
 
+@pytest.mark.django_db
+def test_an_entry_recomputed_alone_breaks_the_link_to_the_next():
+    _write()
+    ids = _ids()
+    second = TrailEntry.objects.get(id=ids[1])
+    second.summary = {"i": "forged"}
+    TrailEntry.objects.filter(id=ids[1]).update(summary=second.summary, hash=trail.entry_hash(second))
+    with pytest.raises(CommandError, match=f"entry #{ids[2]} does not follow the entry before it in its chain"):
+        _verify()
+
+
+@pytest.mark.django_db
+def test_an_entry_claiming_a_checkpoint_that_does_not_exist_is_named():
+    _write(2)
+    TrailEntry.objects.filter(id=_ids()[1]).update(sealed_in=99)
+    with pytest.raises(CommandError, match=f"entry #{_ids()[1]} claims checkpoint 99, which does not exist"):
+        _verify()
+
+
 # --- sealing ----------------------------------------------------------------------------------
 
 
@@ -330,6 +349,15 @@ def test_a_sealed_entry_that_the_attacker_left_unsealed_is_missing_from_its_chec
 
 
 @pytest.mark.django_db
+def test_without_a_published_copy_an_entry_taken_out_of_its_checkpoint_is_noticed():
+    _write(4)
+    trail.seal()
+    TrailEntry.objects.filter(id=_ids()[-1]).update(sealed_in=None)  # as if written after the seal
+    with pytest.raises(CommandError, match="the entries sealed in checkpoint 1 are not the ones it sealed"):
+        _verify()
+
+
+@pytest.mark.django_db
 def test_a_deleted_checkpoint_and_its_entries_are_noticed(tmp_path):
     _write(3)
     trail.seal()
@@ -359,6 +387,14 @@ def test_a_forged_checkpoints_file_is_refused(tmp_path):
     other.write_text(trail.public_key_pem(Ed25519PrivateKey.generate().public_key().public_bytes_raw()))
     with pytest.raises(CommandError, match="published checkpoint 1 is not signed by this public key"):
         _verify("--checkpoints", _publish(tmp_path), "--public-key", str(other))
+    _write(1)
+    trail.seal()
+    _write(1)
+    trail.seal()
+    lines = list(trail.published_lines())
+    path.write_text(lines[0] + lines[2])
+    with pytest.raises(CommandError, match="published checkpoint 3 does not follow checkpoint 1"):
+        _verify("--checkpoints", str(path), "--public-key", _public_key(tmp_path))
 
 
 @pytest.mark.django_db
