@@ -435,3 +435,11 @@ def test_the_checkpoints_are_published(client, tmp_path):
     key.write_bytes(client.get("/trail/public-key.pem").content)
     assert len(trail.load_published(published.read_text().splitlines(), trail.load_public_key(key))[1]["leaves"]) == 3
     _verify("--checkpoints", str(published), "--public-key", str(key))
+
+
+@pytest.mark.django_db
+def test_a_server_without_the_key_publishes_no_key_rather_than_making_one(client, settings, tmp_path):
+    settings.TRAIL_SIGNING_KEY_FILE = tmp_path / "absent.pem"
+    assert client.get("/trail/public-key.pem").status_code == 404
+    assert client.get("/trail/checkpoints/").status_code == 200
+    assert not (tmp_path / "absent.pem").exists()

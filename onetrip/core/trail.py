@@ -179,6 +179,10 @@ class FileSigner:
             self._key = key
         return self._key
 
+    def available(self) -> bool:
+        """Whether the key exists already (reading the public key would otherwise create it)."""
+        return self._key is not None or self.path.exists()
+
     def sign(self, data: bytes) -> bytes:
         return bytes(self._private().sign(data))
 
@@ -197,6 +201,16 @@ def _signer(dotted: str, key_file: str) -> Signer:
 
 def get_signer() -> Signer:
     return _signer(settings.TRAIL_SIGNER, str(settings.TRAIL_SIGNING_KEY_FILE))
+
+
+def published_public_key() -> bytes | None:
+    """The public key to publish, or None on a machine without the key (a web server that does not
+    seal): never create a key just to show one."""
+    signer = get_signer()
+    available = getattr(signer, "available", None)
+    if available is not None and not available():
+        return None
+    return signer.public_key()
 
 
 def key_id(public_key: bytes) -> str:
@@ -479,7 +493,7 @@ def verify(*, published: dict[int, dict[str, Any]] | None = None, public_key: by
                 reason = ""
                 if checkpoint_hash(body) != cp.hash:
                     reason = f"checkpoint {number} was changed after it was sealed"
-                elif (since is None or number > start) and cp.prev_hash != expected_prev:
+                elif cp.prev_hash != expected_prev:
                     reason = f"checkpoint {number} does not follow the checkpoint before it"
                 elif public_key is not None and not signature_ok(public_key, cp.signature, _dumps(body)):
                     reason = f"checkpoint {number} is not signed by the trail's key"

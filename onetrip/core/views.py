@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.http import (
+    Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
@@ -115,9 +116,10 @@ def trail_checkpoints(request: HttpRequest) -> HttpResponse:
         days.setdefault(timezone.localdate(cp.sealed_at), []).append(cp)
     digest = [{"day": day, "checkpoints": cps, "entries": sum(cp.count for cp in cps), "closing": cps[0]}
               for day, cps in days.items()]
-    public_key = trail.get_signer().public_key()
+    public_key = trail.published_public_key()
     return render(request, "core/trail_checkpoints.html", {
-        "days": digest, "key_id": trail.key_id(public_key), "public_key_pem": trail.public_key_pem(public_key)})
+        "days": digest, "key_id": trail.key_id(public_key) if public_key else "",
+        "public_key_pem": trail.public_key_pem(public_key) if public_key else ""})
 
 
 @require_GET
@@ -138,7 +140,9 @@ def trail_checkpoints_file(request: HttpRequest) -> StreamingHttpResponse:
 def trail_public_key(request: HttpRequest) -> HttpResponse:
     from onetrip.core import trail
 
-    response = HttpResponse(trail.public_key_pem(trail.get_signer().public_key()),
-                            content_type="application/x-pem-file")
+    public_key = trail.published_public_key()
+    if public_key is None:
+        raise Http404("no trail signing key on this server")
+    response = HttpResponse(trail.public_key_pem(public_key), content_type="application/x-pem-file")
     response["Content-Disposition"] = 'inline; filename="trail-public-key.pem"'
     return response
