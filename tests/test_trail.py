@@ -443,3 +443,15 @@ def test_a_server_without_the_key_publishes_no_key_rather_than_making_one(client
     assert client.get("/trail/public-key.pem").status_code == 404
     assert client.get("/trail/checkpoints/").status_code == 200
     assert not (tmp_path / "absent.pem").exists()
+
+
+@pytest.mark.django_db
+def test_verifying_on_a_machine_without_the_key_checks_no_signatures_and_says_so(settings, tmp_path, capsys):
+    _write(2)
+    trail.seal()
+    settings.TRAIL_SIGNING_KEY_FILE = tmp_path / "absent.pem"
+    _verify()
+    assert "signatures are not checked" in capsys.readouterr().err
+    assert not (tmp_path / "absent.pem").exists()
+    with pytest.raises(CommandError, match="--checkpoints needs --public-key"):
+        _verify("--checkpoints", _publish(tmp_path))
