@@ -537,7 +537,8 @@ def profile_in_process(token: str, item: str, iterations: int) -> list[str]:
     def timer(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
         # Time inside cursor.execute, and for the two rows every case locks, the time from the
         # statement that locks the row to the end of the COMMIT that releases it.
-        lock = ("trail head" if sql.startswith('SELECT "core_trailhead"') and "FOR UPDATE" in sql
+        lock = ("trail chain (this case's, not shared)" if sql.startswith('SELECT "core_trailchain"')
+                and "FOR UPDATE" in sql
                 else "case-number counter" if sql.startswith('UPDATE "cases_casesequence"') else None)
         t0 = time.perf_counter()
         if lock and connection.in_atomic_block:

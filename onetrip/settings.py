@@ -296,6 +296,14 @@ DISTRICT_CODE = env_str("DISTRICT_CODE", "430703")
 SITE_NAME = env_str("SITE_NAME", "鼎城区政务服务网")
 PAGE_SIZE = env_int("PAGE_SIZE", 20, minimum=1)
 
+# The trail (core/trail.py): checkpoints are signed with an Ed25519 key kept in a file outside the
+# database (created on first use, mode 0600), or by another signer (an HSM) named by dotted path.
+# Each new checkpoint is also appended to a JSON-lines file in the export directory, if set (a
+# second store the database administrator cannot reach: another disk, a WORM share).
+TRAIL_SIGNER = env_str("TRAIL_SIGNER", "onetrip.core.trail.FileSigner")
+TRAIL_SIGNING_KEY_FILE = Path(env_str("TRAIL_SIGNING_KEY_FILE", str(VAR_DIR / "trail_signing_key.pem")))
+TRAIL_CHECKPOINT_EXPORT_DIR = env_str("TRAIL_CHECKPOINT_EXPORT_DIR", "")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

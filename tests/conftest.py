@@ -19,6 +19,7 @@ _seq = itertools.count(1)
 @pytest.fixture(autouse=True)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.TRAIL_SIGNING_KEY_FILE = tmp_path / "trail_signing_key.pem"  # never the machine's own key
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 

@@ -223,6 +223,9 @@ def staff(capability: Capability | tuple[Capability, ...], params: Params = lamb
 # Every page route, as the resolver spells it.
 PAGES: dict[str, Route] = {
     "healthz": PUBLIC,
+    "trail/checkpoints/": PUBLIC,  # the published checkpoints: public by design
+    "trail/checkpoints.jsonl": PUBLIC,
+    "trail/public-key.pem": PUBLIC,
     "prefs/large-text": PUBLIC,
     "prefs/language/<str:code>": Route("public", params=lambda w: {"code": "en"}),
     "api/": PUBLIC,

@@ -172,7 +172,7 @@ def _details(action: str, s: dict[str, Any], *, for_staff: bool) -> list[str]:
 
 def timeline(case: Case, *, for_staff: bool = False) -> list[TimelineEntry]:
     entries = TrailEntry.objects.filter(object_type="cases.case", object_id=str(case.pk)).select_related(
-        "actor").order_by("seq")
+        "actor").order_by("id")
     if not for_staff:
         public = [f"case.{a.name}" for a in actions.REGISTRY.values() if a.public]
         entries = entries.filter(action__in=public)

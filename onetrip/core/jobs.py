@@ -278,3 +278,14 @@ def send_outbox() -> int:
     from onetrip.core import outbox
 
     return outbox.send_pending()
+
+
+# --- the core's own jobs -----------------------------------------------------------------------
+
+
+@job("core.trail_seal", every=300)
+def trail_seal() -> int:
+    """Seal the trail entries appended since the last checkpoint under a new signed checkpoint."""
+    from onetrip.core import trail  # the trail imports the models; keep this module light
+
+    return trail.seal()

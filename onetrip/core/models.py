@@ -5,19 +5,23 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 
-class TrailHead(models.Model):
-    """A single row locked while an entry is appended, so the chain never forks."""
+class TrailChain(models.Model):
+    """The head of one chain of the trail: one per object (``"cases.case:42"``), so that appending
+    an entry locks only its own object's chain, never a row shared by the whole district. The chain
+    ``""`` holds the entries written before chains were split (one global chain)."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    key = models.CharField(max_length=140, primary_key=True)
     last_hash = models.CharField(max_length=64, default="")
     count = models.PositiveBigIntegerField(default=0)
 
 
 class TrailEntry(models.Model):
     """全程留痕: an append-only, hash-chained record of every change and every staff view of
-    personal data. The application never updates or deletes a row; ``verify_trail`` checks it."""
+    personal data. The application never updates or deletes a row (the seal job only fills in
+    ``sealed_in``); ``verify_trail`` checks it against the signed checkpoints."""
 
-    seq = models.PositiveBigIntegerField(unique=True)
+    chain = models.CharField(max_length=140, default="", blank=True)
+    seq = models.PositiveBigIntegerField()  # position in its chain, from 1
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -30,15 +34,45 @@ class TrailEntry(models.Model):
     summary = models.JSONField(default=dict)
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64, unique=True)
+    sealed_in = models.PositiveBigIntegerField(null=True, blank=True)  # TrailCheckpoint.number
 
     class Meta:
-        ordering = ["seq"]
-        indexes = [models.Index(fields=["object_type", "object_id", "seq"])]
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["chain", "seq"], name="trail_entry_chain_seq")]
+        indexes = [
+            models.Index(fields=["object_type", "object_id", "id"], name="trail_entry_object"),
+            models.Index(fields=["sealed_in", "id"], name="trail_entry_sealed"),
+        ]
         verbose_name = _("trail entry")
         verbose_name_plural = _("trail entries")
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
+        return f"#{self.pk} {self.action} {self.object_type}:{self.object_id}"
+
+
+class TrailCheckpoint(models.Model):
+    """A seal over every entry appended since the previous one: the Merkle root of the entries'
+    hashes (in id order), chained to the previous checkpoint and signed with a key kept outside
+    the database (``core/trail.py``). Published at ``/trail/checkpoints/``."""
+
+    number = models.PositiveBigIntegerField(unique=True)
+    sealed_at = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField()
+    first_entry = models.PositiveBigIntegerField()
+    last_entry = models.PositiveBigIntegerField()
+    root = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=64)
+    signature = models.CharField(max_length=128)
+
+    class Meta:
+        ordering = ["number"]
+        verbose_name = _("trail checkpoint")
+        verbose_name_plural = _("trail checkpoints")
+
+    def __str__(self) -> str:
+        return f"checkpoint {self.number}"
 
 
 class RateCounter(models.Model):

@@ -3,12 +3,22 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from typing import Any
 
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, HttpResponseServerError, JsonResponse
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    HttpResponseServerError,
+    JsonResponse,
+    StreamingHttpResponse,
+)
 from django.shortcuts import render
 from django.template import loader
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -98,4 +108,55 @@ def server_error(request: HttpRequest) -> HttpResponse:
     response.headers["Content-Security-Policy"] = (
         f"default-src 'none'; style-src {styles or none}; img-src 'self'; "
         "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+    return response
+
+
+# --- The trail's published checkpoints ----------------------------------------------------------
+# Public and read-only, so that anyone (an auditor, a journalist, a citizen) can keep copies the
+# database administrator cannot reach and later run ``verify_trail --checkpoints`` against them.
+
+TRAIL_DIGEST_CHECKPOINTS = 500  # the page shows the newest checkpoints, grouped by day
+
+
+@require_GET
+def trail_checkpoints(request: HttpRequest) -> HttpResponse:
+    """全程留痕公示: each day's checkpoints with their roots, hashes and signatures."""
+    from onetrip.core import trail
+    from onetrip.core.models import TrailCheckpoint
+
+    newest = list(TrailCheckpoint.objects.order_by("-number")[:TRAIL_DIGEST_CHECKPOINTS])
+    days: dict[Any, list[Any]] = {}
+    for cp in newest:
+        days.setdefault(timezone.localdate(cp.sealed_at), []).append(cp)
+    digest = [{"day": day, "checkpoints": cps, "entries": sum(cp.count for cp in cps), "closing": cps[0]}
+              for day, cps in days.items()]
+    public_key = trail.published_public_key()
+    return render(request, "core/trail_checkpoints.html", {
+        "days": digest, "key_id": trail.key_id(public_key) if public_key else "",
+        "public_key_pem": trail.public_key_pem(public_key) if public_key else ""})
+
+
+@require_GET
+def trail_checkpoints_file(request: HttpRequest) -> StreamingHttpResponse:
+    """Every checkpoint (from ``?since=N``) as JSON lines, each with the entries it seals."""
+    from onetrip.core import trail
+
+    try:
+        since = max(1, int(request.GET.get("since", "1")))
+    except ValueError:
+        since = 1
+    response = StreamingHttpResponse(trail.published_lines(since), content_type="application/jsonl; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="trail-checkpoints.jsonl"'
+    return response
+
+
+@require_GET
+def trail_public_key(request: HttpRequest) -> HttpResponse:
+    from onetrip.core import trail
+
+    public_key = trail.published_public_key()
+    if public_key is None:
+        raise Http404("no trail signing key on this server")
+    response = HttpResponse(trail.public_key_pem(public_key), content_type="application/x-pem-file")
+    response["Content-Disposition"] = 'inline; filename="trail-public-key.pem"'
     return response
