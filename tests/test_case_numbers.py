@@ -9,8 +9,7 @@ import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
 from onetrip.cases.models import CaseSequence
-from onetrip.cases.services import next_case_number
-from onetrip.cases.services import numbers
+from onetrip.cases.services import next_case_number, numbers
 
 DAY = dt.date(2026, 11, 27)
 NEXT_DAY = dt.date(2026, 11, 28)
