@@ -55,9 +55,10 @@ OUT = ROOT / "bench" / "out"
 MEDIA = OUT / "cases_bench_media"
 sys.path.insert(0, str(ROOT))
 
-DB_NAME = "onetrip_bench"
+DB_NAME = os.environ.get("BENCH_DB", "onetrip_bench")  # another name lets two checkouts run side by side
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
+PROGRESS_CONCURRENCY = 8
 PDF = b"%PDF-1.4\n%%EOF\n"
 GOAL_CPS = 200.0
 GOAL_P99_MS = 250.0
@@ -198,6 +199,26 @@ def _health_thread(port: int, start_at: float, end_at: float, out: dict[str, Any
     out["last"] = time.time()
 
 
+def _progress_thread(port: int, pairs: list[tuple[str, str]], address: str, start_at: float, end_at: float,
+                     out: dict[str, Any]) -> None:
+    """POST /api/v1/progress with a case number and its applicant's mobile, round the pairs; each
+    thread from its own client address (X-Forwarded-For, one trusted proxy)."""
+    client = _Client(port)
+    headers = {"Content-Type": "application/json", "X-Forwarded-For": address}
+    while time.time() < start_at:
+        time.sleep(0.001)
+    n = errors = 0
+    lat: list[float] = []
+    while time.time() < end_at:
+        number, phone = pairs[n % len(pairs)]
+        status, _, took = client.call("POST", "/api/v1/progress",
+                                      json.dumps({"number": number, "phone": phone}).encode(), headers)
+        n += 1
+        errors += status != 200
+        lat.append(took)
+    out.update(requests=n, errors=errors, lat=lat, last=time.time())
+
+
 def _cases_thread(port: int, token: str, item: str, start_at: float, end_at: float, out: dict[str, Any]) -> None:
     client = _Client(port)
     auth = {"Authorization": f"Bearer {token}"}
@@ -260,6 +281,10 @@ def client_task(task: dict[str, Any]) -> dict[str, Any]:
         if task["mode"] == "healthz":
             args: tuple[Any, ...] = (task["port"], task["start_at"], task["end_at"], out)
             threads.append(threading.Thread(target=_health_thread, args=args))
+        elif task["mode"] == "progress":
+            args = (task["port"], task["pairs"], f"10.{task['proc']}.{k // 250}.{k % 250 + 1}", task["start_at"],
+                    task["end_at"], out)
+            threads.append(threading.Thread(target=_progress_thread, args=args))
         else:
             args = (task["port"], task["tokens"][k], task["item"], task["start_at"], task["end_at"], out)
             threads.append(threading.Thread(target=_cases_thread, args=args))
@@ -414,7 +439,7 @@ class Phase:
         self.pool, self.procs, self.port, self.server_pid = pool, procs, port, server_pid
 
     def run(self, mode: str, concurrency: int, seconds: float, tokens: list[str] | None = None,
-            item: str = "", sample: bool = False) -> dict[str, Any]:
+            item: str = "", sample: bool = False, pairs: list[tuple[str, str]] | None = None) -> dict[str, Any]:
         start_at = time.time() + 0.5
         end_at = start_at + seconds
         procs = min(self.procs, concurrency)
@@ -423,7 +448,7 @@ class Phase:
             n = concurrency // procs + (1 if p < concurrency % procs else 0)
             first = sum(concurrency // procs + (1 if q < concurrency % procs else 0) for q in range(p))
             tasks.append({"mode": mode, "port": self.port, "threads": n, "start_at": start_at, "end_at": end_at,
-                          "item": item, "tokens": (tokens or [])[first:first + n]})
+                          "item": item, "tokens": (tokens or [])[first:first + n], "pairs": pairs or [], "proc": p})
         sampler = ActivitySampler() if sample else contextlib.nullcontext()
         while time.time() < start_at - 0.05:
             time.sleep(0.01)
@@ -440,9 +465,11 @@ class Phase:
         cpu["others"] = max(0.0, cpu["machine_busy"] - cpu["gunicorn"] - cpu["postgres"] - cpu["client"])
         out: dict[str, Any] = {"elapsed": elapsed, "cpu": cpu, "procs": procs,
                                "activity": sampler.report() if isinstance(sampler, ActivitySampler) else []}
-        if mode == "healthz":
-            out["rps"] = sum(r["requests"] for r in results) / elapsed
+        if mode in ("healthz", "progress"):
+            out["requests"] = sum(r["requests"] for r in results)
+            out["rps"] = out["requests"] / elapsed
             out["errors"] = sum(r["errors"] for r in results)
+            out["lat"] = {"request": [x for r in results for x in r.get("lat", [])]}
             return out
         lat: dict[str, list[float]] = collections.defaultdict(list)
         errors: collections.Counter[str] = collections.Counter()
@@ -462,7 +489,9 @@ class Phase:
 def run_config(workers: int, threads: int, args: argparse.Namespace, pool: Any, tokens: list[str],
                item: str) -> dict[str, Any]:
     port = free_port()
-    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "PORT": str(port)}
+    env = {**os.environ, "ALLOWED_HOSTS": "127.0.0.1", "PORT": str(port),
+           # The progress lookup's rate limit raised for the bench; its clients come through "one proxy".
+           "PROGRESS_LOOKUPS_PER_HOUR": str(10**9), "TRUSTED_PROXIES": "1"}
     cmd = [sys.executable, "-m", "gunicorn", "onetrip.wsgi:application", "--bind", f"127.0.0.1:{port}",
            "--workers", str(workers), "--log-level", "warning", "--backlog", "2048"]
     if threads > 1:
@@ -490,6 +519,18 @@ def run_config(workers: int, threads: int, args: argparse.Namespace, pool: Any, 
                   f"  errors {sum(r['errors'].values())}", flush=True)
         result["health_after"] = phase.run("healthz", args.health_concurrency, args.health_seconds)
         print(f"  /healthz after:  {result['health_after']['rps']:.0f} req/s", flush=True)
+        pairs = progress_pairs()
+        result["progress"] = phase.run("progress", PROGRESS_CONCURRENCY, args.seconds, pairs=pairs)
+        print(f"  progress lookup: {result['progress']['rps']:.0f} req/s (C={PROGRESS_CONCURRENCY}, "
+              f"errors {result['progress']['errors']})", flush=True)
+        result["health_last"] = phase.run("healthz", args.health_concurrency, args.health_seconds)
+        print(f"  /healthz last:   {result['health_last']['rps']:.0f} req/s", flush=True)
+        served = served_requests(result)
+        while served < args.rss_requests:  # top up with progress lookups (a real, database-backed request)
+            served += phase.run("progress", PROGRESS_CONCURRENCY, 3.0, pairs=pairs)["requests"]
+        result["served"] = served
+        result["rss"] = worker_rss(server.pid)
+        print(f"  after {served} requests: worker RSS {', '.join(f'{v:.0f}' for v in result['rss'])} MB", flush=True)
     finally:
         server.terminate()
         try:
@@ -499,6 +540,39 @@ def run_config(workers: int, threads: int, args: argparse.Namespace, pool: Any, 
             server.wait()
         log.close()
     return result
+
+
+def progress_pairs() -> list[tuple[str, str]]:
+    """(case number, applicant's mobile) of up to 500 submitted cases: what a citizen types in."""
+    from django.db import connections
+
+    from onetrip.cases.models import Case
+
+    pairs = list(Case.objects.exclude(number=None).order_by("-id").values_list("number", "application__applicant_mobile")[:500])
+    connections.close_all()
+    if not pairs:
+        raise SystemExit("no numbered cases for the progress lookup")
+    return pairs
+
+
+def served_requests(result: dict[str, Any]) -> int:
+    """Requests the server answered in the measured phases (warm-up aside)."""
+    phases = [result[k] for k in ("health_before", "health_after", "progress", "health_last") if k in result]
+    return sum(p["requests"] for p in phases) + sum(lv["requests"] for lv in result["levels"].values())
+
+
+def worker_rss(server_pid: int) -> list[float]:
+    """VmRSS of each gunicorn worker (the master's children), MB."""
+    out = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        st = _proc_stat(int(entry))
+        if st and st[1] == server_pid:
+            for line in Path(f"/proc/{entry}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    out.append(int(line.split()[1]) / 1024)
+    return sorted(out)
 
 
 def verify(expected: list[str]) -> tuple[int, int, int, int]:
@@ -655,6 +729,8 @@ def main() -> None:
     parser.add_argument("--client-procs", type=int, default=2, help="load-generator processes (threads inside)")
     parser.add_argument("--profile-iterations", type=int, default=100)
     parser.add_argument("--no-profile", action="store_true")
+    parser.add_argument("--rss-requests", type=int, default=10_000,
+                        help="requests served before the workers' RSS is read (topped up with progress lookups)")
     parser.add_argument("--keep", action="store_true", help="keep the database onetrip_bench afterwards")
     args = parser.parse_args()
     if max(args.levels) > args.citizens:
@@ -745,6 +821,24 @@ def main() -> None:
           f"{found} of them found in the database.")
     for line in profile:
         print(line)
+    command = " ".join([Path(sys.executable).name, *sys.argv])
+    print(f"\nFigures (issue G §2; ratios against /healthz on the same server in the same run; printed by "
+          f"`BENCH_DB={DB_NAME} {command}` in {ROOT}):")
+    for res in results:
+        health = (res["health_before"]["rps"] + res["health_after"]["rps"] + res["health_last"]["rps"]) / 3
+        print(f"  gunicorn {res['label']}, /healthz {health:.0f} req/s (mean of before, after, last):")
+        for c, lv in res["levels"].items():
+            print(f"    case sequence C={c:<3} API requests/healthz {lv['rps'] / health * 100:5.1f}% (goal >= 20%), "
+                  f"{lv['cps']:.1f} cases/s, sequence p99 {pct(lv['lat']['sequence'], 99):.0f} ms"
+                  f"{' (goal <= 250 ms at C=8)' if c == 8 else ''}")
+        pr = res["progress"]
+        print(f"    progress lookup (POST /api/v1/progress) C={PROGRESS_CONCURRENCY}: {pr['rps'] / health * 100:5.1f}% of "
+              f"/healthz (goal >= 70%), p99 {pct(pr['lat']['request'], 99):.0f} ms, errors {pr['errors']}")
+        print(f"    worker RSS after {res['served']} requests: {', '.join(f'{v:.0f}' for v in res['rss'])} MB "
+              "(goal <= 150 MB)")
+    per_case = next((line for line in profile if "per case:" in line), "")
+    if per_case:
+        print(f"  queries per case (in process):{per_case.split('per case:')[1].split(',')[0]} (goal <= 20)")
     print(f"Whole run: {runtime:.0f} s.")
     if not args.keep:
         connections.close_all()

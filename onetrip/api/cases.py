@@ -211,9 +211,17 @@ def detail(case: Case, user: User) -> dict[str, Any]:
 
 
 def application_out(application: Application) -> dict[str, Any]:
-    cases = list(application.cases.select_related("version", "item", "department").order_by("id"))
-    have = set(application.materials.filter(current=True).values_list("name", flat=True))
-    checklist = services.checklist(application, versions=[c.version_id for c in cases])
+    # What the service has just read or written is not read again (services.known).
+    known = services.known(application)
+    cases = known.get("cases")
+    if cases is None:
+        cases = list(application.cases.select_related("version", "item", "department").order_by("id"))
+    have = known.get("have")
+    if have is None:
+        have = set(application.materials.filter(current=True).values_list("name", flat=True))
+    checklist = known.get("lines")
+    if checklist is None:
+        checklist = services.checklist(application, versions=[c.version_id for c in cases])
     return {
         "id": application.pk,
         "state": cases[0].state if cases else "draft",

@@ -19,6 +19,7 @@ from onetrip.cases.services.intake import (
     checklist,
     claim_applications,
     create_application,
+    known,
     missing_materials,
     remove_material_file,
     submit_application,
@@ -38,7 +39,7 @@ from onetrip.cases.services.visits import record_visit
 
 __all__ = [
     "Refused", "Throttled", "actions_for", "can_act", "check_actor", "checklist", "claim_applications",
-    "create_application", "issue_notice", "lookup_progress", "missing_materials", "next_case_number", "open_material",
+    "create_application", "known", "issue_notice", "lookup_progress", "missing_materials", "next_case_number", "open_material",
     "record_visit", "remove_material_file", "reveal_applicant", "show_previews", "submit_application", "tick", "transition",
     "upload_material",
 ]

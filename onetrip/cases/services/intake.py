@@ -44,30 +44,17 @@ def create_application(
     if len(idempotency_key) > 100:
         raise ValidationError({"idempotency_key": [_("At most %(limit)s characters (you entered %(n)s).") % {
             "limit": 100, "n": len(idempotency_key)}]})
-    if idempotency_key:
-        existing = Application.objects.filter(submitted_by=actor, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing, False
-    if bool(item_code) == bool(bundle_code):
-        raise ValidationError(_("Name either one item or one life-event bundle."), code="item_or_bundle")
-    form = dict(form or {})
-    person = applicant_identity(actor=actor, form=form, channel=channel)
-    extra = check_form_text(form)
-    if form.get("language") in {code for code, _name in settings.LANGUAGES}:
-        extra["language"] = str(form["language"])
-    if bundle_code:
-        bundle = Bundle.objects.filter(code=bundle_code, is_published=True).first()
-        if bundle is None:
-            raise ValidationError(_("No published bundle with code “%(c)s”.") % {"c": bundle_code}, code="not_found")
-        items = [e.item for e in bundle.entries.select_related("item__current").order_by("position")
-                 if e.item.current_id]
-        item = None
-    else:
-        bundle = None
-        item = ServiceItem.objects.select_related("current").filter(code=item_code, current__isnull=False).first()
-        if item is None:
-            raise ValidationError(_("No published item with code “%(c)s”.") % {"c": item_code}, code="not_found")
-        items = [item]
+    try:
+        person, extra, item, bundle, items = _intake(actor=actor, item_code=item_code, bundle_code=bundle_code,
+                                                     form=dict(form or {}), channel=channel)
+    except ValidationError:
+        # A repeated request answers the first application even if its item has gone since
+        # (looked up only here: a new key is the common case, and the unique constraint below
+        # catches a repeat that gets this far).
+        existing = _existing(actor, idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
     try:
         with transaction.atomic():
             application = Application(
@@ -77,20 +64,66 @@ def create_application(
             )
             application.full_clean(exclude=["applicant", "submitted_by", "company", "item", "bundle"])
             application.save()
+            cases = []
             for it in items:
                 version: ItemVersion = it.current  # type: ignore[assignment]
-                Case.objects.create(application=application, item=it, version=version,
-                                    department_id=version.department_id)
+                cases.append(Case(application=application, item=it, version=version, department=version.department))
+            Case.objects.bulk_create(cases)
             trail.record(actor=actor, action="application.create", obj=application,
                          summary={"item": item_code, "bundle": bundle_code, "cases": len(items), "channel": channel,
                                   "for_someone_else": person.account != actor})
     except IntegrityError:
-        # The same key raced in from another request: return the one that won.
-        existing = Application.objects.filter(submitted_by=actor, idempotency_key=idempotency_key).first()
+        # The same key again (a repeated request, or one that raced in from another request):
+        # return the first application.
+        existing = _existing(actor, idempotency_key)
         if existing is None:
             raise
         return existing, False
+    # The API shows the new cases at once: it finds them here (with their version, item and
+    # department) instead of reading them back; a new application has no files yet.
+    _remember(application, cases=cases, have=set())
     return application, True
+
+
+def _remember(application: Application, **known: Any) -> None:
+    application._known = known  # type: ignore[attr-defined]
+
+
+def known(application: Application) -> dict[str, Any]:
+    """What ``create_application`` or ``submit_application`` has just read or written for this
+    very object (``cases`` with version, item and department; ``have``, the names of the
+    materials with a current file; ``lines``, the checklist), so that the answer shown next
+    need not read it again; {} otherwise."""
+    return dict(getattr(application, "_known", {}))
+
+
+def _existing(actor: User, idempotency_key: str) -> Application | None:
+    if not idempotency_key:
+        return None
+    return Application.objects.filter(submitted_by=actor, idempotency_key=idempotency_key).first()
+
+
+def _intake(*, actor: User, item_code: str, bundle_code: str, form: dict[str, Any], channel: str) -> tuple[
+        Any, dict[str, Any], ServiceItem | None, Bundle | None, list[ServiceItem]]:
+    """Who the application is for, its form fields and its items; raises ValidationError."""
+    if bool(item_code) == bool(bundle_code):
+        raise ValidationError(_("Name either one item or one life-event bundle."), code="item_or_bundle")
+    person = applicant_identity(actor=actor, form=form, channel=channel)
+    extra = check_form_text(form)
+    if form.get("language") in {code for code, _name in settings.LANGUAGES}:
+        extra["language"] = str(form["language"])
+    if bundle_code:
+        bundle = Bundle.objects.filter(code=bundle_code, is_published=True).first()
+        if bundle is None:
+            raise ValidationError(_("No published bundle with code “%(c)s”.") % {"c": bundle_code}, code="not_found")
+        items = [e.item for e in bundle.entries.select_related("item__current__department").order_by("position")
+                 if e.item.current_id]
+        return person, extra, None, bundle, items
+    item = ServiceItem.objects.select_related("current__department").filter(
+        code=item_code, current__isnull=False).first()
+    if item is None:
+        raise ValidationError(_("No published item with code “%(c)s”.") % {"c": item_code}, code="not_found")
+    return person, extra, item, None, [item]
 
 
 def checklist(application: Application, *, versions: Sequence[int] | None = None) -> list[BundleMaterial]:
@@ -101,12 +134,14 @@ def checklist(application: Application, *, versions: Sequence[int] | None = None
     return merged_checklist_of(version_ids)
 
 
-def may_edit_materials(application: Application, actor: User) -> None:
+def may_edit_materials(application: Application, actor: User, *, states: set[str] | None = None) -> None:
     """The applicant (or their proxy agent, or a window clerk) adds files to a draft or when a
-    one-time notice asks for them; raises Refused otherwise."""
+    one-time notice asks for them; raises Refused otherwise. ``states``: the application's
+    cases' states, if the caller has read them already."""
     if not is_applicant(application, actor) and actor.role != Role.WINDOW_CLERK:
         raise Refused(_("This is not your application."), code="not_yours")
-    states = set(application.cases.values_list("state", flat=True))
+    if states is None:
+        states = set(application.cases.values_list("state", flat=True))
     if not states <= {State.DRAFT, State.AWAITING_SUPPLEMENT}:
         raise Refused(_("Materials can be added only to a draft or when a one-time notice asks for them."),
                       code="wrong_state")
@@ -117,8 +152,9 @@ def upload_material(*, actor: User, application: Application, name: str, stream:
     """Add one file to a checklist material (a material may have several files, up to
     ``FILES_PER_MATERIAL``). Refused, and nothing stored, if the material is not on the checklist,
     the material has its files already, or the file is too big or not really a PDF/JPEG/PNG/OFD."""
-    may_edit_materials(application, actor)
-    names = {r.name for r in checklist(application)}
+    cases = list(application.cases.order_by("id").values_list("state", "version_id"))
+    may_edit_materials(application, actor, states={state for state, _version in cases})
+    names = {r.name for r in checklist(application, versions=[version for _state, version in cases])}
     if name not in names:
         raise Refused(_("“%(n)s” is not on this item's checklist.") % {"n": name}, code="off_checklist")
     checked = check(stream)
@@ -167,25 +203,35 @@ def submit_application(*, actor: User, application: Application) -> list[Case]:
     """Submit every draft case of the application at once; each gets its case number. Submitting
     again (a double tap) changes nothing and returns the same cases. A submission at the window
     records the applicant's trip."""
+    given = application
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
+        # The cases, locked (each is moved below) and read with what the mover needs, and the
+        # application with them, in one query; a second submission waits here, then finds
+        # them submitted.
+        cases = list(Case.objects.select_for_update(of=("self",))
+                     .select_related("application__applicant", "version", "item", "department")
+                     .filter(application_id=application.pk).order_by("id"))
+        application = cases[0].application if cases else Application.objects.get(pk=application.pk)
         if not is_applicant(application, actor) and not (
                 application.channel == Channel.WINDOW and actor.role == Role.WINDOW_CLERK):
             raise Refused(_("This is not your application."), code="not_yours")
-        cases = list(application.cases.select_related("version", "item").order_by("id"))
         if all(c.state != State.DRAFT for c in cases):
             return cases  # already submitted: submitting twice changes nothing
-        missing = missing_materials(application)
+        lines = checklist(application, versions=[c.version_id for c in cases])
+        have = set(application.materials.filter(current=True).values_list("name", flat=True))
+        missing = missing_materials(application, lines=lines, have=have)
         if missing:
             raise Refused(_("Still missing: %(m)s") % {"m": "、".join(missing)}, code="missing_materials")
         application.submitted_at = timezone.now()
-        application.save(update_fields=["submitted_at"])
-        out = [transition(case=c, action="submit", actor=actor) for c in cases if c.state == State.DRAFT]
+        Application.objects.filter(pk=application.pk).update(submitted_at=application.submitted_at)
+        out = [transition(case=c, action="submit", actor=actor, locked=True) if c.state == State.DRAFT else c
+               for c in cases]
         if application.channel == Channel.WINDOW:
             for case in out:
                 add_visit(case, Visit.Reason.SUBMIT, actor)
                 case.save(update_fields=["visit_count", "updated_at"])
-        return out
+    _remember(given, cases=out, have=have, lines=lines)
+    return out
 
 
 @transaction.atomic

@@ -71,10 +71,15 @@ def actions_for(case: Case, user: Any) -> list[str]:
     return [name for name in actions.allowed_in(case.state) if can_act(user, case, name)]
 
 
-def transition(*, case: Case, action: str, actor: User | None, data: Mapping[str, Any] | None = None) -> Case:
-    """Perform ``action`` on ``case`` as ``actor`` (None = the background worker)."""
+def transition(*, case: Case, action: str, actor: User | None, data: Mapping[str, Any] | None = None,
+               locked: bool = False) -> Case:
+    """Perform ``action`` on ``case`` as ``actor`` (None = the background worker).
+
+    ``locked``: the caller already holds the case's row lock in the current transaction and
+    read it with its version, application, item and department (``submit_application`` does,
+    for all the cases of an application at once); the case is not read again."""
     try:
-        return _move(case=case, action=action, actor=actor, data=data)
+        return _move(case=case, action=action, actor=actor, data=data, locked=locked)
     except RuleBroken as broken:
         with transaction.atomic():
             record_violation(case=broken.case, rule=broken.rule, actor=broken.actor, detail=broken.detail)
@@ -82,18 +87,19 @@ def transition(*, case: Case, action: str, actor: User | None, data: Mapping[str
 
 
 @transaction.atomic
-def _move(*, case: Case, action: str, actor: User | None, data: Mapping[str, Any] | None) -> Case:
+def _move(*, case: Case, action: str, actor: User | None, data: Mapping[str, Any] | None, locked: bool) -> Case:
     a = actions.get(action)
     if a is None:
         raise Refused(_("Unknown action “%(a)s”.") % {"a": action}, code="unknown_action")
-    locked = (
-        Case.objects.select_for_update(of=("self",))
-        .select_related("version", "application__applicant", "item", "department")
-        .filter(pk=case.pk).first()
-    )
-    if locked is None:
-        raise Refused(_("No such case."), code="not_found")
-    case = locked
+    if not locked:
+        fresh = (
+            Case.objects.select_for_update(of=("self",))
+            .select_related("version", "application__applicant", "item", "department")
+            .filter(pk=case.pk).first()
+        )
+        if fresh is None:
+            raise Refused(_("No such case."), code="not_found")
+        case = fresh
     if case.state not in a.sources:
         raise Refused(
             _("“%(a)s” is not possible while the case is “%(s)s”.") % {"a": a.label, "s": case.get_state_display()},
