@@ -110,11 +110,9 @@ def record(
     with transaction.atomic(savepoint=False):
         head = TrailChain.objects.select_for_update().filter(key=key).first()
         if head is None:
-            try:
-                with transaction.atomic():  # a savepoint: another writer may create it first
-                    TrailChain.objects.create(key=key)
-            except IntegrityError:
-                pass
+            # A new chain: insert its head unless another writer just did (no savepoint needed:
+            # ON CONFLICT DO NOTHING / INSERT OR IGNORE), then lock it.
+            TrailChain.objects.bulk_create([TrailChain(key=key)], ignore_conflicts=True)
             head = TrailChain.objects.select_for_update().get(key=key)
         entry = TrailEntry(
             chain=key,
