@@ -374,7 +374,7 @@ def main() -> None:
     args = parser.parse_args()
 
     OUT.mkdir(parents=True, exist_ok=True)
-    for old in (OUT / "media").rglob("*"):
+    for old in [*(OUT / "media").rglob("*"), *OUT.glob("*.log")]:
         if old.is_file():
             old.unlink()
     t0 = time.monotonic()
