@@ -290,6 +290,9 @@ ACCEPTANCE_WINDOW_WORKDAYS = env_int("ACCEPTANCE_WINDOW_WORKDAYS", 5, minimum=1)
 WARNING_WORKDAYS = env_int("WARNING_WORKDAYS", 2, minimum=0)
 PROGRESS_LOOKUPS_PER_HOUR = env_int("PROGRESS_LOOKUPS_PER_HOUR", 20, minimum=1)
 FILES_PER_MATERIAL = env_int("FILES_PER_MATERIAL", 10, minimum=1)
+# Stored material files that no application points to (an upload cut off before its commit)
+# are deleted by the cases.orphan_uploads job once they are this old.
+ORPHAN_UPLOAD_GRACE_HOURS = env_int("ORPHAN_UPLOAD_GRACE_HOURS", 24, minimum=1)
 
 # The district this installation serves.
 DISTRICT_CODE = env_str("DISTRICT_CODE", "430703")

@@ -38,7 +38,7 @@ def update_lights(*, day: dt.date, limit: int = 500) -> dict[str, int]:
     done = {"warned": 0, "overdue": 0}
 
     def light(case: Case) -> None:
-        case = Case.objects.select_for_update().select_related("version", "application").get(pk=case.pk)
+        case = Case.objects.select_for_update(of=("self",)).select_related("version", "application").get(pk=case.pk)
         old = case.light
         clock.recompute(case, day)
         case.save(update_fields=["light", "promised_deadline", "legal_deadline", "updated_at"])

@@ -37,7 +37,7 @@ def record_visit(*, case: Case, reason: str, actor: User, note: str = "") -> Vis
     check_length("note", note, 200)
     if actor.role not in (Role.WINDOW_CLERK, Role.OFFICER, Role.DEPARTMENT_HEAD):
         raise Refused(_("Only staff record visits."), code="forbidden")
-    case = Case.objects.select_for_update().select_related("version").get(pk=case.pk)
+    case = Case.objects.select_for_update(of=("self",)).select_related("version").get(pk=case.pk)
     if actor.role != Role.WINDOW_CLERK and actor.department_id != case.department_id:
         raise Refused(_("This case belongs to another department."), code="not_your_department")
     summary: dict[str, Any] = {"number": case.number}
