@@ -36,6 +36,7 @@ import argparse
 import collections
 import datetime as dt
 import http.client
+import io
 import json
 import os
 import random
@@ -56,7 +57,20 @@ OUT = ROOT / "bench" / "out" / "faults"
 DB_NAME = "wt_faults_bench"
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _real_pdf() -> bytes:
+    """A real one-page PDF: uploads are opened with pypdf, not just sniffed."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _real_pdf()
 ITEM = "430703-FAULT-001"
 MATERIAL = "故障演练申请书"
 ENV = {

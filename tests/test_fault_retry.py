@@ -22,6 +22,7 @@ from typing import Any
 
 import pytest
 
+from .conftest import PDF
 from .live import ROOT, LiveServer, _free_port
 
 pytestmark = [pytest.mark.postgresql(reason="kills a gunicorn worker while concurrent clients write"),
@@ -29,7 +30,6 @@ pytestmark = [pytest.mark.postgresql(reason="kills a gunicorn worker while concu
 
 CLIENTS = 4
 EACH = 4
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture
@@ -159,7 +159,16 @@ def test_retried_submissions_end_as_exactly_one_application_each_while_a_worker_
         assert status == 200, out
         return [c["number"] for c in out["cases"]]
 
+    failures: list[BaseException] = []
+
     def client(c: int) -> None:
+        try:
+            submit_all(c)
+        except BaseException as exc:  # noqa: BLE001 - reported below; the barrier must not wait for it
+            failures.append(exc)
+            half.abort()
+
+    def submit_all(c: int) -> None:
         for n in range(EACH):
             if n == EACH // 2:
                 half.wait()  # every client halfway: the worker is killed now
@@ -179,7 +188,10 @@ def test_retried_submissions_end_as_exactly_one_application_each_while_a_worker_
     threads = [threading.Thread(target=client, args=(c,)) for c in range(CLIENTS)]
     for t in threads:
         t.start()
-    half.wait()
+    try:
+        half.wait(timeout=120)
+    except threading.BrokenBarrierError:
+        pytest.fail(f"a client failed before halfway: {failures!r}; {live.log_tail()}")
     time.sleep(0.3)  # requests in flight
     workers = subprocess.run(["pgrep", "-P", str(master.pid)], capture_output=True, text=True,  # noqa: S603, S607
                              check=False).stdout.split()
@@ -187,6 +199,7 @@ def test_retried_submissions_end_as_exactly_one_application_each_while_a_worker_
     os.kill(int(workers[0]), signal.SIGKILL)
     for t in threads:
         t.join(timeout=120)
+    assert not failures, failures
 
     assert len(acked) == CLIENTS * EACH, (len(acked), retries, live.log_tail())
     assert same_id and all(same_id)
