@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "onetrip.core.middleware.LanguageMiddleware",
     "onetrip.core.middleware.SecurityHeadersMiddleware",  # before anything reads the body
+    "onetrip.core.middleware.RefuseNulMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -155,6 +156,7 @@ AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 AXES_COOLOFF_TIME = LOGIN_LOCKOUT_MINUTES / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_CLIENT_IP_CALLABLE = "onetrip.core.ratelimit.client_address"
+AXES_USERNAME_CALLABLE = "onetrip.accounts.lockout.axes_username"
 AXES_RESET_ON_SUCCESS = True
 # A refused attempt (locked address, or the account's wait not over) is not counted: it
 # neither extends a lock nor turns the owner's impatience into a lock-out of their address.

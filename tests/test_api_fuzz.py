@@ -33,6 +33,21 @@ CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
 BUDGET_SECONDS = 90
 
 
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Any:
+    """The WSGI application closes old database connections when a request starts and finishes;
+    in a test that would close the connection holding the test's transaction (on PostgreSQL).
+    Django's test client disconnects those handlers for the same reason."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def schema(db: Any) -> Any:
     from onetrip.wsgi import application

@@ -170,3 +170,24 @@ def test_the_request_limit_is_one_file_plus_room_for_the_form():
 
     assert settings.UPLOAD_MAX_BYTES < settings.REQUEST_MAX_BYTES <= settings.UPLOAD_MAX_BYTES + 1_048_576
     assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE <= 2_621_440 and settings.DATA_UPLOAD_MAX_MEMORY_SIZE <= 2_621_440
+
+
+@pytest.mark.django_db
+def test_a_nul_character_anywhere_in_the_text_is_refused_before_the_database_sees_it(client):
+    """PostgreSQL cannot store NUL: without this the fuzzer's "\\u0000" was a server error there."""
+    api = client.post("/api/v1/progress", '{"number": "430703-\\u0000", "phone": "13907360001"}',
+                      content_type="application/json")
+    assert api.status_code == 400 and api.json()["code"] == "nul_character"
+    page = client.post("/progress/", {"number": "430703\x00", "secret": "13907360001"})
+    assert page.status_code == 400
+    assert client.get("/items/", {"q": "营业\x00执照"}).status_code == 400
+    assert client.post("/progress/", {"number": "430703-20261129-000001", "secret": "1"}).status_code == 404
+
+
+@pytest.mark.django_db
+def test_a_username_longer_than_any_account_fails_the_log_in_like_any_other(client):
+    r = client.post("/accounts/login/", {"username": "x" * 1500, "password": "y"})
+    assert r.status_code == 200
+    from axes.models import AccessAttempt
+
+    assert all(len(a.username or "") <= 150 for a in AccessAttempt.objects.all())

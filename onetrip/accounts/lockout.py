@@ -122,3 +122,12 @@ def lockout_response(request: HttpRequest, response: Any = None, credentials: An
                         {"wait": wait, "minutes": settings.LOGIN_LOCKOUT_MINUTES}, status=429)
     result["Retry-After"] = str(retry_after)
     return result
+
+
+def axes_username(request: HttpRequest, credentials: Any = None) -> str:
+    """The username axes records for a failed log-in: at most as long as a username can be (a
+    longer one names no account, and would not fit the log's column on PostgreSQL)."""
+    value = (credentials or {}).get("username") if isinstance(credentials, dict) else None
+    if value is None:
+        value = request.POST.get("username", "") if request is not None else ""
+    return str(value)[:150]

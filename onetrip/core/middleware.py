@@ -71,3 +71,38 @@ class SecurityHeadersMiddleware:
             response = HttpResponse(loader.get_template("413.html").render({"message": message}), status=413)
         response["Connection"] = "close"  # the body is not read: the connection cannot be reused
         return response
+
+
+class RefuseNulMiddleware:
+    """Text with a NUL character is refused with 400 before any view sees it: no form or API
+    field has a use for one, and PostgreSQL cannot store it (it would be a server error there,
+    not on SQLite). Uploaded files are binary and not checked."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if self._has_nul(request):
+            from django.http import JsonResponse
+            from django.utils.translation import gettext as _
+
+            message = _("The request contains a NUL character, which no field may hold.")
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "nul_character"}, status=400)
+            return HttpResponse(message, status=400, content_type="text/plain; charset=utf-8")
+        return self.get_response(request)
+
+    @staticmethod
+    def _has_nul(request: HttpRequest) -> bool:
+        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
+            return True
+        if any("\x00" in k or "\x00" in v for k, values in request.GET.lists() for v in values):
+            return True
+        content_type = request.META.get("CONTENT_TYPE", "")
+        if request.method in ("POST", "PUT", "PATCH"):
+            if content_type.startswith("application/json"):
+                body = request.body
+                return b"\x00" in body or b"\\u0000" in body.lower()
+            if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+                return any("\x00" in k or "\x00" in v for k, values in request.POST.lists() for v in values)
+        return False
