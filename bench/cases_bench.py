@@ -59,7 +59,22 @@ DB_NAME = os.environ.get("BENCH_DB", "onetrip_bench")  # another name lets two c
 PG_ADMIN = "postgresql://postgres@127.0.0.1:5432/postgres"
 DATABASE_URL = f"postgres://postgres@127.0.0.1:5432/{DB_NAME}"
 PROGRESS_CONCURRENCY = 8
-PDF = b"%PDF-1.4\n%%EOF\n"
+
+
+def _real_pdf() -> bytes:
+    """A real one-page PDF: uploads are opened with pypdf, not just sniffed."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+PDF = _real_pdf()
 GOAL_CPS = 200.0
 GOAL_P99_MS = 250.0
 CLK_TCK = os.sysconf("SC_CLK_TCK")
