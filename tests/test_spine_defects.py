@@ -361,3 +361,26 @@ def test_staff_see_photographed_pages_as_previews_logged_once(client, citizen, i
     client.force_login(staff.officer)  # someone else's token opens nothing unlogged
     client.get(srcs[0].replace("&amp;", "&"))
     assert views.count() == 2
+
+
+@pytest.mark.django_db
+def test_a_bundles_supplements_are_sent_all_or_none(citizen, catalog_admin, department, staff):
+    from onetrip.catalog import services as catalog
+
+    from .conftest import make_item
+
+    first = make_item(catalog_admin, department, code="430703-T-S1", materials=[{"name": "申请书甲"}])
+    second = make_item(catalog_admin, department, code="430703-T-S2", materials=[{"name": "申请书乙"}])
+    catalog.save_bundle(actor=catalog_admin, code="SUPP", name="补正一件事", items=[first.item, second.item])
+    application, _ = services.create_application(actor=citizen, bundle_code="SUPP")
+    for name in ("申请书甲", "申请书乙"):
+        services.upload_material(actor=citizen, application=application, name=name, stream=io.BytesIO(PDF),
+                                 original_name="a.pdf")
+    one, two = services.submit_application(actor=citizen, application=application)
+    services.issue_notice(case=one, actor=staff.clerk, items=[{"material": "申请书甲", "reason": "未签字"}])
+    services.issue_notice(case=two, actor=staff.clerk, items=[{"material": "申请书乙", "reason": "未签字"}])
+    services.upload_material(actor=citizen, application=application, name="申请书甲", stream=io.BytesIO(PDF),
+                             original_name="again.pdf")
+    with pytest.raises(ValidationError):
+        services.supplement_application(actor=citizen, application=application, explanations={})
+    assert sorted(application.cases.values_list("state", flat=True)) == ["awaiting_supplement"] * 2

@@ -90,13 +90,14 @@ def capabilities_of(user: Any) -> frozenset[Capability]:
     return POLICY.get(role_of(user), frozenset())
 
 
-def require(capability: Capability) -> Callable[[Callable[..., R]], Callable[..., R | HttpResponse]]:
-    """View decorator: anonymous visitors are sent to log in, others without the capability get 403."""
+def require(*capabilities: Capability) -> Callable[[Callable[..., R]], Callable[..., R | HttpResponse]]:
+    """View decorator: anonymous visitors are sent to log in, others without any of the
+    capabilities get 403."""
 
     def decorator(view: Callable[..., R]) -> Callable[..., R | HttpResponse]:
         @wraps(view)
         def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> R | HttpResponse:
-            if can(request.user, capability):
+            if any(can(request.user, capability) for capability in capabilities):
                 return view(request, *args, **kwargs)
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())

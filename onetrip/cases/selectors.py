@@ -15,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role, User
 from onetrip.cases import actions, clock
-from onetrip.cases.models import OPEN_STATES, Case, CaseMaterial, State, Visit
+from onetrip.cases.models import (
+    OPEN_STATES,
+    Case,
+    CaseMaterial,
+    Light,
+    NoticeItem,
+    RuleViolation,
+    State,
+    Visit,
+)
 from onetrip.cases.rules import is_applicant
 from onetrip.cases.steps import review_steps
 from onetrip.catalog.selectors import material_key
@@ -159,13 +168,9 @@ def _details(action: str, s: dict[str, Any], *, for_staff: bool) -> list[str]:
             if s.get("purpose"):
                 out.append(gettext("Purpose: %(p)s") % {"p": s["purpose"]})
         if action == "rule_violation":
-            from onetrip.cases.models import RuleViolation
-
             rule = s.get("rule", "")
             out.append(str(RuleViolation.Rule(rule).label) if rule in RuleViolation.Rule.values else "")
         if action == "light" and s.get("to"):
-            from onetrip.cases.models import Light
-
             out.append(str(Light(s["to"]).label) if s["to"] in Light.values else "")
     return [d for d in out if d]
 
@@ -246,6 +251,18 @@ def material_lines(case: Case, *, notice: Any = None) -> list[dict[str, Any]]:
                       "notice_reason": notice_item.reason if notice_item else "",
                       "applicant_reply": replies.get(req.name, "")})
     return lines
+
+
+def application_lines(application: Any, checklist: list[Any]) -> list[dict[str, Any]]:
+    """The applicant's materials page: each checklist line with its files and, when a one-time
+    notice is open, what it says about the material (two queries whatever the size)."""
+    files: dict[str, list[CaseMaterial]] = {}
+    for m in CaseMaterial.objects.filter(application=application, current=True).order_by("uploaded_at", "id"):
+        files.setdefault(m.name, []).append(m)
+    notices = {i.requirement.name: i.reason for i in NoticeItem.objects.filter(
+        notice__case__application=application, notice__supplemented_at__isnull=True).select_related("requirement")}
+    return [{"req": r, "files": files.get(r.name, []), "notice": notices.get(r.name), "notice_named": r.name in notices}
+            for r in checklist]
 
 
 def open_notice(case: Case) -> Any:

@@ -13,7 +13,7 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Role, User
-from onetrip.accounts.permissions import Capability, can, require
+from onetrip.accounts.permissions import Capability, require
 from onetrip.cases import actions, selectors, services
 from onetrip.cases.models import Application, Case, State, Visit
 from onetrip.cases.rules import FORM_TEXT_LIMITS, is_applicant
@@ -37,23 +37,12 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _may_apply(user: Any) -> bool:
-    return can(user, Capability.APPLY) or can(user, Capability.APPLY_AS_PROXY)
-
-
+@require(Capability.APPLY, Capability.APPLY_AS_PROXY)
 def start(request: HttpRequest, code: str, bundle: bool = False) -> HttpResponseBase:
     """The application form of an item or a bundle: who applies, the request, then the materials.
     A citizen or company representative applies as themselves; a proxy agent names the person
     and records their consent."""
     user = _user(request)
-    if not _may_apply(user):
-        if not user.is_authenticated:
-            from django.contrib.auth.views import redirect_to_login
-
-            return redirect_to_login(request.get_full_path())
-        from django.core.exceptions import PermissionDenied
-
-        raise PermissionDenied
     target = catalog.bundle_guide(code) if bundle else catalog.guide(code)
     if target is None:
         raise Http404(_("No published item with code “%(code)s”.") % {"code": code})
@@ -113,22 +102,14 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect(reverse("cases:mine") + "?submitted=" + numbers)
             elif "supplement" in request.POST:
                 explanations = {k.removeprefix("why:"): v for k, v in request.POST.items() if k.startswith("why:")}
-                for case in app.cases.filter(state=State.AWAITING_SUPPLEMENT):
-                    services.transition(case=case, action="supplement", actor=user,
-                                        data={"explanations": explanations})
+                services.supplement_application(actor=user, application=app, explanations=explanations)
                 messages.success(request, _("Supplements sent."))
                 return redirect("cases:mine")
         except ValidationError as exc:
             _errors(request, exc)
         return redirect("cases:application", app.pk)
     cases = list(app.cases.select_related("version", "item", "department"))
-    by_name: dict[str, list[Any]] = {}
-    for m in app.materials.filter(current=True).order_by("uploaded_at", "id"):
-        by_name.setdefault(m.name, []).append(m)
-    notices = {i.requirement.name: i.reason for c in cases for n in c.notices.filter(supplemented_at__isnull=True)
-               for i in n.items.select_related("requirement")}
-    lines = [{"req": r, "files": by_name.get(r.name, []), "notice": notices.get(r.name), "notice_named": r.name in notices}
-             for r in services.checklist(app)]
+    lines = selectors.application_lines(app, services.checklist(app))
     return render(request, "cases/application.html", {
         "app": app, "cases": cases, "lines": lines, "missing": services.missing_materials(app),
         "awaiting": any(c.state == State.AWAITING_SUPPLEMENT for c in cases),

@@ -23,6 +23,7 @@ from onetrip.cases.services.intake import (
     missing_materials,
     remove_material_file,
     submit_application,
+    supplement_application,
     upload_material,
 )
 from onetrip.cases.services.mover import actions_for, can_act, check_actor, transition
@@ -40,6 +41,6 @@ from onetrip.cases.services.visits import record_visit
 __all__ = [
     "Refused", "Throttled", "actions_for", "can_act", "check_actor", "checklist", "claim_applications",
     "create_application", "known", "issue_notice", "lookup_progress", "missing_materials", "next_case_number", "open_material",
-    "record_visit", "remove_material_file", "reveal_applicant", "show_previews", "submit_application", "tick", "transition",
+    "record_visit", "remove_material_file", "reveal_applicant", "show_previews", "submit_application", "supplement_application", "tick", "transition",
     "upload_material",
 ]

@@ -245,3 +245,14 @@ def claim_applications(*, actor: User) -> int:
     if claimed:
         trail.record(actor=actor, action="application.claim", obj=actor, summary={"applications": claimed})
     return claimed
+
+
+@transaction.atomic
+def supplement_application(*, actor: User, application: Application, explanations: Mapping[str, Any]) -> list[Case]:
+    """Send the supplements of every case of the application awaiting them, all or none (a bundle's
+    cases share one material set)."""
+    cases = [transition(case=case, action="supplement", actor=actor, data={"explanations": dict(explanations)})
+             for case in application.cases.filter(state=State.AWAITING_SUPPLEMENT).order_by("id")]
+    if not cases:
+        raise Refused(_("No one-time notice is waiting for supplements."), code="wrong_state")
+    return cases
