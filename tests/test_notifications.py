@@ -5,6 +5,7 @@ from django.core import mail
 from django.core.management import call_command
 
 from onetrip.cases import notifications, services
+from onetrip.core import outbox
 from onetrip.core.models import Notification
 
 from .conftest import apply
@@ -75,20 +76,23 @@ def test_templates_exist_in_chinese_and_english(citizen, item, staff):
 
 
 @pytest.mark.django_db
-def test_an_email_goes_too_when_the_applicant_gave_one(citizen, item, staff, settings):
+def test_an_email_goes_too_when_the_applicant_gave_one(citizen, item, staff, settings,
+                                                      django_capture_on_commit_callbacks):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     citizen.email = "zhang.ceshi@example.com"
     citizen.save()
-    case = apply(citizen)
-    notifications.send_pending()
+    with django_capture_on_commit_callbacks(execute=True):
+        case = apply(citizen)
     assert any(case.number in m.body for m in mail.outbox)
+    assert set(Notification.objects.values_list("channel", "status")) == {("sms", "sent"), ("email", "sent")}
 
 
 @pytest.mark.django_db
-def test_failed_sends_are_retried_by_the_worker(citizen, item, staff, settings, capsys):
+def test_failed_sends_are_retried_by_the_worker(citizen, item, staff, settings, capsys,
+                                               django_capture_on_commit_callbacks):
     settings.SMS_BACKEND = "tests.test_notifications.BrokenBackend"
-    apply(citizen)
-    notifications.send_pending()
+    with django_capture_on_commit_callbacks(execute=True):  # the request sends after its commit: it fails
+        apply(citizen)
     n = Notification.objects.get()
     assert n.status == "pending" and n.attempts == 1 and "gateway down" in n.last_error
     settings.SMS_BACKEND = "onetrip.core.sms.ConsoleBackend"
@@ -129,3 +133,20 @@ def test_the_outbox_points_at_any_object_and_speaks_the_recipients_language(citi
                                                              "Reminder for 张测试")
     with pytest.raises(KeyError):
         outbox.queue(event="test.unknown", target=None, params={}, sms_to="13907360001")
+
+
+@pytest.mark.django_db
+def test_a_message_whose_request_died_before_sending_is_sent_by_the_worker_once_its_claim_lapses(citizen, item):
+    """The request claims its messages as it writes them and sends them after its commit; if it
+    dies in between, the worker leaves them alone until the claim runs out, then sends them."""
+    import datetime as dt
+
+    import time_machine
+    from django.utils import timezone
+
+    apply(citizen)  # in a test transaction: the after-commit send never runs, as if the process died
+    assert notifications.send_pending() == 0
+    assert Notification.objects.get().status == "pending"
+    with time_machine.travel(timezone.now() + outbox.CLAIM + dt.timedelta(seconds=1)):
+        assert notifications.send_pending() == 1
+    assert Notification.objects.get().status == "sent"

@@ -85,3 +85,49 @@ def test_the_proxy_setting_is_read_strictly(env, message, tmp_path):
     result = subprocess.run([sys.executable, "-c", "import django; django.setup()"], env=environ, cwd=ROOT,
                             capture_output=True, text=True, timeout=60)
     assert result.returncode != 0 and message in result.stderr
+
+
+PG = "concurrent writers need separate connections that really overlap"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql(reason=PG)
+def test_concurrent_hits_from_many_connections_are_all_counted():
+    """Eight connections count 25 attempts each at once: the limit lets exactly the first 150
+    through, whatever the interleaving (one atomic statement per attempt)."""
+    import threading
+
+    from django.db import connection
+
+    allowed: list[bool] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(8)
+
+    def client() -> None:
+        try:
+            barrier.wait(10)
+            mine = [hit("busy", limit=150, window=dt.timedelta(hours=1)) for _ in range(25)]
+            with lock:
+                allowed.extend(mine)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=client) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert len(allowed) == 200
+    assert allowed.count(True) == 150
+    from onetrip.core.models import RateCounter
+    assert RateCounter.objects.get(key="busy").count == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.postgresql(reason="UNLOGGED is a PostgreSQL table kind")
+def test_rate_counters_are_not_written_to_the_wal_on_postgresql():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT relpersistence FROM pg_class WHERE relname = 'core_ratecounter'")
+        assert cursor.fetchone()[0] == "u"

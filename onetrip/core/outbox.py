@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 TEMPLATES: dict[str, Promise | str] = {}
 MAX_ATTEMPTS = 5
+CLAIM = dt.timedelta(minutes=2)  # how long a claim keeps other senders off a message
 
 
 def register(event: str, template: Promise | str) -> None:
@@ -57,16 +58,19 @@ def queue(*, event: str, target: models.Model | None, params: Mapping[str, Any],
     target_type, target_id = target_label(target)
     common = {"event": event, "target_type": target_type, "target_id": target_id, "language": language,
               "body": body}
+    # The rows are claimed by this request as they are written, so that sending them after the
+    # commit needs no claim of its own; if the process dies first, the claim runs out and the
+    # worker's send_pending sends them.
+    claim = {"claimed_by": uuid.uuid4().hex, "claimed_until": timezone.now() + CLAIM}
     rows = []
     if sms_to:
-        rows.append(Notification(channel=Notification.Channel.SMS, to=sms_to, **common))
+        rows.append(Notification(channel=Notification.Channel.SMS, to=sms_to, **common, **claim))
     if email_to:
         rows.append(Notification(channel=Notification.Channel.EMAIL, to=email_to,
-                                 subject=subject or settings.SITE_NAME, **common))
+                                 subject=subject or settings.SITE_NAME, **common, **claim))
     created = Notification.objects.bulk_create(rows)
-    ids = [n.pk for n in created if n.pk]
-    if ids:
-        transaction.on_commit(lambda: send_pending(ids=ids))
+    if created:
+        transaction.on_commit(lambda: _deliver(created))
     return created
 
 
@@ -81,10 +85,15 @@ def send_pending(*, ids: list[int] | None = None, limit: int = 200) -> int:
         qs = qs.filter(pk__in=ids)
     else:
         qs = qs.filter(pk__in=list(qs.order_by("pk").values_list("pk", flat=True)[:limit]))
-    if not qs.update(claimed_until=now + dt.timedelta(minutes=2), claimed_by=token):
+    if not qs.update(claimed_until=now + CLAIM, claimed_by=token):
         return 0
+    return _deliver(list(Notification.objects.filter(claimed_by=token, status=Notification.Status.PENDING)))
+
+
+def _deliver(claimed: list[Notification]) -> int:
+    """Send messages this process has claimed; mark them sent, or count the failed attempt."""
     sent: list[int] = []
-    for n in Notification.objects.filter(claimed_by=token, status=Notification.Status.PENDING):
+    for n in claimed:
         try:
             if n.channel == Notification.Channel.SMS:
                 get_backend().send(SmsMessage(to=n.to, text=n.body))

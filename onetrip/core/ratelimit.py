@@ -8,8 +8,7 @@ import ipaddress
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connections, router
 from django.utils import timezone
 
 from onetrip.core.models import RateCounter
@@ -44,19 +43,24 @@ def client_address(request: Any) -> str:
 
 
 def hit(key: str, *, limit: int, window: dt.timedelta) -> bool:
-    """Count one attempt for ``key``; return False when the limit for this window is used up."""
+    """Count one attempt for ``key``; return False when the limit for this window is used up.
+
+    One statement: the counter is created, incremented, or restarted for a new window, and its
+    count read back. On PostgreSQL the table is UNLOGGED (no WAL, so counting costs no disk
+    flush); a crash empties it, which only resets the counts."""
     now = timezone.now()
     seconds = int(window.total_seconds())
     start = dt.datetime.fromtimestamp(int(now.timestamp()) // seconds * seconds, tz=dt.UTC)
-    key = key[:200]
-    updated = RateCounter.objects.filter(key=key, window_start=start).update(count=F("count") + 1)
-    if not updated:
-        try:
-            with transaction.atomic():
-                RateCounter.objects.create(key=key, window_start=start, count=1)
-        except IntegrityError:
-            # Either another process created it for this window, or it is an old window.
-            if not RateCounter.objects.filter(key=key, window_start=start).update(count=F("count") + 1):
-                RateCounter.objects.filter(key=key).exclude(window_start=start).update(window_start=start, count=1)
-    count = RateCounter.objects.filter(key=key).values_list("count", flat=True).first() or 0
-    return count <= limit
+    connection = connections[router.db_for_write(RateCounter)]
+    table = connection.ops.quote_name(RateCounter._meta.db_table)
+    window_start = RateCounter._meta.get_field("window_start").get_db_prep_save(start, connection)
+    # The table and column names come from the models; the values are parameters.
+    sql = (
+        f'INSERT INTO {table} ("key", "window_start", "count") VALUES (%s, %s, 1) '  # noqa: S608
+        f'ON CONFLICT ("key") DO UPDATE SET '
+        f'"count" = CASE WHEN {table}."window_start" = EXCLUDED."window_start" THEN {table}."count" + 1 ELSE 1 END, '
+        f'"window_start" = EXCLUDED."window_start" RETURNING "count"')
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key[:200], window_start])
+        count = cursor.fetchone()[0]
+    return int(count) <= limit

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from django.conf import settings
-from django.db import IntegrityError, connections, models, transaction
+from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -108,15 +108,11 @@ def record(
     # No savepoint: the entry belongs to the caller's transaction. Only this object's chain head
     # is locked, from here to the caller's commit.
     with transaction.atomic(savepoint=False):
-        head = TrailChain.objects.select_for_update().filter(key=key).first()
-        if head is None:
-            # A new chain: insert its head unless another writer just did (no savepoint needed:
-            # ON CONFLICT DO NOTHING / INSERT OR IGNORE), then lock it.
-            TrailChain.objects.bulk_create([TrailChain(key=key)], ignore_conflicts=True)
-            head = TrailChain.objects.select_for_update().get(key=key)
+        connection = connections[router.db_for_write(TrailEntry)]
+        seq, prev_hash = _advance(connection, key)
         entry = TrailEntry(
             chain=key,
-            seq=head.count + 1,
+            seq=seq,
             at=timezone.now(),
             actor=actor if is_user else None,
             actor_label=actor_label,
@@ -126,12 +122,48 @@ def record(
             object_id=object_id,
             # Round-trip through JSON so that what is hashed is exactly what is stored.
             summary=json.loads(json.dumps(summary or {}, ensure_ascii=False, default=str)),
-            prev_hash=head.last_hash,
+            prev_hash=prev_hash,
         )
         entry.hash = entry_hash(entry)
-        entry.save(force_insert=True)
-        TrailChain.objects.filter(key=key).update(count=entry.seq, last_hash=entry.hash)
+        _append(connection, entry)
     return entry
+
+
+def _advance(connection: Any, key: str) -> tuple[int, str]:
+    """Lock the chain's head (creating it for a new chain) and take the next position, in one
+    statement: the position of the new entry and the hash of the one before it."""
+    table = connection.ops.quote_name(TrailChain._meta.db_table)
+    # The table and column names come from the models; the values are parameters.
+    sql = (
+        f'INSERT INTO {table} ("key", "last_hash", "count") VALUES (%s, \'\', 1) '  # noqa: S608
+        f'ON CONFLICT ("key") DO UPDATE SET "count" = {table}."count" + 1 RETURNING "count", "last_hash"')
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [key])
+        seq, last_hash = cursor.fetchone()
+    return int(seq), str(last_hash)
+
+
+def _append(connection: Any, entry: TrailEntry) -> None:
+    """Insert the entry and move its chain's head to it: one statement on PostgreSQL (a
+    data-modifying WITH), two elsewhere."""
+    if connection.vendor != "postgresql":
+        entry.save(force_insert=True)
+        TrailChain.objects.filter(key=entry.chain).update(last_hash=entry.hash)
+        return
+    qn = connection.ops.quote_name
+    fields = [f for f in TrailEntry._meta.concrete_fields if not f.primary_key]
+    columns = ", ".join(qn(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    params = [f.get_db_prep_save(getattr(entry, f.attname), connection) for f in fields]
+    # The table and column names come from the models; the values are parameters.
+    sql = (
+        f'WITH head AS (UPDATE {qn(TrailChain._meta.db_table)} SET "last_hash" = %s WHERE "key" = %s) '  # noqa: S608
+        f"INSERT INTO {qn(TrailEntry._meta.db_table)} ({columns}) VALUES ({values}) RETURNING {qn('id')}")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [entry.hash, entry.chain, *params])
+        entry.pk = cursor.fetchone()[0]
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 # --- signing: a key the database never sees ----------------------------------------------------

@@ -152,14 +152,17 @@ def upload_material(*, actor: User, application: Application, name: str, stream:
     """Add one file to a checklist material (a material may have several files, up to
     ``FILES_PER_MATERIAL``). Refused, and nothing stored, if the material is not on the checklist,
     the material has its files already, or the file is too big or not really a PDF/JPEG/PNG/OFD."""
-    cases = list(application.cases.order_by("id").values_list("state", "version_id"))
-    may_edit_materials(application, actor, states={state for state, _version in cases})
-    names = {r.name for r in checklist(application, versions=[version for _state, version in cases])}
-    if name not in names:
-        raise Refused(_("“%(n)s” is not on this item's checklist.") % {"n": name}, code="off_checklist")
+    may_edit_materials(application, actor, states=set())  # whose it is, before the file is read
     checked = check(stream)
     with transaction.atomic():
-        Application.objects.select_for_update().filter(pk=application.pk).first()
+        # The application's cases, locked: a submission (which locks them too) waits for this
+        # upload, or this upload sees the cases submitted and is refused.
+        cases = list(Case.objects.select_for_update().filter(application_id=application.pk)
+                     .order_by("id").values_list("state", "version_id"))
+        may_edit_materials(application, actor, states={state for state, _version in cases})
+        names = {r.name for r in checklist(application, versions=[version for _state, version in cases])}
+        if name not in names:
+            raise Refused(_("“%(n)s” is not on this item's checklist.") % {"n": name}, code="off_checklist")
         count = CaseMaterial.objects.filter(application=application, name=name, current=True).count()
         if count >= settings.FILES_PER_MATERIAL:
             raise Refused(_("“%(n)s” has %(c)s files already, the most allowed; remove one first.") % {

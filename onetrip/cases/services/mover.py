@@ -79,14 +79,16 @@ def transition(*, case: Case, action: str, actor: User | None, data: Mapping[str
     read it with its version, application, item and department (``submit_application`` does,
     for all the cases of an application at once); the case is not read again."""
     try:
-        return _move(case=case, action=action, actor=actor, data=data, locked=locked)
+        # A caller that holds the lock runs this inside its own transaction and rolls all of it
+        # back on any error: no savepoint of our own is needed then.
+        with transaction.atomic(savepoint=not locked):
+            return _move(case=case, action=action, actor=actor, data=data, locked=locked)
     except RuleBroken as broken:
         with transaction.atomic():
             record_violation(case=broken.case, rule=broken.rule, actor=broken.actor, detail=broken.detail)
         raise
 
 
-@transaction.atomic
 def _move(*, case: Case, action: str, actor: User | None, data: Mapping[str, Any] | None, locked: bool) -> Case:
     a = actions.get(action)
     if a is None:
