@@ -21,8 +21,6 @@ from django.db.models import Field, Model
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from openpyxl import Workbook, load_workbook
-from openpyxl.utils.exceptions import InvalidFileException
 
 from onetrip.accounts.models import Department, User
 from onetrip.catalog import services
@@ -192,6 +190,8 @@ def _version_for_export(item: ServiceItem) -> ItemVersion | None:
 def export_catalog(target: IO[bytes] | Any) -> int:
     """Write the catalogue (published versions; drafts for never-published items) as .xlsx,
     with Chinese sheet names, headers and choice labels."""
+    from openpyxl import Workbook  # on first use, as the other heavy libraries
+
     wb = Workbook()
     sheet = wb.active
     assert sheet is not None
@@ -322,6 +322,9 @@ def import_catalog(source: IO[bytes] | Any, *, actor: User, propose_as: str | No
     """Import the workbook as drafts (and propose them for publication as one batch named
     ``propose_as``: a second catalogue admin approves it before anything goes public).
     All or nothing: any invalid row raises ImportFailed and nothing is written."""
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
     try:
         wb = load_workbook(source, read_only=True, data_only=True)
     except (InvalidFileException, BadZipFile, KeyError, OSError, ValueError) as exc:

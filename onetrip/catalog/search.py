@@ -16,15 +16,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-import jieba
 from django.db import connection
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
-from pypinyin import Style, lazy_pinyin
 
 from onetrip.catalog.models import SearchTerm, ServiceItem
-
-jieba.setLogLevel(logging.WARNING)
 
 W_NAME = 20
 W_NAME_CHAR = 6
@@ -43,19 +39,25 @@ STOP_WORDS = frozenset({"的", "了", "和", "与", "及", "或", "办理", "申
 
 
 @lru_cache(maxsize=1)
-def _warm() -> bool:
+def _jieba() -> Any:
+    """jieba, with its dictionary loaded. Imported on first use: with its dictionary it takes
+    about 100 MB, which a web process that never searches (or a worker) should not carry."""
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
     jieba.initialize()
-    return True
+    return jieba
 
 
 def _words(text: str) -> list[str]:
-    _warm()
-    return [w.strip().lower() for w in jieba.cut_for_search(text) if w.strip() and not _SPLIT.fullmatch(w)]
+    return [w.strip().lower() for w in _jieba().cut_for_search(text) if w.strip() and not _SPLIT.fullmatch(w)]
 
 
 def _pinyin_terms(word: str) -> list[str]:
     if not _HAN.search(word):
         return []
+    from pypinyin import Style, lazy_pinyin  # on first use: about 55 MB of phrase tables
+
     full = "".join(lazy_pinyin(word, errors="ignore"))
     initials = "".join(lazy_pinyin(word, style=Style.FIRST_LETTER, errors="ignore"))
     return [t for t in {full, initials} if t]
@@ -144,8 +146,7 @@ def parse(raw: str) -> Query:
         if not chunk:
             continue
         if _HAN.search(chunk):
-            _warm()
-            for word in jieba.cut(chunk):
+            for word in _jieba().cut(chunk):
                 word = word.strip()
                 if not word or _SPLIT.fullmatch(word):
                     continue
@@ -257,6 +258,8 @@ def _blanks(chars: str) -> Any:
 def _char_pinyin(text: str) -> tuple[list[str], list[str]]:
     """Initials and full pinyin of each character ("" for characters that have none). Names
     of materials repeat across thousands of items, so this is memoised."""
+    from pypinyin import Style, lazy_pinyin  # on first use: about 55 MB of phrase tables
+
     def per_char(style: Style) -> list[str]:
         out = lazy_pinyin(text, style=style, errors=_blanks)
         if len(out) != len(text):  # segmentation did not keep one syllable a character

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import segno
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -80,6 +79,8 @@ def _guide_or_404(code: str) -> Any:
 def _guide_context(request: HttpRequest, code: str) -> dict[str, Any]:
     version = _guide_or_404(code)
     url = request.build_absolute_uri(reverse("catalog:item", args=[code]))
+    import segno  # on first use
+
     qr = segno.make(url, error="m")
     return {
         "v": version,
@@ -109,6 +110,8 @@ def item_qr(request: HttpRequest, code: str) -> HttpResponse:
     url = request.build_absolute_uri(reverse("catalog:item", args=[code]))
     response = HttpResponse(content_type="image/svg+xml")
     # A standalone SVG file needs the XML declaration and the svg namespace to show as an image.
+    import segno  # on first use
+
     segno.make(url, error="m").save(response, kind="svg", scale=4, xmldecl=True,  # type: ignore[arg-type]
                                     svgns=True, title=_("QR code of this guide"))
     return response
