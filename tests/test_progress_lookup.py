@@ -87,3 +87,25 @@ def test_the_applicant_sees_the_timeline_in_chinese_sentences_with_offices_not_o
     assert staff.officer.username not in page
     # No English label, role or raw action key: the timeline's text has no Latin letter at all.
     assert not [e for e in entries if re.search(r"[A-Za-z]", e)], entries
+
+
+@pytest.mark.django_db
+def test_a_repeated_lookup_is_answered_from_the_cache_and_a_change_is_seen_at_once(
+        client, citizen, item, staff, django_assert_max_num_queries):
+    case = apply(citizen)
+    body = {"number": case.number, "phone": "13907360001"}
+    first = client.post("/api/v1/progress", body, content_type="application/json").json()
+    with django_assert_max_num_queries(2):  # the client's count and the case's last change
+        again = client.post("/api/v1/progress", body, content_type="application/json").json()
+    assert again == first and first["state"] == "submitted"
+    services.transition(case=case, action="accept", actor=staff.clerk)
+    after = client.post("/api/v1/progress", body, content_type="application/json").json()
+    assert after["state"] == "in_review"
+    assert [e["action"] for e in after["timeline"]] == ["submit", "accept"]
+    assert after["state_label"] == "已受理，审查中"
+    # Cached per language: a reader in English after one in Chinese gets English.
+    english = client.post("/api/v1/progress", body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    assert english.json()["state_label"] == "Accepted, under review"
+    # The page answers from the same cache.
+    page = client.post("/progress/", {"number": case.number, "secret": "13907360001"})
+    assert "已受理，审查中" in page.content.decode()

@@ -374,12 +374,12 @@ def _progress(request: HttpRequest, number: str, secret: str) -> Any:
     if not number or not secret:
         raise HttpError(400, "Give the case number and the mobile number or ID number used to apply.")
     try:
-        case = services.lookup_progress(client=client_address(request), number=number, secret=secret)
+        answer = services.lookup_progress(client=client_address(request), number=number, secret=secret)
     except services.Throttled:
         raise HttpError(429, "Too many lookups from this address; try again in an hour.") from None
-    if case is None:
+    if answer is None:
         raise HttpError(404, "Not found.")
-    return selectors.progress(case)
+    return answer
 
 
 @router.post("/progress", response=answers({200: ProgressOut}, 400, 404, 429), auth=None)

@@ -7,10 +7,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role, User
@@ -312,18 +313,42 @@ def case_view(case: Case, user: Any) -> dict[str, Any]:
 # --- The public progress lookup -----------------------------------------------------------------------
 
 
+def _secret_matches(secret: str) -> Q:
+    return Q(application__applicant_mobile=secret) | Q(application__applicant_id_number=secret)
+
+
 def lookup(number: str, secret: str) -> Case | None:
     """Public progress lookup: the case number with the applicant's mobile number or ID number."""
     number = (number or "").strip()
     secret = (secret or "").strip().upper()
     if not number or not secret:
         return None
-    return (
-        _base()
-        .filter(number=number)
-        .filter(Q(application__applicant_mobile=secret) | Q(application__applicant_id_number=secret))
-        .first()
-    )
+    return _base().filter(number=number).filter(_secret_matches(secret)).first()
+
+
+PROGRESS_CACHE_SECONDS = 3600
+
+
+def public_progress(number: str, secret: str) -> dict[str, Any] | None:
+    """What the public lookup answers (``progress``) for the case number with the applicant's
+    mobile or ID number; None when the pair matches no case.
+
+    The answer is cached under the case's id and the time it last changed (every change saves
+    the case), in the reader's language: a changed case is looked up under a new key, so nothing
+    is ever invalidated and no stale answer is served. A repeated lookup costs one small query."""
+    number = (number or "").strip()
+    secret = (secret or "").strip().upper()
+    if not number or not secret:
+        return None
+    stamp = Case.objects.filter(number=number).filter(_secret_matches(secret)).values_list("pk", "updated_at").first()
+    if stamp is None:
+        return None
+    key = f"progress:{stamp[0]}:{stamp[1].timestamp():.6f}:{get_language()}"
+    answer: dict[str, Any] | None = cache.get(key)
+    if answer is None:
+        answer = progress(_base().get(pk=stamp[0]))
+        cache.set(key, answer, PROGRESS_CACHE_SECONDS)
+    return answer
 
 
 def progress(case: Case) -> dict[str, Any]:

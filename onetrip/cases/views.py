@@ -275,16 +275,16 @@ def progress(request: HttpRequest) -> HttpResponse:
             status = 400
         else:
             try:
-                case = services.lookup_progress(client=client_address(request), number=number, secret=secret)
+                answer = services.lookup_progress(client=client_address(request), number=number, secret=secret)
             except services.Throttled:
                 context["error"] = _("Too many lookups from this address; try again in an hour.")
                 status = 429
             else:
-                if case is None:
+                if answer is None:
                     context["error"] = _("No case with this number and mobile or ID number.")
                     status = 404
                 else:
-                    context["p"] = selectors.progress(case)
+                    context["p"] = answer
     context.update(number=number)
     return render(request, "cases/progress.html", context, status=status)
 

@@ -4,6 +4,7 @@ on the trail; the public progress lookup is rate-limited per client."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.core import signing
@@ -35,13 +36,13 @@ class Throttled(Exception):
     """Too many progress lookups from one client in the current hour."""
 
 
-def lookup_progress(*, client: str, number: str, secret: str) -> Case | None:
-    """The public lookup, counted per client so that case numbers cannot be enumerated. A wrong
-    pair and an unknown number look the same (None)."""
+def lookup_progress(*, client: str, number: str, secret: str) -> dict[str, Any] | None:
+    """The public lookup's answer (``selectors.public_progress``), counted per client so that
+    case numbers cannot be enumerated. A wrong pair and an unknown number look the same (None)."""
     if not ratelimit.hit(f"progress:{client}", limit=settings.PROGRESS_LOOKUPS_PER_HOUR,
                          window=dt.timedelta(hours=1)):
         raise Throttled
-    return selectors.lookup(number, secret)
+    return selectors.public_progress(number, secret)
 
 
 PREVIEW_SALT = "onetrip.cases.previews"
