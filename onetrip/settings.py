@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -179,12 +180,28 @@ STATIC_ROOT = VAR_DIR / "static"
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Uploaded materials and issued documents: a local folder (MEDIA_ROOT), or S3-compatible object
+# storage (MinIO, Ceph, a government cloud's OSS) shared by every web and worker process.
+STORAGE_BACKEND = env_choice("STORAGE_BACKEND", "local", {"local": "local", "s3": "s3"})
+if STORAGE_BACKEND == "s3":
+    _default_storage: dict[str, Any] = {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
+        "bucket_name": env_str("S3_BUCKET", ""),
+        "endpoint_url": env_str("S3_ENDPOINT_URL", "") or None,
+        "region_name": env_str("S3_REGION", "") or None,
+        "access_key": env_str("S3_ACCESS_KEY_ID", "") or None,
+        "secret_key": env_str("S3_SECRET_ACCESS_KEY", "") or None,
+        "location": env_str("S3_PREFIX", ""),
+        "default_acl": None,  # private: files are served through the application, never by URL
+        "querystring_auth": True,
+        "file_overwrite": True,  # names are SHA-256 of the content: the same name is the same file
+    }}
+    if not _default_storage["OPTIONS"]["bucket_name"]:
+        raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for MinIO or another "
+                                   "S3-compatible store)")
+else:
+    _default_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {
-        "BACKEND": env_choice(
-            "STORAGE_BACKEND", "local", {"local": "django.core.files.storage.FileSystemStorage"}
-        ),
-    },
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": env_choice(
             "STATICFILES_BACKEND",

@@ -37,9 +37,10 @@ def _storage_and_folder() -> tuple[Storage, str]:
 
 def stored_files(storage: Storage, folder: str) -> Iterator[str]:
     """Every file's storage name under ``folder`` (recursively)."""
-    if not storage.exists(folder):
+    try:  # (object storage has no folders: a missing prefix lists as empty)
+        dirs, files = storage.listdir(folder)
+    except FileNotFoundError:
         return
-    dirs, files = storage.listdir(folder)
     for name in sorted(files):
         yield f"{folder}/{name}"
     for sub in sorted(dirs):

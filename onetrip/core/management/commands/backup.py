@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onetrip.core import backup
@@ -25,3 +26,7 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from None
         self.stdout.write(self.style.SUCCESS(
             f"Backed up the {done.engine} database and {done.files} file(s) ({done.bytes} bytes) to {done.path}."))
+        if settings.STORAGE_BACKEND != "local":
+            self.stdout.write(self.style.WARNING(
+                "Uploaded files are in object storage (STORAGE_BACKEND=s3) and are not in this archive: keep them "
+                "with the bucket's own versioning or replication."))
