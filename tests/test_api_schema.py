@@ -23,6 +23,7 @@ from openapi_spec_validator import validate
 
 from onetrip.accounts import services as accounts
 from onetrip.accounts.models import Role
+from onetrip.cases import services as cases
 from onetrip.catalog import services as catalog
 from onetrip.demo.people import resident_id, uscc
 
@@ -53,6 +54,8 @@ class World:
         catalog.save_bundle(actor=catalog_admin, code="KBQY", name="开办企业一件事", items=[item.item])
         self.case = apply(citizen)
         self.draft = apply(citizen, key="draft", submit=False)
+        self.refused = cases.transition(case=apply(citizen, key="refused"), action="refuse", actor=staff.clerk,
+                                        data={"reasons": "不属于本部门职权范围"})
         self.material = self.case.application.materials.get()
         drafts = [make_item(catalog_admin, department, code=f"P-{n}", publish=False) for n in range(2)]
         self.loose_draft = make_item(catalog_admin, department, code="P-9", publish=False)
@@ -102,6 +105,8 @@ class World:
             ("/api/v1/cases/{number}", "get"): Call(user=w.citizen, path={"number": number}),
             ("/api/v1/cases/{number}/materials/{material_id}", "get"): Call(
                 user=clerk, path={"number": number, "material_id": w.material.pk}),
+            ("/api/v1/cases/{number}/documents/{kind}", "get"): Call(
+                user=w.citizen, path={"number": w.refused.number, "kind": "refusal"}),
             ("/api/v1/inbox", "get"): Call(user=clerk, query={"view": "todo"}),
             ("/api/v1/cases/{number}/actions", "post"): Call(user=clerk, path={"number": number},
                                                              json={"action": "accept"}),
@@ -206,6 +211,7 @@ ALL = [
     ("/api/v1/applications", "post"), ("/api/v1/applications/{application_id}/materials", "post"),
     ("/api/v1/applications/{application_id}/submit", "post"), ("/api/v1/cases", "get"),
     ("/api/v1/cases/{number}", "get"), ("/api/v1/cases/{number}/materials/{material_id}", "get"),
+    ("/api/v1/cases/{number}/documents/{kind}", "get"),
     ("/api/v1/inbox", "get"), ("/api/v1/cases/{number}/actions", "post"), ("/api/v1/cases/{number}/visits", "post"),
     ("/api/v1/progress", "post"), ("/api/v1/progress", "get"),
 ]

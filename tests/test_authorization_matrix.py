@@ -196,6 +196,14 @@ def notice_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
             ({"number": w.case_b.number, "pk": w.notice_a.pk}, never, never)]
 
 
+def document_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    """The printed one-time notice of case A (case B has none: nobody gets it)."""
+    never: Allowed = lambda a, w: False  # noqa: E731
+    return [({"number": w.case_a.number, "kind": "notice"}, lambda a, w: sees(a, w.case_a, w), never),
+            ({"number": w.case_b.number, "kind": "notice"}, never, never),
+            ({"number": w.case_a.number, "kind": "acceptance"}, never, never)]
+
+
 def application_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
     def owner(app: Application) -> Allowed:
         return lambda a, w: a is not None and app.applicant_id == a.pk
@@ -253,6 +261,8 @@ PAGES: dict[str, Route] = {
     "cases/<str:number>/": Route("own-object", targets=case_targets),
     "cases/<str:number>/notices/<int:pk>/": Route("own-object", targets=notice_targets),
     "cases/<str:number>/materials/<int:pk>/": Route("own-object", targets=material_targets),
+    "cases/<str:number>/documents/<str:kind>.pdf": Route("own-object", targets=document_targets),
+    "cases/<str:number>/documents/notice-<int:pk>.pdf": Route("own-object", targets=notice_targets),
     "staff/inbox/": staff(Capability.WORK_INBOX),
     "progress/": PUBLIC,
     "supervision/": staff(Capability.SUPERVISE),
@@ -327,6 +337,7 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/cases/{number}"): Route("own-object", targets=case_targets),
     ("GET", "/api/v1/cases/{number}/materials/{material_id}"): Route(
         "own-object", targets=rename(material_targets, pk="material_id")),
+    ("GET", "/api/v1/cases/{number}/documents/{kind}"): Route("own-object", targets=document_targets),
     ("GET", "/api/v1/inbox"): staff(Capability.WORK_INBOX),
     ("POST", "/api/v1/cases/{number}/actions"): Route("own-object", targets=case_targets,
                                                       body=lambda w: {"action": "withdraw", "data": {}}),

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -305,6 +307,31 @@ def get_material(request: HttpRequest, number: str, material_id: int) -> Any:
     material = services.open_material(actor=_user(request), case=case, material_id=material_id)
     response = FileResponse(material.file.open("rb"), content_type=material.content_type)
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+class DocumentIn(Schema):
+    notice_id: int = Field(0, ge=0, le=2**31 - 1,
+                           description="For kind=notice: which one-time notice (0, the default: the latest).")
+
+
+@router.get("/cases/{number}/documents/{kind}", response=answers({200: None}, 400, 401, 404), auth=token_or_session,
+            openapi_extra={"responses": {200: {
+                "description": "The notice as a PDF (A4, Chinese official layout).",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
+def get_document(request: HttpRequest, number: str, kind: Literal[*selectors.DOCUMENT_KINDS],  # type: ignore[valid-type]
+                 params: Query[DocumentIn]) -> Any:
+    """A printed notice of the case: ``acceptance`` (受理通知书), ``refusal`` (不予受理通知书) or
+    ``notice`` (一次性告知书). 404 when the case has no such notice. Each print is on the trail."""
+    case = _case(request, number)
+    try:
+        printed = services.print_document(actor=_user(request), case=case, kind=kind, notice_id=params.notice_id or None,
+                                          progress_url=request.build_absolute_uri(reverse("cases:progress")))
+    except services.Refused:
+        raise HttpError(404, f"Case {number} has no such document.") from None
+    response = HttpResponse(printed.content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, printed.filename) or "attachment"
     response["Cache-Control"] = "private, no-store"
     return response
 

@@ -305,6 +305,7 @@ def case_view(case: Case, user: Any) -> dict[str, Any]:
         "violations": list(case.violations.all()) if staff else [],
         "comments": list(case.comments.select_related("author")) if staff else [],
         "procedures": [p.name for p in case.version.special_procedures.all()],
+        "documents": printable_documents(case),
     }
     return view
 
@@ -341,3 +342,138 @@ def progress(case: Case) -> dict[str, Any]:
         "next_step": next_step(case),
         "timeline": [vars(e) for e in timeline(case, for_staff=False)],
     }
+
+
+# --- Printed notices (受理通知书 / 不予受理通知书 / 一次性告知书) ------------------------------------------
+
+DOCUMENT_KINDS = ("acceptance", "refusal", "notice")
+
+
+@dataclass
+class DocumentContent:
+    """What one printed notice says, in words; ``onetrip.cases.documents`` lays it out."""
+
+    kind: str
+    title: str
+    document_number: str
+    department: str
+    applicant: str
+    item: str
+    case_number: str
+    received_on: dt.date | None
+    issued_on: dt.date
+    paragraphs: list[str]
+    lines: list[tuple[str, str]]  # (material, what is missing or wrong) on a one-time notice
+    contact: list[tuple[str, str]]  # (label, value)
+    progress_path: str
+
+
+def printable_documents(case: Case) -> list[dict[str, Any]]:
+    """The notices that can be printed for this case now: the acceptance notice once accepted,
+    the refusal once refused, each one-time notice."""
+    out: list[dict[str, Any]] = []
+    if case.accepted_on is not None:
+        out.append({"kind": "acceptance", "pk": None, "label": gettext("Acceptance notice (PDF)")})
+    if case.refusal_reasons:
+        out.append({"kind": "refusal", "pk": None, "label": gettext("Notice of non-acceptance (PDF)")})
+    for n in case.notices.order_by("issued_at", "id"):
+        out.append({"kind": "notice", "pk": n.pk,
+                    "label": gettext("One-time notice of %(d)s (PDF)") % {"d": f"{timezone.localtime(n.issued_at):%Y-%m-%d}"}})
+    return out
+
+
+def join_sentences(a: str, b: str) -> str:
+    """Two sentences run together (a space between them in English, none in Chinese)."""
+    return gettext("%(a)s %(b)s") % {"a": a, "b": b}
+
+
+def _event_day(case: Case, action: str) -> dt.date | None:
+    entry = TrailEntry.objects.filter(object_type="cases.case", object_id=str(case.pk), action=action).order_by(
+        "-id").values_list("at", flat=True).first()
+    return timezone.localtime(entry).date() if entry else None
+
+
+def _ymd(day: dt.date | None) -> str:
+    return gettext("%(y)s-%(m)s-%(d)s") % {"y": day.year, "m": day.month, "d": day.day} if day else "—"
+
+
+def document_content(case: Case, kind: str, notice_id: int | None = None) -> DocumentContent | None:
+    """The content of one printed notice of ``case`` (None when it does not exist for this case).
+
+    - ``acceptance`` (受理通知书): the time limits in working days and the promised deadline;
+    - ``refusal`` (不予受理通知书): the reasons and the remedies;
+    - ``notice`` (一次性告知书): every material to supplement with its reason, all at once."""
+    from onetrip.cases.services.effects import REMEDY_TEXT
+
+    version, department, app = case.version, case.department, case.application
+    short = department.short_name or department.name
+    year = timezone.localdate().year
+    lines: list[tuple[str, str]] = []
+    suffix = ""
+    applied = gettext("On %(d)s you applied for “%(item)s” (case number %(n)s).") % {
+        "d": _ymd(case.received_on), "item": version.name, "n": case.number}
+    if kind == "acceptance":
+        if case.accepted_on is None:
+            return None
+        issued = case.accepted_on
+        title = gettext("Acceptance notice")
+        tag = gettext("acc")
+        paragraphs = [join_sentences(applied, gettext(
+            "The materials are complete and in the legal form; under Article 32 of the Administrative "
+            "Licensing Law of the People's Republic of China the application is accepted."))]
+        if case.deemed_accepted:
+            paragraphs.append(gettext("No notice was given within the legal window, so the application counts as "
+                                      "accepted from %(d)s.") % {"d": _ymd(case.received_on)})
+        paragraphs.append(gettext(
+            "Legal time limit: %(legal)s working days; promised time limit: %(promised)s working days, from "
+            "acceptance. Promised decision by %(deadline)s (time taken by special procedures and supplements "
+            "does not count).") % {
+            "legal": version.legal_limit_days, "promised": version.promised_limit_days,
+            "deadline": _ymd(case.promised_deadline)})
+    elif kind == "refusal":
+        if not case.refusal_reasons:
+            return None
+        issued = _event_day(case, "case.refuse") or timezone.localdate()
+        title = gettext("Notice of non-acceptance")
+        tag = gettext("ref")
+        paragraphs = [join_sentences(applied, gettext("After examination the application is not accepted, for these reasons:")),
+                      case.refusal_reasons, REMEDY_TEXT]
+    elif kind == "notice":
+        notices = case.notices.prefetch_related("items__requirement")
+        # Without a number: the latest notice.
+        notice = (notices.filter(pk=notice_id) if notice_id else notices.order_by("-issued_at", "-id")).first()
+        if notice is None:
+            return None
+        issued = timezone.localtime(notice.issued_at).date()
+        suffix = f"-{notice.pk}"
+        title = gettext("One-time notice of materials to supplement")
+        tag = gettext("sup")
+        lines = [(i.requirement.name, i.reason or gettext("missing")) for i in notice.items.all()]
+        paragraphs = [join_sentences(applied, gettext(
+            "The materials are incomplete or not in the legal form. Under Article 32 of the Administrative "
+            "Licensing Law we tell you here, once and all at once, every material to supplement:"))]
+        if notice.note:
+            paragraphs.append(notice.note)
+        paragraphs.append(gettext(
+            "Bring or upload all of them at once; nothing beyond this list will be asked for. When they are "
+            "complete the application is examined again."))
+        year = issued.year
+    else:
+        return None
+    if kind != "notice":
+        year = issued.year
+    contact = [(label, value) for label, value in (
+        (gettext("Where"), version.location or department.address),
+        (gettext("Window"), version.window),
+        (gettext("Office hours"), version.office_hours),
+        (gettext("Consultation phone"), version.consultation_phone or department.phone),
+        (gettext("Complaint phone"), version.complaint_phone),
+    ) if value]
+    return DocumentContent(
+        kind=kind, title=title,
+        document_number=gettext("%(dept)s %(tag)s [%(year)s] No. %(n)s") % {
+            "dept": short, "tag": tag, "year": year, "n": f"{case.number}{suffix}"},
+        department=department.name, applicant=app.company.name if app.company_id else app.applicant_name,  # type: ignore[union-attr]
+        item=version.name, case_number=case.number or "", received_on=case.received_on, issued_on=issued,
+        paragraphs=paragraphs, lines=lines, contact=contact, progress_path=f"?number={case.number}",
+    )

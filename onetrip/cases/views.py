@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from onetrip.accounts.models import Role, User
 from onetrip.accounts.permissions import Capability, require
@@ -251,6 +252,25 @@ def notice(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     return render(request, "cases/notice.html", {"case": case, "notice": n})
 
 
+@require_safe
+@require(Capability.VIEW_OWN_PROFILE)
+def document(request: HttpRequest, number: str, kind: str, pk: int | None = None) -> HttpResponse:
+    """A printed notice of the case as PDF (受理通知书 / 不予受理通知书 / 一次性告知书), for staff and
+    for the applicant; 404 for anyone who may not see the case or when it has no such notice."""
+    case = _case(request, number)
+    if kind not in selectors.DOCUMENT_KINDS:
+        raise Http404(_("No such document."))
+    try:
+        printed = services.print_document(actor=_user(request), case=case, kind=kind, notice_id=pk,
+                                          progress_url=request.build_absolute_uri(reverse("cases:progress")))
+    except ValidationError:
+        raise Http404(_("No such document.")) from None
+    response = HttpResponse(printed.content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, printed.filename) or "inline"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 @require(Capability.WORK_INBOX)
 def inbox(request: HttpRequest) -> HttpResponse:
     user = _user(request)
@@ -267,7 +287,8 @@ def progress(request: HttpRequest) -> HttpResponse:
     neither lands in the address bar, the history or the server log."""
     context: dict[str, Any] = {}
     status = 200
-    number = request.POST.get("number", "").strip() if request.method == "POST" else ""
+    # The QR code on a printed notice opens this page with the case number filled in (never the secret).
+    number = (request.POST.get("number", "") if request.method == "POST" else request.GET.get("number", "")).strip()[:32]
     if request.method == "POST":
         secret = request.POST.get("secret", "").strip()
         if not number or not secret:

@@ -28,6 +28,7 @@ from onetrip.cases.services.intake import (
 )
 from onetrip.cases.services.mover import actions_for, can_act, check_actor, transition
 from onetrip.cases.services.numbers import next_case_number
+from onetrip.cases.services.printing import print_document
 from onetrip.cases.services.privacy import (
     Throttled,
     lookup_progress,
@@ -40,7 +41,7 @@ from onetrip.cases.services.visits import record_visit
 
 __all__ = [
     "Refused", "Throttled", "actions_for", "can_act", "check_actor", "checklist", "claim_applications",
-    "create_application", "known", "issue_notice", "lookup_progress", "missing_materials", "next_case_number", "open_material",
+    "create_application", "known", "issue_notice", "lookup_progress", "missing_materials", "next_case_number", "open_material", "print_document",
     "record_visit", "remove_material_file", "reveal_applicant", "show_previews", "submit_application", "supplement_application", "tick", "transition",
     "upload_material",
 ]
