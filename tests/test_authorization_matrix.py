@@ -264,6 +264,7 @@ PAGES: dict[str, Route] = {
     "cases/<str:number>/documents/<str:kind>.pdf": Route("own-object", targets=document_targets),
     "cases/<str:number>/documents/notice-<int:pk>.pdf": Route("own-object", targets=notice_targets),
     "staff/inbox/": staff(Capability.WORK_INBOX),
+    "staff/results/": staff(Capability.HAND_OUT_RESULTS),
     "progress/": PUBLIC,
     "supervision/": staff(Capability.SUPERVISE),
     "": PUBLIC,

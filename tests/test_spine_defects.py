@@ -221,7 +221,9 @@ def visible_text(page):
 def test_no_key_dict_or_enum_reaches_the_applicant_or_the_staff(client, citizen, item, staff):
     from .test_case_transitions import walk
 
-    case = walk(apply(citizen), staff, citizen, "delivered")
+    case = walk(apply(citizen), staff, citizen, "result_ready")
+    case = services.transition(case=case, action="hand_out", actor=staff.clerk,
+                               data={"collector": "applicant", "collector_id_number": citizen.resident_id})
     services.record_visit(case=case, reason="other", actor=staff.clerk)  # a second trip: a violation
     client.force_login(staff.officer)
     client.post(f"/cases/{case.number}/", {"action": "reveal", "purpose": "核对"})

@@ -197,9 +197,33 @@ class Visit(models.Model):
     at = models.DateTimeField(_("when"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.CharField(max_length=200, blank=True)
+    # 帮代办: a trip the proxy agent made for the person is the agent's, not the person's; it is
+    # recorded but not counted in the case's ``visit_count`` (the applicant's own trips).
+    proxy_agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="proxy_visits", verbose_name=_("made by the proxy agent"))
 
     class Meta:
         ordering = ["at"]
+
+
+class Handover(models.Model):
+    """综合窗口出件: who collected a case's result at the window, with their ID checked."""
+
+    class Collector(models.TextChoices):
+        APPLICANT = "applicant", _("The applicant in person")
+        AUTHORISED = "authorised", _("A person the applicant authorised")
+        PROXY_AGENT = "proxy_agent", _("The proxy agent who applied")
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="handover")
+    collector = models.CharField(_("collected by"), max_length=16, choices=Collector.choices)
+    collector_name = models.CharField(_("name"), max_length=100)
+    collector_id_number = models.CharField(_("ID number"), max_length=18)
+    handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("result handed out")
+        verbose_name_plural = _("results handed out")
 
 
 class Comment(models.Model):

@@ -14,11 +14,13 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role, User
+from onetrip.accounts.permissions import Capability, can
 from onetrip.cases import actions, clock
 from onetrip.cases.models import (
     OPEN_STATES,
     Case,
     CaseMaterial,
+    Handover,
     Light,
     NoticeItem,
     RuleViolation,
@@ -115,6 +117,18 @@ def inbox(user: User, view: str = "todo", day: dt.date | None = None) -> QuerySe
     return _deadline_order(qs.filter(state__in=OPEN_STATES))
 
 
+def to_hand_out(user: User, query: str = "") -> QuerySet[Case]:
+    """综合窗口出件: decided results waiting at the result window (not sent by post), the oldest
+    first; ``query`` finds one by case number or the applicant's ID number."""
+    if not can(user, Capability.HAND_OUT_RESULTS):
+        return Case.objects.none()
+    qs = visible_cases(user).filter(state=State.RESULT_READY).exclude(delivery_method="post")
+    query = (query or "").strip().upper()
+    if query:
+        qs = qs.filter(Q(number=query) | Q(application__applicant_id_number=query))
+    return qs.select_related("application__submitted_by").order_by("updated_at", "id")
+
+
 # --- The timeline, in sentences ---------------------------------------------------------------------
 
 
@@ -151,6 +165,12 @@ def _details(action: str, s: dict[str, Any], *, for_staff: bool) -> list[str]:
         out.append(gettext("Counted as accepted from %(d)s") % {"d": s["deemed_from"]})
     if s.get("method") in DELIVERY_METHODS:
         out.append(str(DELIVERY_METHODS[s["method"]]).capitalize())
+    if s.get("collector") in Handover.Collector.values:
+        out.append(gettext("Collected by: %(c)s") % {"c": Handover.Collector(s["collector"]).label})
+        if for_staff and s.get("collector_id"):
+            out.append(gettext("ID number checked: %(n)s") % {"n": s["collector_id"]})
+    if s.get("by_proxy_agent"):
+        out.append(gettext("The trip was the proxy agent's"))
     if s.get("tracking_number"):
         out.append(gettext("Tracking number: %(t)s") % {"t": s["tracking_number"]})
     if for_staff:
@@ -263,6 +283,16 @@ def application_lines(application: Any, checklist: list[Any]) -> list[dict[str, 
         notice__case__application=application, notice__supplemented_at__isnull=True).select_related("requirement")}
     return [{"req": r, "files": files.get(r.name, []), "notice": notices.get(r.name), "notice_named": r.name in notices}
             for r in checklist]
+
+
+def collectors(case: Case) -> list[tuple[str, str]]:
+    """Who may collect this case's result at the window: the applicant, a person they authorised,
+    and the proxy agent when one applied for them."""
+    out = [(Handover.Collector.APPLICANT.value, str(Handover.Collector.APPLICANT.label)),
+           (Handover.Collector.AUTHORISED.value, str(Handover.Collector.AUTHORISED.label))]
+    if case.application.submitted_by.role == Role.PROXY_AGENT:
+        out.append((Handover.Collector.PROXY_AGENT.value, str(Handover.Collector.PROXY_AGENT.label)))
+    return out
 
 
 def open_notice(case: Case) -> Any:

@@ -14,5 +14,6 @@ urlpatterns = [
     path("cases/<str:number>/documents/notice-<int:pk>.pdf", views.document, {"kind": "notice"}, name="notice-pdf"),
     path("cases/<str:number>/documents/<str:kind>.pdf", views.document, name="document"),
     path("staff/inbox/", views.inbox, name="inbox"),
+    path("staff/results/", views.results, name="results"),
     path("progress/", views.progress, name="progress"),
 ]

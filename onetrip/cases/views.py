@@ -19,7 +19,7 @@ from onetrip.cases import actions, selectors, services
 from onetrip.cases.models import Application, Case, State, Visit
 from onetrip.cases.rules import FORM_TEXT_LIMITS, is_applicant
 from onetrip.catalog import selectors as catalog
-from onetrip.core.identity import mask_name
+from onetrip.core.identity import mask_mobile, mask_name, mask_resident_id
 from onetrip.core.ratelimit import client_address
 
 
@@ -201,7 +201,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     if view["staff"] and request.method == "GET" and request.GET.get("previews") == "1":
         view["preview_token"] = services.show_previews(actor=user, case=case)
     view.update(revealed=revealed, form_errors=form_errors, visit_reasons=Visit.Reason.choices,
-                delivery_methods=_delivery_choices(case))
+                delivery_methods=_delivery_choices(case), collectors=selectors.collectors(case))
     if view["staff"]:
         # The workbench shows the next action open and the others folded, the ones that end the
         # case for the applicant marked as such; a case waiting for the applicant has no next action.
@@ -239,7 +239,8 @@ def _answers(action: actions.Action, data: dict[str, Any], case: Case) -> list[d
 def _delivery_choices(case: Case) -> list[tuple[str, str]]:
     from onetrip.cases.services.effects import DELIVERY_METHODS
 
-    return [(k, str(v)) for k, v in DELIVERY_METHODS.items() if k != "post" or case.version.postable]
+    # At the window a result is handed out (hand_out); deliver is for the post.
+    return [(k, str(v)) for k, v in DELIVERY_METHODS.items() if k == "post" and case.version.postable]
 
 
 @require(Capability.VIEW_OWN_PROFILE)
@@ -280,6 +281,41 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = [(c, mask_name(c.application.applicant_name)) for c in selectors.inbox(user, view)[:200]]
     return render(request, "cases/inbox.html", {
         "view": view, "views": [(v, selectors.INBOX_LABELS[v]) for v in selectors.INBOX_VIEWS], "rows": rows})
+
+
+@require(Capability.HAND_OUT_RESULTS)
+def results(request: HttpRequest) -> HttpResponse:
+    """综合窗口出件: the result window's queue of decided results to hand out, found by case number
+    or the applicant's ID number, each handed over with the collector's ID checked (a trip; the
+    case closes). Personal data is masked."""
+    user = _user(request)
+    query = (request.POST.get("q") or request.GET.get("q") or "").strip()[:32]
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        number = request.POST.get("number", "")
+        case = selectors.to_hand_out(user).filter(number=number).first()
+        if case is None:
+            messages.error(request, _("Case %(n)s is not waiting at the result window.") % {"n": number})
+            return redirect("cases:results")
+        data = {k: request.POST.get(k, "") for k in ("collector", "collector_name", "collector_id_number")}
+        try:
+            services.transition(case=case, action="hand_out", actor=user, data=data)
+        except ValidationError as exc:
+            errors = _field_errors(exc)
+            status = 409 if getattr(exc, "code", "") == "wrong_state" else 400
+            query = number
+        else:
+            messages.success(request, _("Result of %(n)s handed out; the case is closed.") % {"n": number})
+            return redirect("cases:results")
+    rows = list(selectors.to_hand_out(user, query)[:200])
+    chosen = rows[0] if len(rows) == 1 and query else None
+    return render(request, "cases/results.html", {
+        "rows": [(c, mask_name(c.application.applicant_name), mask_resident_id(c.application.applicant_id_number),
+                  mask_mobile(c.application.applicant_mobile)) for c in rows],
+        "q": query, "chosen": chosen, "collectors": selectors.collectors(chosen) if chosen else [],
+        "errors": errors, "values": request.POST if errors else {},
+    }, status=status)
 
 
 def progress(request: HttpRequest) -> HttpResponse:

@@ -157,7 +157,8 @@ def _demo_cases() -> list[tuple[str, str, str]]:
         cases.transition(case=c4, action="advance", actor=officer)
         cases.transition(case=c4, action="approve", actor=head)
         cases.transition(case=c4, action="issue_result", actor=officer)
-        cases.transition(case=c4, action="deliver", actor=clerk, data={"method": "pickup"})
+        cases.transition(case=c4, action="hand_out", actor=clerk,
+                         data={"collector": "applicant", "collector_id_number": c4.application.applicant_id_number})
     return [
         (c.number or "", c.get_state_display(), c.application.applicant_mobile)
         for c in Case.objects.filter(application__applicant__in=[zhang, li]).select_related("application")
