@@ -206,6 +206,38 @@ class Visit(models.Model):
         ordering = ["at"]
 
 
+class ProxyConsent(models.Model):
+    """帮代办: the consent of the person a proxy agent applies for, recorded before the application
+    either as a signed consent form (uploaded scan) or by a one-time code sent by SMS to the
+    person's mobile, which the agent enters (only a keyed hash of the code is kept). A confirmed
+    consent lets this agent apply for this person for ``PROXY_CONSENT_VALID_HOURS``."""
+
+    class Method(models.TextChoices):
+        FORM = "form", _("Signed consent form")
+        SMS = "sms", _("Code sent by SMS to the person's mobile")
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person_name = models.CharField(_("name"), max_length=100)
+    person_id_number = models.CharField(_("ID number"), max_length=18)
+    person_mobile = models.CharField(_("mobile number"), max_length=11)
+    method = models.CharField(_("how the person agreed"), max_length=8, choices=Method.choices)
+    file = models.FileField(upload_to="consents/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    salt = models.CharField(max_length=32, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agent", "person_id_number", "confirmed_at"], name="case_proxy_consent")]
+        verbose_name = _("proxy consent")
+        verbose_name_plural = _("proxy consents")
+
+
 class Handover(models.Model):
     """综合窗口出件: who collected a case's result at the window, with their ID checked."""
 

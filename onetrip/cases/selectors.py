@@ -48,7 +48,7 @@ STAFF_ROLES = (Role.WINDOW_CLERK, Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPER
 
 
 def _base() -> QuerySet[Case]:
-    return Case.objects.select_related("version", "department", "application", "item")
+    return Case.objects.select_related("version", "department", "application__submitted_by", "item")
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
@@ -317,7 +317,8 @@ def case_view(case: Case, user: Any) -> dict[str, Any]:
             "id_number": mask_resident_id(app.applicant_id_number),
             "mobile": mask_mobile(app.applicant_mobile),
             "company": app.company.name if app.company_id else "",  # type: ignore[union-attr]
-            "by_proxy": app.submitted_by_id != app.applicant_id and app.channel == "online",
+            "by_proxy": app.submitted_by.role == Role.PROXY_AGENT,
+            "proxy_agent": app.submitted_by.real_name if app.submitted_by.role == Role.PROXY_AGENT else "",
             "proxy_consent": app.proxy_consent if staff else "",
             "channel_label": app.get_channel_display(),
         },

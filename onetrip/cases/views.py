@@ -49,12 +49,24 @@ def start(request: HttpRequest, code: str, bundle: bool = False) -> HttpResponse
         raise Http404(_("No published item with code “%(code)s”.") % {"code": code})
     proxy = user.role == Role.PROXY_AGENT
     errors: dict[str, list[str]] = {}
+    consent_id = request.POST.get("consent_id", "")
     if request.method == "POST":
         fields = ["address", "request"] + (
-            ["applicant_name", "applicant_id_number", "applicant_mobile", "consent"] if proxy else [])
+            ["applicant_name", "applicant_id_number", "applicant_mobile"] if proxy else [])
         form = {k: request.POST.get(k, "") for k in fields}
         form["language"] = request.LANGUAGE_CODE
         try:
+            if proxy and "send_code" in request.POST:
+                consent = services.send_consent_code(
+                    actor=user, name=form["applicant_name"], id_number=form["applicant_id_number"],
+                    mobile=form["applicant_mobile"], client=client_address(request),
+                    item=getattr(target, "name", "") or str(getattr(getattr(target, "bundle", None), "name", "")))
+                messages.success(request, _("A code was sent to %(m)s. Ask the person for it and enter it below.") % {
+                    "m": mask_mobile(consent.person_mobile)})
+                return _start_page(request, target, bundle, code, proxy, {}, str(consent.pk), sent=True)
+            if proxy:
+                form["consent_id"] = _proxy_consent(request, user, form, consent_id)
+                consent_id = form["consent_id"]
             application, _created = services.create_application(
                 actor=user, item_code="" if bundle else code, bundle_code=code if bundle else "", form=form,
                 idempotency_key=request.POST.get("idempotency_key", ""),
@@ -63,9 +75,32 @@ def start(request: HttpRequest, code: str, bundle: bool = False) -> HttpResponse
             errors = _field_errors(exc)
         else:
             return redirect("cases:application", application.pk)
+    return _start_page(request, target, bundle, code, proxy, errors, consent_id)
+
+
+def _proxy_consent(request: HttpRequest, user: User, form: dict[str, str], consent_id: str) -> str:
+    """The consent the proxy agent records on the form: a signed consent form uploaded now, the
+    SMS code the person read out, or one recorded a moment ago (kept in the form)."""
+    upload = request.FILES.get("consent_file")
+    if upload is not None:
+        return str(services.record_consent_form(
+            actor=user, name=form["applicant_name"], id_number=form["applicant_id_number"],
+            mobile=form["applicant_mobile"], stream=upload, original_name=upload.name or "").pk)
+    code = request.POST.get("consent_code", "").strip()
+    if code and consent_id.isdigit():
+        return str(services.confirm_consent_code(actor=user, consent_id=int(consent_id), code=code).pk)
+    return consent_id
+
+
+def _start_page(request: HttpRequest, target: Any, bundle: bool, code: str, proxy: bool,
+                errors: dict[str, list[str]], consent_id: str, sent: bool = False) -> HttpResponse:
+    consent = None
+    if proxy and consent_id.isdigit():
+        consent = services.ProxyConsent.objects.filter(pk=int(consent_id), agent=_user(request)).first()
     return render(request, "cases/start.html", {
         "target": target, "bundle": bundle, "code": code, "idempotency_key": uuid.uuid4().hex,
         "form": request.POST, "errors": errors, "proxy": proxy, "limits": FORM_TEXT_LIMITS,
+        "consent": consent, "code_sent": sent or (consent is not None and consent.confirmed_at is None),
     }, status=400 if errors else 200)
 
 
@@ -176,7 +211,8 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                                                      purpose=request.POST.get("purpose", "") or _("case handling"))
             elif name == "visit":
                 services.record_visit(case=case, reason=request.POST.get("reason", ""), actor=user,
-                                      note=request.POST.get("note", ""))
+                                      note=request.POST.get("note", ""),
+                                      by_proxy_agent=request.POST.get("by_proxy_agent") == "1")
                 messages.success(request, _("Trip recorded."))
                 return redirect("cases:case", number)
             else:
