@@ -24,9 +24,11 @@ def ready(citizen, staff, key=""):
 
 
 def proxy_case(agent, staff, *, person_id: str):
+    consent = services.record_consent_form(actor=agent, name="王老伯", id_number=person_id, mobile="13907365555",
+                                           stream=io.BytesIO(PDF))
     application, _ = services.create_application(actor=agent, item_code="430703-SCJGJ-001", form={
         "applicant_name": "王老伯", "applicant_id_number": person_id, "applicant_mobile": "13907365555",
-        "consent": "本人签字同意书"})
+        "consent_id": str(consent.pk)})
     for req in services.checklist(application):
         if req.required and not req.registry:
             services.upload_material(actor=agent, application=application, name=req.name, stream=io.BytesIO(PDF),

@@ -147,7 +147,8 @@ def build_pdf(content: DocumentContent, *, progress_url: str) -> bytes:
     story += [Spacer(1, 6), facts_table, Spacer(1, 8)]
     if content.contact:
         story.append(Paragraph(_esc(gettext("Contact")), plain))
-        story += [Paragraph(_esc(f"{k}: {v}"), small) for k, v in content.contact]
+        story += [Paragraph(_esc(gettext("%(label)s: %(value)s") % {"label": k, "value": v}), small)
+                  for k, v in content.contact]
 
     qr_block = Table([[QrCode(progress_url)], [Paragraph(_esc(gettext("Scan to follow the case")), small)]],
                      colWidths=[34 * mm])
