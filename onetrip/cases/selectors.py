@@ -211,6 +211,8 @@ def timeline(case: Case, *, for_staff: bool = False) -> list[TimelineEntry]:
             who = e.actor_role
         action = e.action.removeprefix("case.")
         who_label = _who_label(who, case)
+        if e.actor_role == Role.PROXY_AGENT:  # 帮代办: the agent acted for the person
+            who_label = str(Role.PROXY_AGENT.label)
         if for_staff and who not in ("applicant", "system"):
             who_label = f"{who_label} · {e.actor.real_name if e.actor and e.actor.real_name else e.actor_label}"
         out.append(TimelineEntry(at=e.at, action=action, who=who, label=actions.event_label(action),
