@@ -167,6 +167,7 @@ AXES_VERBOSE = False
 # Codes sent by SMS to reset a password or unlock an account: per mobile and per address.
 SMS_CODES_PER_MOBILE_PER_HOUR = env_int("SMS_CODES_PER_MOBILE_PER_HOUR", 5, minimum=1)
 SMS_CODES_PER_ADDRESS_PER_HOUR = env_int("SMS_CODES_PER_ADDRESS_PER_HOUR", 20, minimum=1)
+PROXY_CONSENT_VALID_HOURS = env_int("PROXY_CONSENT_VALID_HOURS", 24, minimum=1)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]

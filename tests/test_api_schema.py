@@ -23,6 +23,7 @@ from openapi_spec_validator import validate
 
 from onetrip.accounts import services as accounts
 from onetrip.accounts.models import Role
+from onetrip.cases import services as cases
 from onetrip.catalog import services as catalog
 from onetrip.demo.people import resident_id, uscc
 
@@ -53,6 +54,11 @@ class World:
         catalog.save_bundle(actor=catalog_admin, code="KBQY", name="开办企业一件事", items=[item.item])
         self.case = apply(citizen)
         self.draft = apply(citizen, key="draft", submit=False)
+        self.agent = make_user(Role.PROXY_AGENT)
+        self.consent = cases.send_consent_code(actor=self.agent, name="王示例", id_number=resident_id("43070319900202345"),
+                                               mobile="13907368888", client="127.0.0.1")
+        self.refused = cases.transition(case=apply(citizen, key="refused"), action="refuse", actor=staff.clerk,
+                                        data={"reasons": "不属于本部门职权范围"})
         self.material = self.case.application.materials.get()
         drafts = [make_item(catalog_admin, department, code=f"P-{n}", publish=False) for n in range(2)]
         self.loose_draft = make_item(catalog_admin, department, code="P-9", publish=False)
@@ -102,7 +108,16 @@ class World:
             ("/api/v1/cases/{number}", "get"): Call(user=w.citizen, path={"number": number}),
             ("/api/v1/cases/{number}/materials/{material_id}", "get"): Call(
                 user=clerk, path={"number": number, "material_id": w.material.pk}),
+            ("/api/v1/cases/{number}/documents/{kind}", "get"): Call(
+                user=w.citizen, path={"number": w.refused.number, "kind": "refusal"}),
             ("/api/v1/inbox", "get"): Call(user=clerk, query={"view": "todo"}),
+            ("/api/v1/proxy-consents/sms-code", "post"): Call(user=w.agent, json={
+                "name": "王示例", "id_number": resident_id("43070319900202345"), "mobile": "13907368888"}, status=202),
+            # Well-formed; the code is wrong, which only the service knows.
+            ("/api/v1/proxy-consents/{consent_id}/confirm", "post"): Call(
+                user=w.agent, path={"consent_id": w.consent.pk}, json={"code": "000000"}, status=400),
+            ("/api/v1/proxy-consents", "post"): Call(user=w.agent, form={
+                "name": "王示例", "id_number": resident_id("43070319900202345"), "mobile": "13907368888"}, status=201),
             ("/api/v1/cases/{number}/actions", "post"): Call(user=clerk, path={"number": number},
                                                              json={"action": "accept"}),
             ("/api/v1/cases/{number}/visits", "post"): Call(user=clerk, path={"number": number},
@@ -206,6 +221,9 @@ ALL = [
     ("/api/v1/applications", "post"), ("/api/v1/applications/{application_id}/materials", "post"),
     ("/api/v1/applications/{application_id}/submit", "post"), ("/api/v1/cases", "get"),
     ("/api/v1/cases/{number}", "get"), ("/api/v1/cases/{number}/materials/{material_id}", "get"),
+    ("/api/v1/cases/{number}/documents/{kind}", "get"),
+    ("/api/v1/proxy-consents/sms-code", "post"), ("/api/v1/proxy-consents/{consent_id}/confirm", "post"),
+    ("/api/v1/proxy-consents", "post"),
     ("/api/v1/inbox", "get"), ("/api/v1/cases/{number}/actions", "post"), ("/api/v1/cases/{number}/visits", "post"),
     ("/api/v1/progress", "post"), ("/api/v1/progress", "get"),
 ]

@@ -66,6 +66,7 @@ class World:
     item_code: str
     bundle_code: str
     draft_version: int
+    consent: Any = None  # a proxy agent's consent code waiting to be confirmed
 
     def secrets_of(self, case: Case) -> list[str]:
         owner = self.victim if case.pk == self.case_a.pk else self.victim2
@@ -124,7 +125,9 @@ def build_world() -> World:
     return World(actors=actors, victim=victim, victim2=victim2, case_a=case_a, case_b=case_b, draft=draft,
                  material_a=case_a.application.materials.get(), material_b=case_b.application.materials.get(),
                  notice_a=case_a.notices.get(), pending_rep=pending_rep, batch=batch, spare_draft_id=spare.pk,
-                 item_code=item_a.item.code, bundle_code=bundle.code, draft_version=next_a.number)
+                 item_code=item_a.item.code, bundle_code=bundle.code, draft_version=next_a.number,
+                 consent=cases.send_consent_code(actor=actors["proxy agent"], name="王示例", mobile="13907368888",
+                                                 id_number=resident_id("43070319900202345"), client="127.0.0.1"))
 
 
 # Who may see a case (the rule visible_cases implements, written out independently here).
@@ -196,6 +199,14 @@ def notice_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
             ({"number": w.case_b.number, "pk": w.notice_a.pk}, never, never)]
 
 
+def document_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    """The printed one-time notice of case A (case B has none: nobody gets it)."""
+    never: Allowed = lambda a, w: False  # noqa: E731
+    return [({"number": w.case_a.number, "kind": "notice"}, lambda a, w: sees(a, w.case_a, w), never),
+            ({"number": w.case_b.number, "kind": "notice"}, never, never),
+            ({"number": w.case_a.number, "kind": "acceptance"}, never, never)]
+
+
 def application_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
     def owner(app: Application) -> Allowed:
         return lambda a, w: a is not None and app.applicant_id == a.pk
@@ -253,7 +264,10 @@ PAGES: dict[str, Route] = {
     "cases/<str:number>/": Route("own-object", targets=case_targets),
     "cases/<str:number>/notices/<int:pk>/": Route("own-object", targets=notice_targets),
     "cases/<str:number>/materials/<int:pk>/": Route("own-object", targets=material_targets),
+    "cases/<str:number>/documents/<str:kind>.pdf": Route("own-object", targets=document_targets),
+    "cases/<str:number>/documents/notice-<int:pk>.pdf": Route("own-object", targets=notice_targets),
     "staff/inbox/": staff(Capability.WORK_INBOX),
+    "staff/results/": staff(Capability.HAND_OUT_RESULTS),
     "progress/": PUBLIC,
     "supervision/": staff(Capability.SUPERVISE),
     "": PUBLIC,
@@ -327,6 +341,12 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/cases/{number}"): Route("own-object", targets=case_targets),
     ("GET", "/api/v1/cases/{number}/materials/{material_id}"): Route(
         "own-object", targets=rename(material_targets, pk="material_id")),
+    ("GET", "/api/v1/cases/{number}/documents/{kind}"): Route("own-object", targets=document_targets),
+    ("POST", "/api/v1/proxy-consents/sms-code"): staff(Capability.APPLY_AS_PROXY, body=lambda w: {
+        "name": "王示例", "id_number": resident_id("43070319900202345"), "mobile": "13907368888"}),
+    ("POST", "/api/v1/proxy-consents/{consent_id}/confirm"): staff(
+        Capability.APPLY_AS_PROXY, lambda w: {"consent_id": w.consent.pk}, body=lambda w: {"code": "123456"}),
+    ("POST", "/api/v1/proxy-consents"): staff(Capability.APPLY_AS_PROXY),
     ("GET", "/api/v1/inbox"): staff(Capability.WORK_INBOX),
     ("POST", "/api/v1/cases/{number}/actions"): Route("own-object", targets=case_targets,
                                                       body=lambda w: {"action": "withdraw", "data": {}}),
@@ -418,6 +438,11 @@ class Matrix:
                 f = io.BytesIO(PDF)
                 f.name = "scan.pdf"
                 return client.post(path, {"name": MATERIAL, "file": f})
+            if path.endswith("/proxy-consents"):  # a signed consent form, as multipart
+                f = io.BytesIO(PDF)
+                f.name = "consent.pdf"
+                return client.post(path, {"name": "王示例", "id_number": resident_id("43070319900202345"),
+                                          "mobile": "13907368888", "file": f})
             return client.post(path, body if body is not None else {}, content_type="application/json")
         f = io.BytesIO(PDF)
         f.name = "scan.pdf"

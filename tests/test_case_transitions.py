@@ -38,7 +38,7 @@ def walk(case, staff, citizen, to):
     case = t(case=case, action="issue_result", actor=staff.officer)
     if to == State.RESULT_READY:
         return case
-    case = t(case=case, action="deliver", actor=staff.clerk, data={"method": "pickup"})
+    case = t(case=case, action="deliver", actor=staff.clerk, data={"method": "post", "tracking_number": "EMS1"})
     if to == State.DELIVERED:
         return case
     return t(case=case, action="close", actor=staff.clerk)
@@ -187,11 +187,12 @@ DOER = {
     "submit": "citizen", "accept": "clerk", "refuse": "clerk", "issue_notice": "clerk", "supplement": "citizen",
     "deem_accept": None, "claim": "officer", "advance": "officer", "return": "head", "suspend": "officer",
     "resume": "officer", "approve": "head", "deny": "head", "withdraw": "citizen", "issue_result": "officer",
-    "deliver": "clerk", "close": "clerk", "comment": "officer",
+    "deliver": "clerk", "hand_out": "clerk", "close": "clerk", "comment": "officer",
 }
 DATA = {
     "refuse": {"reasons": "材料不齐"}, "return": {"reason": "复核"}, "suspend": {"procedure": "现场核查"},
-    "deny": {"reasons": "不符合条件"}, "deliver": {"method": "pickup"}, "comment": {"text": "已电话联系申请人"},
+    "deny": {"reasons": "不符合条件"}, "deliver": {"method": "post", "tracking_number": "EMS1"},
+    "hand_out": {"collector": "authorised", "collector_name": "李代领", "collector_id_number": "430703199103031239"}, "comment": {"text": "已电话联系申请人"},
     "issue_notice": {"items": [{"material": "个体工商户登记（备案）申请书", "reason": "缺少签字"}]},
     "supplement": {"explanations": {"个体工商户登记（备案）申请书": "原件已当面交到窗口"}},
 }

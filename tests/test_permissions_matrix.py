@@ -25,6 +25,7 @@ MATRIX = {
     "/api/v1/items": [200] * 10,
     "/api/v1/me": [401] + [200] * 9,
     "/accounts/company-representatives/": [302, 403, 403, 403, 200, 403, 403, 403, 403, 403],
+    "/staff/results/": [302, 403, 403, 403, 200, 403, 403, 403, 403, 403],
 }
 
 
@@ -49,6 +50,7 @@ CAPABILITIES = {
     Capability.MANAGE_CALENDAR: {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN},
     Capability.MANAGE_PEOPLE: {Role.SYSTEM_ADMIN},
     Capability.VERIFY_COMPANY_REPS: {Role.WINDOW_CLERK},
+    Capability.HAND_OUT_RESULTS: {Role.WINDOW_CLERK},
 }
 
 

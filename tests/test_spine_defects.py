@@ -89,9 +89,19 @@ def test_a_proxy_agent_applies_for_a_person_with_consent_on_the_page_and_in_the_
     assert r.status_code == 400 and "consent" in r.json()["errors"]
     r = client.post("/api/v1/applications", {"item": item.item.code, "form": {**person, "consent": "代办委托书已签"}},
                     content_type="application/json", **auth)
+    assert r.status_code == 400 and "consent" in r.json()["errors"]  # a sentence is no record of consent
+    upload = io.BytesIO(PDF)
+    upload.name = "同意书.pdf"
+    r = client.post("/api/v1/proxy-consents", {"name": "李示例", "id_number": person["applicant_id_number"],
+                                               "mobile": "13907365555", "file": upload}, **auth)
+    assert r.status_code == 201 and r.json()["confirmed"]
+    r = client.post("/api/v1/applications", {"item": item.item.code, "form": {**person, "consent_id": str(r.json()["id"])}},
+                    content_type="application/json", **auth)
     assert r.status_code == 201
     client.force_login(agent)
-    page = client.post(f"/items/{item.item.code}/apply/", {**person, "consent": "代办委托书已签"})
+    upload = io.BytesIO(PDF)
+    upload.name = "同意书.pdf"
+    page = client.post(f"/items/{item.item.code}/apply/", {**person, "consent_file": upload})
     assert page.status_code == 302
     apps = list(Application.objects.order_by("id"))
     assert [a.applicant_name for a in apps] == ["李示例", "李示例"]
@@ -103,10 +113,11 @@ def test_an_application_made_for_someone_is_theirs_once_they_have_an_account(cli
     from onetrip.accounts import services as accounts
 
     agent = make_user("proxy_agent")
+    consent = services.record_consent_form(actor=agent, name="李示例", id_number=resident_id("43070319920303002"),
+                                           mobile="13907365555", stream=io.BytesIO(PDF))
     application, _ = services.create_application(actor=agent, item_code=item.item.code, form={
         "applicant_name": "李示例", "applicant_id_number": resident_id("43070319920303002"),
-        "applicant_mobile": "13907365555",
-        "consent": "代办委托书已签"})
+        "applicant_mobile": "13907365555", "consent_id": str(consent.pk)})
     granny = accounts.register_citizen(real_name="李示例", mobile="13907365555",
                                        resident_id=resident_id("43070319920303002"), password=PASSWORD)
     assert services.claim_applications(actor=granny) == 1
@@ -221,7 +232,9 @@ def visible_text(page):
 def test_no_key_dict_or_enum_reaches_the_applicant_or_the_staff(client, citizen, item, staff):
     from .test_case_transitions import walk
 
-    case = walk(apply(citizen), staff, citizen, "delivered")
+    case = walk(apply(citizen), staff, citizen, "result_ready")
+    case = services.transition(case=case, action="hand_out", actor=staff.clerk,
+                               data={"collector": "applicant", "collector_id_number": citizen.resident_id})
     services.record_visit(case=case, reason="other", actor=staff.clerk)  # a second trip: a violation
     client.force_login(staff.officer)
     client.post(f"/cases/{case.number}/", {"action": "reveal", "purpose": "核对"})

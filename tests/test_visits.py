@@ -23,7 +23,8 @@ def test_picking_up_the_result_is_a_trip_and_within_the_promise(citizen, item, s
     case = services.transition(case=case, action="advance", actor=staff.officer)
     case = services.transition(case=case, action="approve", actor=staff.head)
     case = services.transition(case=case, action="issue_result", actor=staff.officer)
-    case = services.transition(case=case, action="deliver", actor=staff.clerk, data={"method": "pickup"})
+    case = services.transition(case=case, action="hand_out", actor=staff.clerk,
+                               data={"collector": "applicant", "collector_id_number": citizen.resident_id})
     assert case.visit_count == 1 and case.visits.get().reason == "pickup"
     assert item.max_visits == 1 and not RuleViolation.objects.exists()
 

@@ -40,6 +40,7 @@ class Capability(StrEnum):
     ADMIN_SITE = "admin_site"  # enter /admin/
     MANAGE_PEOPLE = "manage_people"  # departments, users, roles
     VERIFY_COMPANY_REPS = "verify_company_reps"  # confirm or reject a company's self-registered representative
+    HAND_OUT_RESULTS = "hand_out_results"  # the result window (综合窗口出件): hand results over, ID checked
 
 
 _EVERYONE: set[Capability] = set()
@@ -60,7 +61,7 @@ POLICY: dict[str | None, frozenset[Capability]] = {
     Role.PROXY_AGENT: frozenset(_LOGGED_IN | {Capability.APPLY_AS_PROXY}),
     Role.WINDOW_CLERK: frozenset(
         _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX,
-                      Capability.VERIFY_COMPANY_REPS}
+                      Capability.VERIFY_COMPANY_REPS, Capability.HAND_OUT_RESULTS}
     ),
     Role.OFFICER: frozenset(
         _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}

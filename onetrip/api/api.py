@@ -287,6 +287,7 @@ _REFUSAL_STATUS = {
     "wrong_state": 409,
     "claimed": 409,
     "missing_materials": 409,
+    "throttled": 429,
 }
 
 

@@ -6,7 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from django.http import FileResponse, HttpRequest
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
 from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
@@ -17,8 +19,9 @@ from onetrip.accounts.permissions import Capability, can
 from onetrip.api.auth import token_or_session
 from onetrip.api.schemas import Error, answers, text
 from onetrip.cases import actions, selectors, services
-from onetrip.cases.models import Application, Case, Visit
+from onetrip.cases.models import Application, Case, ProxyConsent, Visit
 from onetrip.cases.rules import is_applicant
+from onetrip.core.identity import mask_mobile
 from onetrip.core.ratelimit import client_address
 
 router = Router(tags=["cases"])
@@ -145,6 +148,25 @@ class VisitIn(Schema):
     reason: Literal[*Visit.Reason.values] = Field(  # type: ignore[valid-type]
         ..., description="The trip: submit or supplement at a window, pickup of the result, or other.")
     note: str = Field("", max_length=200)
+    by_proxy_agent: bool = Field(False, strict=True, description="The proxy agent who applied made the trip (it is theirs, "
+                                                    "not counted for the applicant).")
+
+
+class ConsentPersonIn(Schema):
+    name: str = text(max_length=100, description="The person's name as on their ID card.")
+    id_number: str = text(max_length=30, description="The person's resident ID number.")
+    mobile: str = text(max_length=20, description="The person's mobile number (the code goes there).")
+
+
+class ConsentCodeIn(Schema):
+    code: str = Field(..., min_length=6, max_length=6, pattern=r"^[0-9]{6}$", description="The 6-digit code.")
+
+
+class ConsentOut(Schema):
+    id: int = Field(..., description="Give it as form.consent_id when applying for the person.")
+    method: Literal[*ProxyConsent.Method.values]  # type: ignore[valid-type]
+    confirmed: bool
+    person_mobile: str = Field(..., description="Masked.")
 
 
 class ProgressOut(Schema):
@@ -309,6 +331,72 @@ def get_material(request: HttpRequest, number: str, material_id: int) -> Any:
     return response
 
 
+def _consent_out(consent: ProxyConsent) -> dict[str, Any]:
+    return {"id": consent.pk, "method": consent.method, "confirmed": consent.confirmed_at is not None,
+            "person_mobile": mask_mobile(consent.person_mobile)}
+
+
+def _agent(request: HttpRequest) -> User:
+    user = _user(request)
+    if not can(user, Capability.APPLY_AS_PROXY):
+        raise HttpError(403, "Only proxy agents record a person's consent.")
+    return user
+
+
+@router.post("/proxy-consents/sms-code", response=answers({202: ConsentOut}, 400, 401, 403, 429),
+             auth=token_or_session)
+def send_consent_code(request: HttpRequest, payload: ConsentPersonIn) -> Any:
+    """帮代办: send the person a 6-digit code by SMS (valid 10 minutes); confirm it with the code
+    they read out. Limited per mobile, per agent and per client."""
+    consent = services.send_consent_code(actor=_agent(request), name=payload.name, id_number=payload.id_number,
+                                         mobile=payload.mobile, client=client_address(request))
+    return Status(202, _consent_out(consent))
+
+
+@router.post("/proxy-consents/{consent_id}/confirm", response=answers({200: ConsentOut}, 400, 401, 403),
+             auth=token_or_session)
+def confirm_consent_code(request: HttpRequest, consent_id: int, payload: ConsentCodeIn) -> Any:
+    """The code the person received: their consent is recorded (a wrong code counts a try)."""
+    return _consent_out(services.confirm_consent_code(actor=_agent(request), consent_id=consent_id,
+                                                      code=payload.code))
+
+
+@router.post("/proxy-consents", response=answers({201: ConsentOut}, 400, 401, 403), auth=token_or_session)
+def upload_consent_form(request: HttpRequest, file: File[UploadedFile],
+                        name: str = Form(..., min_length=1, max_length=100, pattern=r"\S"),
+                        id_number: str = Form(..., min_length=1, max_length=30, pattern=r"\S"),
+                        mobile: str = Form(..., min_length=1, max_length=20, pattern=r"\S")) -> Any:
+    """帮代办: the person's signed consent form (PDF, JPEG, PNG or OFD, checked by content)."""
+    consent = services.record_consent_form(actor=_agent(request), name=name, id_number=id_number, mobile=mobile,
+                                           stream=file, original_name=file.name or "")
+    return Status(201, _consent_out(consent))
+
+
+class DocumentIn(Schema):
+    notice_id: int = Field(0, ge=0, le=2**31 - 1,
+                           description="For kind=notice: which one-time notice (0, the default: the latest).")
+
+
+@router.get("/cases/{number}/documents/{kind}", response=answers({200: None}, 400, 401, 404), auth=token_or_session,
+            openapi_extra={"responses": {200: {
+                "description": "The notice as a PDF (A4, Chinese official layout).",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
+def get_document(request: HttpRequest, number: str, kind: Literal[*selectors.DOCUMENT_KINDS],  # type: ignore[valid-type]
+                 params: Query[DocumentIn]) -> Any:
+    """A printed notice of the case: ``acceptance`` (受理通知书), ``refusal`` (不予受理通知书) or
+    ``notice`` (一次性告知书). 404 when the case has no such notice. Each print is on the trail."""
+    case = _case(request, number)
+    try:
+        printed = services.print_document(actor=_user(request), case=case, kind=kind, notice_id=params.notice_id or None,
+                                          progress_url=request.build_absolute_uri(reverse("cases:progress")))
+    except services.Refused:
+        raise HttpError(404, f"Case {number} has no such document.") from None
+    response = HttpResponse(printed.content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(True, printed.filename) or "attachment"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
 class InboxIn(Schema):
     view: Literal[*selectors.INBOX_VIEWS] = "todo"  # type: ignore[valid-type]
 
@@ -340,7 +428,8 @@ def act(request: HttpRequest, number: str, payload: ActionIn) -> Any:
 def record_visit(request: HttpRequest, number: str, payload: VisitIn) -> Any:
     """Record a physical trip of the applicant (window staff)."""
     case = _case(request, number)
-    services.record_visit(case=case, reason=payload.reason, actor=_user(request), note=payload.note)
+    services.record_visit(case=case, reason=payload.reason, actor=_user(request), note=payload.note,
+                          by_proxy_agent=payload.by_proxy_agent)
     case.refresh_from_db()
     return Status(201, summary(case))
 

@@ -103,6 +103,7 @@ EVENTS: dict[str, Promise] = {
     "personal_data.view": _("Personal data viewed"),
     "material.upload": _("Material uploaded"),
     "application.create": _("Application started"),
+    "document.print": _("Notice printed"),
 }
 
 

@@ -197,9 +197,65 @@ class Visit(models.Model):
     at = models.DateTimeField(_("when"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     note = models.CharField(max_length=200, blank=True)
+    # 帮代办: a trip the proxy agent made for the person is the agent's, not the person's; it is
+    # recorded but not counted in the case's ``visit_count`` (the applicant's own trips).
+    proxy_agent = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="proxy_visits", verbose_name=_("made by the proxy agent"))
 
     class Meta:
         ordering = ["at"]
+
+
+class ProxyConsent(models.Model):
+    """帮代办: the consent of the person a proxy agent applies for, recorded before the application
+    either as a signed consent form (uploaded scan) or by a one-time code sent by SMS to the
+    person's mobile, which the agent enters (only a keyed hash of the code is kept). A confirmed
+    consent lets this agent apply for this person for ``PROXY_CONSENT_VALID_HOURS``."""
+
+    class Method(models.TextChoices):
+        FORM = "form", _("Signed consent form")
+        SMS = "sms", _("Code sent by SMS to the person's mobile")
+
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    person_name = models.CharField(_("name"), max_length=100)
+    person_id_number = models.CharField(_("ID number"), max_length=18)
+    person_mobile = models.CharField(_("mobile number"), max_length=11)
+    method = models.CharField(_("how the person agreed"), max_length=8, choices=Method.choices)
+    file = models.FileField(upload_to="consents/", blank=True)
+    sha256 = models.CharField(max_length=64, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    salt = models.CharField(max_length=32, blank=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    code_expires_at = models.DateTimeField(null=True, blank=True)
+    tries = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(_("agreed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["agent", "person_id_number", "confirmed_at"], name="case_proxy_consent")]
+        verbose_name = _("proxy consent")
+        verbose_name_plural = _("proxy consents")
+
+
+class Handover(models.Model):
+    """综合窗口出件: who collected a case's result at the window, with their ID checked."""
+
+    class Collector(models.TextChoices):
+        APPLICANT = "applicant", _("The applicant in person")
+        AUTHORISED = "authorised", _("A person the applicant authorised")
+        PROXY_AGENT = "proxy_agent", _("The proxy agent who applied")
+
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="handover")
+    collector = models.CharField(_("collected by"), max_length=16, choices=Collector.choices)
+    collector_name = models.CharField(_("name"), max_length=100)
+    collector_id_number = models.CharField(_("ID number"), max_length=18)
+    handed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("when"))
+
+    class Meta:
+        verbose_name = _("result handed out")
+        verbose_name_plural = _("results handed out")
 
 
 class Comment(models.Model):

@@ -38,6 +38,9 @@ def params(case: Case, data: dict[str, Any]) -> dict[str, Any]:
         "reasons": data.get("reasons", ""),
         "procedure": data.get("procedure", ""),
         "method": DELIVERY_METHODS.get(method, ""),
+        "collect": _("It will be sent to you by post.") if case.delivery_method == "post" else _(
+            "Collect it at the result window of the service hall with your ID card; someone you authorise "
+            "brings their own ID card."),
     }
 
 

@@ -12,6 +12,7 @@ Recording a breach for e-supervision is :func:`record_violation`; the mover and 
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -23,7 +24,7 @@ from onetrip.accounts.models import Company, Role, User
 from onetrip.accounts.selectors import may_apply_for_company
 from onetrip.cases.models import Channel, RuleViolation
 from onetrip.core import trail
-from onetrip.core.identity import check_person
+from onetrip.core.identity import check_person, mask_mobile
 
 if TYPE_CHECKING:
     from onetrip.cases.models import Application, Case
@@ -121,16 +122,43 @@ def applicant_identity(*, actor: User, form: Mapping[str, Any], channel: str) ->
         person = check_person(name=str(form.get("applicant_name") or ""),
                               mobile=str(form.get("applicant_mobile") or ""),
                               resident_id=str(form.get("applicant_id_number") or ""), prefix="applicant_")
-        consent = str(form.get("consent") or "").strip()
-        if actor.role == Role.PROXY_AGENT and not consent:
-            raise ValidationError({"consent": [
-                _("Record how the person agreed to your applying for them (e.g. signed consent form, date).")]})
-        check_length("consent", consent, 500)
+        if actor.role == Role.PROXY_AGENT:
+            consent = proxy_consent_sentence(actor, person["resident_id"], form.get("consent_id"))
+        else:
+            consent = str(form.get("consent") or "").strip()
+            check_length("consent", consent, 500)
         account = User.objects.filter(resident_id=person["resident_id"], is_active=True,
                                       role=Role.CITIZEN).first()
         return Applicant(person["name"], person["resident_id"], person["mobile"], account, None, consent)
     raise Refused(_("Only citizens, company representatives and proxy agents apply online; "
                     "window clerks take applications at the window."), code="forbidden")
+
+
+def proxy_consent_sentence(agent: User, id_number: str, consent_id: Any) -> str:
+    """帮代办: a proxy agent applies for a person only with that person's consent recorded first
+    (a signed consent form, or the SMS code the person received), by this agent, for this very
+    person, within ``PROXY_CONSENT_VALID_HOURS``. Returns the consent as the sentence the case keeps."""
+    from django.conf import settings
+    from django.utils import timezone
+
+    from onetrip.cases.models import ProxyConsent
+
+    try:
+        pk = int(consent_id)
+    except (TypeError, ValueError):
+        pk = 0
+    since = timezone.now() - dt.timedelta(hours=settings.PROXY_CONSENT_VALID_HOURS)
+    consent = ProxyConsent.objects.filter(pk=pk, agent=agent, person_id_number=id_number,
+                                          confirmed_at__gte=since).first() if pk else None
+    if consent is None:
+        raise ValidationError({"consent": [
+            _("Record the person's consent first: upload their signed consent form, or send a code to their mobile "
+              "and enter it.")]})
+    when = timezone.localtime(consent.confirmed_at).strftime("%Y-%m-%d %H:%M")  # type: ignore[arg-type]
+    if consent.method == ProxyConsent.Method.SMS:
+        return _("Agreed by the SMS code sent to %(m)s, %(t)s (consent no. %(n)s)") % {
+            "m": mask_mobile(consent.person_mobile), "t": when, "n": consent.pk}
+    return _("Signed consent form uploaded %(t)s (consent no. %(n)s)") % {"t": when, "n": consent.pk}
 
 
 def is_applicant(case: Case | Application, user: Any) -> bool:

@@ -15,11 +15,13 @@ from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role, User
+from onetrip.accounts.permissions import Capability, can
 from onetrip.cases import actions, clock
 from onetrip.cases.models import (
     OPEN_STATES,
     Case,
     CaseMaterial,
+    Handover,
     Light,
     NoticeItem,
     RuleViolation,
@@ -47,7 +49,7 @@ STAFF_ROLES = (Role.WINDOW_CLERK, Role.OFFICER, Role.DEPARTMENT_HEAD, Role.SUPER
 
 
 def _base() -> QuerySet[Case]:
-    return Case.objects.select_related("version", "department", "application", "item")
+    return Case.objects.select_related("version", "department", "application__submitted_by", "item")
 
 
 def visible_cases(user: Any) -> QuerySet[Case]:
@@ -116,6 +118,18 @@ def inbox(user: User, view: str = "todo", day: dt.date | None = None) -> QuerySe
     return _deadline_order(qs.filter(state__in=OPEN_STATES))
 
 
+def to_hand_out(user: User, query: str = "") -> QuerySet[Case]:
+    """综合窗口出件: decided results waiting at the result window (not sent by post), the oldest
+    first; ``query`` finds one by case number or the applicant's ID number."""
+    if not can(user, Capability.HAND_OUT_RESULTS):
+        return Case.objects.none()
+    qs = visible_cases(user).filter(state=State.RESULT_READY).exclude(delivery_method="post")
+    query = (query or "").strip().upper()
+    if query:
+        qs = qs.filter(Q(number=query) | Q(application__applicant_id_number=query))
+    return qs.select_related("application__submitted_by").order_by("updated_at", "id")
+
+
 # --- The timeline, in sentences ---------------------------------------------------------------------
 
 
@@ -152,6 +166,12 @@ def _details(action: str, s: dict[str, Any], *, for_staff: bool) -> list[str]:
         out.append(gettext("Counted as accepted from %(d)s") % {"d": s["deemed_from"]})
     if s.get("method") in DELIVERY_METHODS:
         out.append(str(DELIVERY_METHODS[s["method"]]).capitalize())
+    if s.get("collector") in Handover.Collector.values:
+        out.append(gettext("Collected by: %(c)s") % {"c": Handover.Collector(s["collector"]).label})
+        if for_staff and s.get("collector_id"):
+            out.append(gettext("ID number checked: %(n)s") % {"n": s["collector_id"]})
+    if s.get("by_proxy_agent"):
+        out.append(gettext("The trip was the proxy agent's"))
     if s.get("tracking_number"):
         out.append(gettext("Tracking number: %(t)s") % {"t": s["tracking_number"]})
     if for_staff:
@@ -192,6 +212,8 @@ def timeline(case: Case, *, for_staff: bool = False) -> list[TimelineEntry]:
             who = e.actor_role
         action = e.action.removeprefix("case.")
         who_label = _who_label(who, case)
+        if e.actor_role == Role.PROXY_AGENT:  # 帮代办: the agent acted for the person
+            who_label = str(Role.PROXY_AGENT.label)
         if for_staff and who not in ("applicant", "system"):
             who_label = f"{who_label} · {e.actor.real_name if e.actor and e.actor.real_name else e.actor_label}"
         out.append(TimelineEntry(at=e.at, action=action, who=who, label=actions.event_label(action),
@@ -266,6 +288,16 @@ def application_lines(application: Any, checklist: list[Any]) -> list[dict[str, 
             for r in checklist]
 
 
+def collectors(case: Case) -> list[tuple[str, str]]:
+    """Who may collect this case's result at the window: the applicant, a person they authorised,
+    and the proxy agent when one applied for them."""
+    out = [(Handover.Collector.APPLICANT.value, str(Handover.Collector.APPLICANT.label)),
+           (Handover.Collector.AUTHORISED.value, str(Handover.Collector.AUTHORISED.label))]
+    if case.application.submitted_by.role == Role.PROXY_AGENT:
+        out.append((Handover.Collector.PROXY_AGENT.value, str(Handover.Collector.PROXY_AGENT.label)))
+    return out
+
+
 def open_notice(case: Case) -> Any:
     return case.notices.filter(supplemented_at__isnull=True).prefetch_related("items__requirement").first()
 
@@ -288,7 +320,8 @@ def case_view(case: Case, user: Any) -> dict[str, Any]:
             "id_number": mask_resident_id(app.applicant_id_number),
             "mobile": mask_mobile(app.applicant_mobile),
             "company": app.company.name if app.company_id else "",  # type: ignore[union-attr]
-            "by_proxy": app.submitted_by_id != app.applicant_id and app.channel == "online",
+            "by_proxy": app.submitted_by.role == Role.PROXY_AGENT,
+            "proxy_agent": app.submitted_by.real_name if app.submitted_by.role == Role.PROXY_AGENT else "",
             "proxy_consent": app.proxy_consent if staff else "",
             "channel_label": app.get_channel_display(),
         },
@@ -306,6 +339,7 @@ def case_view(case: Case, user: Any) -> dict[str, Any]:
         "violations": list(case.violations.all()) if staff else [],
         "comments": list(case.comments.select_related("author")) if staff else [],
         "procedures": [p.name for p in case.version.special_procedures.all()],
+        "documents": printable_documents(case),
     }
     return view
 
@@ -366,3 +400,138 @@ def progress(case: Case) -> dict[str, Any]:
         "next_step": next_step(case),
         "timeline": [vars(e) for e in timeline(case, for_staff=False)],
     }
+
+
+# --- Printed notices (受理通知书 / 不予受理通知书 / 一次性告知书) ------------------------------------------
+
+DOCUMENT_KINDS = ("acceptance", "refusal", "notice")
+
+
+@dataclass
+class DocumentContent:
+    """What one printed notice says, in words; ``onetrip.cases.documents`` lays it out."""
+
+    kind: str
+    title: str
+    document_number: str
+    department: str
+    applicant: str
+    item: str
+    case_number: str
+    received_on: dt.date | None
+    issued_on: dt.date
+    paragraphs: list[str]
+    lines: list[tuple[str, str]]  # (material, what is missing or wrong) on a one-time notice
+    contact: list[tuple[str, str]]  # (label, value)
+    progress_path: str
+
+
+def printable_documents(case: Case) -> list[dict[str, Any]]:
+    """The notices that can be printed for this case now: the acceptance notice once accepted,
+    the refusal once refused, each one-time notice."""
+    out: list[dict[str, Any]] = []
+    if case.accepted_on is not None:
+        out.append({"kind": "acceptance", "pk": None, "label": gettext("Acceptance notice (PDF)")})
+    if case.refusal_reasons:
+        out.append({"kind": "refusal", "pk": None, "label": gettext("Notice of non-acceptance (PDF)")})
+    for n in case.notices.order_by("issued_at", "id"):
+        out.append({"kind": "notice", "pk": n.pk,
+                    "label": gettext("One-time notice of %(d)s (PDF)") % {"d": f"{timezone.localtime(n.issued_at):%Y-%m-%d}"}})
+    return out
+
+
+def join_sentences(a: str, b: str) -> str:
+    """Two sentences run together (a space between them in English, none in Chinese)."""
+    return gettext("%(a)s %(b)s") % {"a": a, "b": b}
+
+
+def _event_day(case: Case, action: str) -> dt.date | None:
+    entry = TrailEntry.objects.filter(object_type="cases.case", object_id=str(case.pk), action=action).order_by(
+        "-id").values_list("at", flat=True).first()
+    return timezone.localtime(entry).date() if entry else None
+
+
+def _ymd(day: dt.date | None) -> str:
+    return gettext("%(y)s-%(m)s-%(d)s") % {"y": day.year, "m": day.month, "d": day.day} if day else "—"
+
+
+def document_content(case: Case, kind: str, notice_id: int | None = None) -> DocumentContent | None:
+    """The content of one printed notice of ``case`` (None when it does not exist for this case).
+
+    - ``acceptance`` (受理通知书): the time limits in working days and the promised deadline;
+    - ``refusal`` (不予受理通知书): the reasons and the remedies;
+    - ``notice`` (一次性告知书): every material to supplement with its reason, all at once."""
+    from onetrip.cases.services.effects import REMEDY_TEXT
+
+    version, department, app = case.version, case.department, case.application
+    short = department.short_name or department.name
+    year = timezone.localdate().year
+    lines: list[tuple[str, str]] = []
+    suffix = ""
+    applied = gettext("On %(d)s you applied for “%(item)s” (case number %(n)s).") % {
+        "d": _ymd(case.received_on), "item": version.name, "n": case.number}
+    if kind == "acceptance":
+        if case.accepted_on is None:
+            return None
+        issued = case.accepted_on
+        title = gettext("Acceptance notice")
+        tag = gettext("acc")
+        paragraphs = [join_sentences(applied, gettext(
+            "The materials are complete and in the legal form; under Article 32 of the Administrative "
+            "Licensing Law of the People's Republic of China the application is accepted."))]
+        if case.deemed_accepted:
+            paragraphs.append(gettext("No notice was given within the legal window, so the application counts as "
+                                      "accepted from %(d)s.") % {"d": _ymd(case.received_on)})
+        paragraphs.append(gettext(
+            "Legal time limit: %(legal)s working days; promised time limit: %(promised)s working days, from "
+            "acceptance. Promised decision by %(deadline)s (time taken by special procedures and supplements "
+            "does not count).") % {
+            "legal": version.legal_limit_days, "promised": version.promised_limit_days,
+            "deadline": _ymd(case.promised_deadline)})
+    elif kind == "refusal":
+        if not case.refusal_reasons:
+            return None
+        issued = _event_day(case, "case.refuse") or timezone.localdate()
+        title = gettext("Notice of non-acceptance")
+        tag = gettext("ref")
+        paragraphs = [join_sentences(applied, gettext("After examination the application is not accepted, for these reasons:")),
+                      case.refusal_reasons, REMEDY_TEXT]
+    elif kind == "notice":
+        notices = case.notices.prefetch_related("items__requirement")
+        # Without a number: the latest notice.
+        notice = (notices.filter(pk=notice_id) if notice_id else notices.order_by("-issued_at", "-id")).first()
+        if notice is None:
+            return None
+        issued = timezone.localtime(notice.issued_at).date()
+        suffix = f"-{notice.pk}"
+        title = gettext("One-time notice of materials to supplement")
+        tag = gettext("sup")
+        lines = [(i.requirement.name, i.reason or gettext("missing")) for i in notice.items.all()]
+        paragraphs = [join_sentences(applied, gettext(
+            "The materials are incomplete or not in the legal form. Under Article 32 of the Administrative "
+            "Licensing Law we tell you here, once and all at once, every material to supplement:"))]
+        if notice.note:
+            paragraphs.append(notice.note)
+        paragraphs.append(gettext(
+            "Bring or upload all of them at once; nothing beyond this list will be asked for. When they are "
+            "complete the application is examined again."))
+        year = issued.year
+    else:
+        return None
+    if kind != "notice":
+        year = issued.year
+    contact = [(label, value) for label, value in (
+        (gettext("Where"), version.location or department.address),
+        (gettext("Window"), version.window),
+        (gettext("Office hours"), version.office_hours),
+        (gettext("Consultation phone"), version.consultation_phone or department.phone),
+        (gettext("Complaint phone"), version.complaint_phone),
+    ) if value]
+    return DocumentContent(
+        kind=kind, title=title,
+        document_number=gettext("%(dept)s %(tag)s [%(year)s] No. %(n)s") % {
+            "dept": short, "tag": tag, "year": year, "n": f"{case.number}{suffix}"},
+        department=department.name, applicant=app.company.name if app.company_id else app.applicant_name,  # type: ignore[union-attr]
+        item=version.name, case_number=case.number or "", received_on=case.received_on, issued_on=issued,
+        paragraphs=paragraphs, lines=lines, contact=contact, progress_path=f"?number={case.number}",
+    )

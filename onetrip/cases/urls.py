@@ -11,6 +11,9 @@ urlpatterns = [
     path("cases/<str:number>/", views.case_detail, name="case"),
     path("cases/<str:number>/notices/<int:pk>/", views.notice, name="notice"),
     path("cases/<str:number>/materials/<int:pk>/", views.material, name="material"),
+    path("cases/<str:number>/documents/notice-<int:pk>.pdf", views.document, {"kind": "notice"}, name="notice-pdf"),
+    path("cases/<str:number>/documents/<str:kind>.pdf", views.document, name="document"),
     path("staff/inbox/", views.inbox, name="inbox"),
+    path("staff/results/", views.results, name="results"),
     path("progress/", views.progress, name="progress"),
 ]

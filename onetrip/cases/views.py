@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from onetrip.accounts.models import Role, User
 from onetrip.accounts.permissions import Capability, require
@@ -18,7 +19,7 @@ from onetrip.cases import actions, selectors, services
 from onetrip.cases.models import Application, Case, State, Visit
 from onetrip.cases.rules import FORM_TEXT_LIMITS, is_applicant
 from onetrip.catalog import selectors as catalog
-from onetrip.core.identity import mask_name
+from onetrip.core.identity import mask_mobile, mask_name, mask_resident_id
 from onetrip.core.ratelimit import client_address
 
 
@@ -48,12 +49,24 @@ def start(request: HttpRequest, code: str, bundle: bool = False) -> HttpResponse
         raise Http404(_("No published item with code “%(code)s”.") % {"code": code})
     proxy = user.role == Role.PROXY_AGENT
     errors: dict[str, list[str]] = {}
+    consent_id = request.POST.get("consent_id", "")
     if request.method == "POST":
         fields = ["address", "request"] + (
-            ["applicant_name", "applicant_id_number", "applicant_mobile", "consent"] if proxy else [])
+            ["applicant_name", "applicant_id_number", "applicant_mobile"] if proxy else [])
         form = {k: request.POST.get(k, "") for k in fields}
         form["language"] = request.LANGUAGE_CODE
         try:
+            if proxy and "send_code" in request.POST:
+                consent = services.send_consent_code(
+                    actor=user, name=form["applicant_name"], id_number=form["applicant_id_number"],
+                    mobile=form["applicant_mobile"], client=client_address(request),
+                    item=getattr(target, "name", "") or str(getattr(getattr(target, "bundle", None), "name", "")))
+                messages.success(request, _("A code was sent to %(m)s. Ask the person for it and enter it below.") % {
+                    "m": mask_mobile(consent.person_mobile)})
+                return _start_page(request, target, bundle, code, proxy, {}, str(consent.pk), sent=True)
+            if proxy:
+                form["consent_id"] = _proxy_consent(request, user, form, consent_id)
+                consent_id = form["consent_id"]
             application, _created = services.create_application(
                 actor=user, item_code="" if bundle else code, bundle_code=code if bundle else "", form=form,
                 idempotency_key=request.POST.get("idempotency_key", ""),
@@ -62,9 +75,32 @@ def start(request: HttpRequest, code: str, bundle: bool = False) -> HttpResponse
             errors = _field_errors(exc)
         else:
             return redirect("cases:application", application.pk)
+    return _start_page(request, target, bundle, code, proxy, errors, consent_id)
+
+
+def _proxy_consent(request: HttpRequest, user: User, form: dict[str, str], consent_id: str) -> str:
+    """The consent the proxy agent records on the form: a signed consent form uploaded now, the
+    SMS code the person read out, or one recorded a moment ago (kept in the form)."""
+    upload = request.FILES.get("consent_file")
+    if upload is not None:
+        return str(services.record_consent_form(
+            actor=user, name=form["applicant_name"], id_number=form["applicant_id_number"],
+            mobile=form["applicant_mobile"], stream=upload, original_name=upload.name or "").pk)
+    code = request.POST.get("consent_code", "").strip()
+    if code and consent_id.isdigit():
+        return str(services.confirm_consent_code(actor=user, consent_id=int(consent_id), code=code).pk)
+    return consent_id
+
+
+def _start_page(request: HttpRequest, target: Any, bundle: bool, code: str, proxy: bool,
+                errors: dict[str, list[str]], consent_id: str, sent: bool = False) -> HttpResponse:
+    consent = None
+    if proxy and consent_id.isdigit():
+        consent = services.ProxyConsent.objects.filter(pk=int(consent_id), agent=_user(request)).first()
     return render(request, "cases/start.html", {
         "target": target, "bundle": bundle, "code": code, "idempotency_key": uuid.uuid4().hex,
         "form": request.POST, "errors": errors, "proxy": proxy, "limits": FORM_TEXT_LIMITS,
+        "consent": consent, "code_sent": sent or (consent is not None and consent.confirmed_at is None),
     }, status=400 if errors else 200)
 
 
@@ -175,7 +211,8 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
                                                      purpose=request.POST.get("purpose", "") or _("case handling"))
             elif name == "visit":
                 services.record_visit(case=case, reason=request.POST.get("reason", ""), actor=user,
-                                      note=request.POST.get("note", ""))
+                                      note=request.POST.get("note", ""),
+                                      by_proxy_agent=request.POST.get("by_proxy_agent") == "1")
                 messages.success(request, _("Trip recorded."))
                 return redirect("cases:case", number)
             else:
@@ -200,7 +237,7 @@ def case_detail(request: HttpRequest, number: str) -> HttpResponse:
     if view["staff"] and request.method == "GET" and request.GET.get("previews") == "1":
         view["preview_token"] = services.show_previews(actor=user, case=case)
     view.update(revealed=revealed, form_errors=form_errors, visit_reasons=Visit.Reason.choices,
-                delivery_methods=_delivery_choices(case))
+                delivery_methods=_delivery_choices(case), collectors=selectors.collectors(case))
     if view["staff"]:
         # The workbench shows the next action open and the others folded, the ones that end the
         # case for the applicant marked as such; a case waiting for the applicant has no next action.
@@ -238,7 +275,8 @@ def _answers(action: actions.Action, data: dict[str, Any], case: Case) -> list[d
 def _delivery_choices(case: Case) -> list[tuple[str, str]]:
     from onetrip.cases.services.effects import DELIVERY_METHODS
 
-    return [(k, str(v)) for k, v in DELIVERY_METHODS.items() if k != "post" or case.version.postable]
+    # At the window a result is handed out (hand_out); deliver is for the post.
+    return [(k, str(v)) for k, v in DELIVERY_METHODS.items() if k == "post" and case.version.postable]
 
 
 @require(Capability.VIEW_OWN_PROFILE)
@@ -249,6 +287,25 @@ def notice(request: HttpRequest, number: str, pk: int) -> HttpResponse:
     if n is None:
         raise Http404(_("No such notice."))
     return render(request, "cases/notice.html", {"case": case, "notice": n})
+
+
+@require_safe
+@require(Capability.VIEW_OWN_PROFILE)
+def document(request: HttpRequest, number: str, kind: str, pk: int | None = None) -> HttpResponse:
+    """A printed notice of the case as PDF (受理通知书 / 不予受理通知书 / 一次性告知书), for staff and
+    for the applicant; 404 for anyone who may not see the case or when it has no such notice."""
+    case = _case(request, number)
+    if kind not in selectors.DOCUMENT_KINDS:
+        raise Http404(_("No such document."))
+    try:
+        printed = services.print_document(actor=_user(request), case=case, kind=kind, notice_id=pk,
+                                          progress_url=request.build_absolute_uri(reverse("cases:progress")))
+    except ValidationError:
+        raise Http404(_("No such document.")) from None
+    response = HttpResponse(printed.content, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, printed.filename) or "inline"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @require(Capability.WORK_INBOX)
@@ -262,12 +319,48 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "view": view, "views": [(v, selectors.INBOX_LABELS[v]) for v in selectors.INBOX_VIEWS], "rows": rows})
 
 
+@require(Capability.HAND_OUT_RESULTS)
+def results(request: HttpRequest) -> HttpResponse:
+    """综合窗口出件: the result window's queue of decided results to hand out, found by case number
+    or the applicant's ID number, each handed over with the collector's ID checked (a trip; the
+    case closes). Personal data is masked."""
+    user = _user(request)
+    query = (request.POST.get("q") or request.GET.get("q") or "").strip()[:32]
+    errors: dict[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        number = request.POST.get("number", "")
+        case = selectors.to_hand_out(user).filter(number=number).first()
+        if case is None:
+            messages.error(request, _("Case %(n)s is not waiting at the result window.") % {"n": number})
+            return redirect("cases:results")
+        data = {k: request.POST.get(k, "") for k in ("collector", "collector_name", "collector_id_number")}
+        try:
+            services.transition(case=case, action="hand_out", actor=user, data=data)
+        except ValidationError as exc:
+            errors = _field_errors(exc)
+            status = 409 if getattr(exc, "code", "") == "wrong_state" else 400
+            query = number
+        else:
+            messages.success(request, _("Result of %(n)s handed out; the case is closed.") % {"n": number})
+            return redirect("cases:results")
+    rows = list(selectors.to_hand_out(user, query)[:200])
+    chosen = rows[0] if len(rows) == 1 and query else None
+    return render(request, "cases/results.html", {
+        "rows": [(c, mask_name(c.application.applicant_name), mask_resident_id(c.application.applicant_id_number),
+                  mask_mobile(c.application.applicant_mobile)) for c in rows],
+        "q": query, "chosen": chosen, "collectors": selectors.collectors(chosen) if chosen else [],
+        "errors": errors, "values": request.POST if errors else {},
+    }, status=status)
+
+
 def progress(request: HttpRequest) -> HttpResponse:
     """Public progress lookup (no login): case number + mobile or ID number, sent by POST so that
     neither lands in the address bar, the history or the server log."""
     context: dict[str, Any] = {}
     status = 200
-    number = request.POST.get("number", "").strip() if request.method == "POST" else ""
+    # The QR code on a printed notice opens this page with the case number filled in (never the secret).
+    number = (request.POST.get("number", "") if request.method == "POST" else request.GET.get("number", "")).strip()[:32]
     if request.method == "POST":
         secret = request.POST.get("secret", "").strip()
         if not number or not secret:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Q
 
 from onetrip.accounts import services as accounts
 from onetrip.accounts.models import Company, Department, Division, Role, User
@@ -157,11 +158,33 @@ def _demo_cases() -> list[tuple[str, str, str]]:
         cases.transition(case=c4, action="advance", actor=officer)
         cases.transition(case=c4, action="approve", actor=head)
         cases.transition(case=c4, action="issue_result", actor=officer)
-        cases.transition(case=c4, action="deliver", actor=clerk, data={"method": "pickup"})
+        cases.transition(case=c4, action="hand_out", actor=clerk,
+                         data={"collector": "applicant", "collector_id_number": c4.application.applicant_id_number})
+        # 5. Approved, the result waiting at the result window (综合窗口出件) for Zhang.
+        c5 = submit(zhang, items[2], "demo-5")
+        cases.transition(case=c5, action="accept", actor=clerk)
+        cases.transition(case=c5, action="advance", actor=officer)
+        cases.transition(case=c5, action="approve", actor=head)
+        cases.transition(case=c5, action="issue_result", actor=officer)
+        # 6. A proxy agent (帮代办) applies for a villager, with the villager's signed consent form.
+        agent = User.objects.filter(username="daiban.wuling").first()
+        if agent is not None:
+            villager = {"name": "王老伯（演示）", "id_number": people.resident_id("43070319890101111"),
+                        "mobile": "13907365555"}
+            consent = cases.record_consent_form(actor=agent, stream=io.BytesIO(DEMO_PDF), **villager)
+            application, _created = cases.create_application(
+                actor=agent, item_code=items[0].code, idempotency_key="demo-6", form={
+                    "applicant_name": villager["name"], "applicant_id_number": villager["id_number"],
+                    "applicant_mobile": villager["mobile"], "consent_id": str(consent.pk)})
+            for name in cases.missing_materials(application):
+                cases.upload_material(actor=agent, application=application, name=name, stream=io.BytesIO(DEMO_PDF),
+                                      original_name="demo.pdf")
+            cases.submit_application(actor=agent, application=application)
     return [
         (c.number or "", c.get_state_display(), c.application.applicant_mobile)
-        for c in Case.objects.filter(application__applicant__in=[zhang, li]).select_related("application")
-        .order_by("id")
+        for c in Case.objects.filter(Q(application__applicant__in=[zhang, li])
+                                     | Q(application__submitted_by__username="daiban.wuling"))
+        .select_related("application").order_by("id")
     ]
 
 

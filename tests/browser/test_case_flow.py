@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from onetrip.demo.people import resident_id
+
 from ..conftest import pdf as make_pdf
 from .conftest import serious_violations
 
@@ -170,16 +172,25 @@ def test_apply_notice_supplement_approve_and_follow(phone, tmp_path):
     confirm(page)
     assert "准予" in page.locator("main").inner_text()
     act(page, number, "issue_result")
+    # 综合窗口出件: the clerk finds it at the result window and hands it over, the ID checked.
     login(page, "chuangkou")
-    act(page, number, "deliver")
-    assert "已送达" in page.locator(".wb-head").inner_text()
+    page.set_viewport_size(DESK)
+    page.goto(f"/staff/results/?q={number}")
+    accessible_at_both_widths(page)
+    page.set_viewport_size(DESK)
+    page.fill("#collector_id_number", resident_id("43070319900101123"))
+    page.locator("main form:has(input[name=collector_id_number]) button[type=submit]").click()
+    page.wait_for_load_state()
+    assert "已关闭" in page.locator("main").inner_text() or "办结" in page.locator("main").inner_text()
+    page.goto(f"/cases/{number}/")
+    assert "已在综合窗口出件" in page.locator("main").inner_text()
 
     # The citizen follows it: events in sentences, no officer's name.
     login(page, "13907360001")
     page.set_viewport_size(PHONE)
     page.goto(f"/cases/{number}/")
     text = page.locator("main").inner_text()
-    for event in ["已提交", "已出具一次性告知书", "已收到补正材料", "受理", "准予许可", "送达"]:
+    for event in ["已提交", "已出具一次性告知书", "已收到补正材料", "受理", "准予许可", "出件"]:
         assert event in text, event
     assert "郑承办" not in text and "scjg.officer" not in text  # no officer names for the applicant
     assert serious_violations(page) == []

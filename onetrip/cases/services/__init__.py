@@ -12,8 +12,10 @@ The reform's rules are named functions in ``onetrip.cases.rules``; the clock's i
 ``onetrip.cases.clock``; the action records in ``onetrip.cases.actions``.
 """
 
+from onetrip.cases.models import ProxyConsent
 from onetrip.cases.rules import Refused
 from onetrip.cases.services import effects  # noqa: F401  (registers the lifecycle's actions)
+from onetrip.cases.services.consent import confirm_consent_code, record_consent_form, send_consent_code
 from onetrip.cases.services.effects import issue_notice
 from onetrip.cases.services.intake import (
     checklist,
@@ -28,6 +30,7 @@ from onetrip.cases.services.intake import (
 )
 from onetrip.cases.services.mover import actions_for, can_act, check_actor, transition
 from onetrip.cases.services.numbers import next_case_number
+from onetrip.cases.services.printing import print_document
 from onetrip.cases.services.privacy import (
     Throttled,
     lookup_progress,
@@ -39,8 +42,8 @@ from onetrip.cases.services.sweep import tick
 from onetrip.cases.services.visits import record_visit
 
 __all__ = [
-    "Refused", "Throttled", "actions_for", "can_act", "check_actor", "checklist", "claim_applications",
-    "create_application", "known", "issue_notice", "lookup_progress", "missing_materials", "next_case_number", "open_material",
+    "ProxyConsent", "Refused", "Throttled", "confirm_consent_code", "record_consent_form", "send_consent_code", "actions_for", "can_act", "check_actor", "checklist", "claim_applications",
+    "create_application", "known", "issue_notice", "lookup_progress", "missing_materials", "next_case_number", "open_material", "print_document",
     "record_visit", "remove_material_file", "reveal_applicant", "show_previews", "submit_application", "supplement_application", "tick", "transition",
     "upload_material",
 ]

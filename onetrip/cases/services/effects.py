@@ -15,12 +15,22 @@ from django.utils.translation import gettext_lazy as _
 from onetrip.accounts.models import Role, User
 from onetrip.cases import clock, rules
 from onetrip.cases.actions import APPLICANT, CLERK, HEAD, OFFICER, STEP, SYSTEM, Action, Field, register
-from onetrip.cases.models import Case, CaseMaterial, NoticeItem, OneTimeNotice, RuleViolation, State, Visit
+from onetrip.cases.models import (
+    Case,
+    CaseMaterial,
+    Handover,
+    NoticeItem,
+    OneTimeNotice,
+    RuleViolation,
+    State,
+    Visit,
+)
 from onetrip.cases.rules import Refused
 from onetrip.cases.services.mover import RuleBroken
 from onetrip.cases.services.numbers import next_case_number
-from onetrip.cases.services.visits import add_visit
+from onetrip.cases.services.visits import add_visit, proxy_agent_of
 from onetrip.cases.steps import review_steps
+from onetrip.core.identity import mask_resident_id, normalize_resident_id
 
 S = State
 Summary = dict[str, Any]
@@ -243,19 +253,68 @@ def _issue_result(case: Case, actor: User | None, data: dict[str, Any], day: dt.
 
 
 def _deliver(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
-    method = data.get("method", "")
+    """送达 by post, with its tracking number. A result collected at the window is handed out
+    (``hand_out``: the collector's ID is checked and the trip counted)."""
+    method = data.get("method", "post") or "post"
+    if method == "pickup":
+        raise Refused(gettext("A result collected at the window is handed out at the result window, with the "
+                              "collector's ID checked."), code="use_hand_out")
     if method not in DELIVERY_METHODS:
         raise ValidationError({"method": [gettext("Say how the result was delivered: picked up at the window or by post.")]})
-    if method == "post":
-        if not case.version.postable:
-            raise Refused(gettext("This item's result cannot be posted."), code="not_postable")
-        case.delivery_reference = _text(data, "tracking_number", required=gettext("Give the postal tracking number."),
-                                         limit=100)
-        summary["tracking_number"] = case.delivery_reference
+    if not case.version.postable:
+        raise Refused(gettext("This item's result cannot be posted."), code="not_postable")
+    case.delivery_reference = _text(data, "tracking_number", required=gettext("Give the postal tracking number."),
+                                     limit=100)
+    summary["tracking_number"] = case.delivery_reference
     case.delivery_method = method
     summary["method"] = method
-    if method == "pickup" and actor is not None:
-        add_visit(case, Visit.Reason.PICKUP, actor, summary)
+
+
+def collected_at_window(case: Case) -> bool:
+    """综合窗口出件: a result not sent by post is collected at the result window."""
+    return case.delivery_method != "post"
+
+
+def _hand_out(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
+    """综合窗口出件: the clerk hands the result over to the applicant (their ID number checked against
+    the application's), to a person they authorised (name and a valid resident ID number), or to
+    the proxy agent who applied for them; the trip is counted (the agent's as the agent's) and the
+    case closes."""
+    assert actor is not None  # the record lets only window clerks hand out
+    if not collected_at_window(case):
+        raise Refused(gettext("This result is to be sent by post."), code="by_post")
+    application = case.application
+    collector = data.get("collector", "")
+    if collector not in Handover.Collector.values:
+        raise ValidationError({"collector": [gettext("Say who collects the result.")]})
+    raw_id = _text(data, "collector_id_number", required=gettext("Enter the ID number on the collector's ID card."),
+                   limit=30)
+    try:
+        id_number = normalize_resident_id(raw_id)
+    except ValidationError as exc:
+        raise ValidationError({"collector_id_number": exc.messages}) from None
+    agent = None
+    if collector == Handover.Collector.APPLICANT:
+        if id_number != application.applicant_id_number:
+            raise Refused(gettext("This ID number is not the applicant's. Someone else collects only with the "
+                                  "applicant's authorisation."), code="not_the_applicant")
+        name = application.applicant_name
+    elif collector == Handover.Collector.AUTHORISED:
+        name = _text(data, "collector_name", required=gettext("Enter the name on the collector's ID card."), limit=100)
+    else:
+        agent = proxy_agent_of(case)
+        if agent is None:
+            raise Refused(gettext("No proxy agent applied for this case."), code="no_proxy_agent")
+        if agent.resident_id and id_number != agent.resident_id:
+            raise Refused(gettext("This ID number is not the proxy agent's."), code="not_the_agent")
+        name = agent.real_name
+    Handover.objects.create(case=case, collector=collector, collector_name=name, collector_id_number=id_number,
+                            handed_by=actor, at=timezone.now())
+    case.delivery_method = "pickup"
+    case.closed_at = timezone.now()
+    case.step_role = ""
+    summary.update(method="pickup", collector=collector, collector_id=mask_resident_id(id_number))
+    add_visit(case, Visit.Reason.PICKUP, actor, summary, proxy_agent=agent)
 
 
 def _close(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
@@ -347,13 +406,25 @@ for record in [
            doc="The applicant, before a decision; data.reason optional."),
     Action("issue_result", frozenset({S.APPROVED}), S.RESULT_READY, frozenset({CLERK, OFFICER, HEAD}),
            label=_("Result ready"), event=_("Result ready"), effect=_issue_result, primary=True,
-           sms=_("Case %(number)s (%(item)s): your result is ready.")),
+           sms=_("Case %(number)s (%(item)s): your result is ready. %(collect)s")),
+    Action("hand_out", frozenset({S.RESULT_READY}), S.CLOSED, frozenset({CLERK}),
+           label=_("Hand out the result"), event=_("Result handed out at the window"), effect=_hand_out,
+           primary=True, available=collected_at_window,
+           fields=(Field("collector", _("Who collects"), "collector", required=True),
+                   Field("collector_name", _("Name on the ID card (authorised person)"), max_length=100),
+                   Field("collector_id_number", _("ID number on the collector's ID card"), required=True,
+                         max_length=30)),
+           sms=_("Case %(number)s (%(item)s): the result was handed out at the window. The case is closed."),
+           doc="综合窗口出件 (window clerks): data.collector = applicant | authorised | proxy_agent, "
+               "data.collector_id_number (checked against the application for the applicant), "
+               "data.collector_name for an authorised person. Counts the trip and closes the case."),
     Action("deliver", frozenset({S.RESULT_READY}), S.DELIVERED, frozenset({CLERK, OFFICER}),
-           label=_("Deliver the result"), event=_("Result delivered"), effect=_deliver, primary=True,
+           label=_("Send the result by post"), event=_("Result delivered"), effect=_deliver,
+           available=lambda case: case.version.postable,
            fields=(Field("method", _("How"), "delivery", required=True),
-                   Field("tracking_number", _("Tracking number (post)"), max_length=100)),
+                   Field("tracking_number", _("Tracking number (post)"), required=True, max_length=100)),
            sms=_("Case %(number)s (%(item)s): the result was delivered (%(method)s)."),
-           doc="data.method: pickup or post (post needs data.tracking_number)."),
+           doc="By post: data.method = post, data.tracking_number. (At the window: hand_out.)"),
     Action("close", frozenset({S.DELIVERED, S.DENIED, S.NOT_ACCEPTED}), S.CLOSED,
            frozenset({CLERK, OFFICER, HEAD, SYSTEM}), label=_("Close"), event=_("Closed"), effect=_close),
     Action("comment", frozenset(OPEN | {S.APPROVED, S.RESULT_READY}), None, frozenset({CLERK, OFFICER, HEAD}),
