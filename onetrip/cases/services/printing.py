@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import User
-from onetrip.cases import documents, selectors
+from onetrip.cases import selectors
 from onetrip.cases.models import Case
 from onetrip.cases.rules import Refused
 from onetrip.core import trail
@@ -30,6 +30,8 @@ def print_document(*, actor: User, case: Case, kind: str, notice_id: int | None 
     content = selectors.document_content(case, kind, notice_id)
     if content is None:
         raise Refused(_("This case has no such document."), code="not_found")
+    from onetrip.cases import documents  # reportlab, segno, Pillow: loaded by the first print only
+
     pdf = documents.build_pdf(content, progress_url=progress_url + content.progress_path)
     with transaction.atomic():
         trail.record(actor=actor, action="document.print", obj=case,
