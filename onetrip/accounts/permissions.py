@@ -40,6 +40,8 @@ class Capability(StrEnum):
     ADMIN_SITE = "admin_site"  # enter /admin/
     MANAGE_PEOPLE = "manage_people"  # departments, users, roles
     VERIFY_COMPANY_REPS = "verify_company_reps"  # confirm or reject a company's self-registered representative
+    CALL_TICKETS = "call_tickets"  # sit at a hall window: call tickets, give walk-in tickets, check in appointments
+    MANAGE_HALL = "manage_hall"  # configure the hall: areas, their items, opening hours, windows
 
 
 _EVERYONE: set[Capability] = set()
@@ -50,6 +52,7 @@ _CATALOG_ADMIN = _LOGGED_IN | {
     Capability.EXCHANGE_CATALOG,
     Capability.VIEW_DRAFTS,
     Capability.MANAGE_CALENDAR,
+    Capability.MANAGE_HALL,
     Capability.ADMIN_SITE,
 }
 
@@ -60,7 +63,7 @@ POLICY: dict[str | None, frozenset[Capability]] = {
     Role.PROXY_AGENT: frozenset(_LOGGED_IN | {Capability.APPLY_AS_PROXY}),
     Role.WINDOW_CLERK: frozenset(
         _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX,
-                      Capability.VERIFY_COMPANY_REPS}
+                      Capability.VERIFY_COMPANY_REPS, Capability.CALL_TICKETS}
     ),
     Role.OFFICER: frozenset(
         _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}
