@@ -27,7 +27,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
 ACTION_LABELS = {
     "call": _("Call next"),
     "recall": _("Call again"),
-    "no_show": _("Did not come"),
+    "no_show": _("Not present (skip)"),
     "start": _("Start serving"),
     "finish": _("Finish"),
     "transfer": _("Send to another area"),
