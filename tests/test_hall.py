@@ -405,3 +405,26 @@ def test_demo_hall_has_four_areas_and_at_least_eight_windows(db):
     assert list(Area.objects.values_list("name", flat=True)) == ["投资建设", "企业开办", "综合管理", "专属服务"]
     assert Window.objects.count() >= 8
     assert all(a.items.exists() for a in Area.objects.all())
+
+
+def test_the_place_shown_to_a_holder_is_the_place_call_next_gives(w, citizen):
+    """``ahead`` (a count) agrees with the calling order for every waiting ticket, in a queue
+    mixing walk-ins, priority tickets and appointments due and not yet due."""
+    now = moment(TUESDAY, 10, 0)
+    for i in range(3):
+        take(w, at=moment(TUESDAY, 9, i))
+        take(w, at=moment(TUESDAY, 9, i), actor=w.clerk, channel=TicketChannel.CLERK, priority=True)
+    for i, start in enumerate((dt.time(9, 30), dt.time(10, 30), dt.time(9, 30))):
+        slot, _ = Slot.objects.get_or_create(area=w.a, day=TUESDAY, start=start,
+                                             defaults={"end": start, "capacity": 5})
+        person = make_user(Role.CITIZEN, mobile=f"1390736980{i}")
+        Appointment.objects.create(code=f"PLACE{i}XY", citizen=person, slot=slot, day=TUESDAY, item=w.item,
+                                   created_at=now)
+        services.check_in(actor=w.clerk, code=f"PLACE{i}XY", now=moment(TUESDAY, 9, 10 + i))
+    order = selectors.ordered_waiting(w.a, TUESDAY, now)
+    assert len(order) == 9
+    for ticket in Ticket.objects.filter(area=w.a):
+        assert selectors.ticket_status(ticket.token, now=now).ahead == order.index(ticket.pk), ticket.number
+    sit(w)
+    called = [services.call_next(actor=w.clerk, now=now) for _ in range(1)]
+    assert called[0].pk == order[0]

@@ -196,8 +196,7 @@ def _booker(request: HttpRequest) -> User:
 
 
 def ticket_out(ticket: Ticket) -> dict[str, Any]:
-    status = selectors.ticket_status(ticket.token)
-    assert status is not None
+    status = selectors.status_of(ticket)
     t = status.ticket
     return {
         "number": t.number, "token": t.token, "area": t.area.code, "area_name": t.area.name, "day": t.day,

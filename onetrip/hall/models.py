@@ -149,7 +149,7 @@ class TicketChannel(models.TextChoices):
 class Ticket(models.Model):
     area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="tickets")
     day = models.DateField(_("day"))
-    seq = models.PositiveIntegerField()
+    seq = models.PositiveIntegerField(null=True)  # set last in the ticket's transaction (services._number)
     number = models.CharField(_("ticket number"), max_length=12)
     token = models.CharField(max_length=32, unique=True)
     channel = models.CharField(_("channel"), max_length=16, choices=TicketChannel.choices)

@@ -131,3 +131,19 @@ def rank_expression(area: Area, now: dt.datetime) -> Any:
 
 def waiting(area: Area, day: dt.date) -> QuerySet[Ticket]:
     return Ticket.objects.filter(area=area, day=day, state=TicketState.WAITING)
+
+
+def rank_of(ticket: Ticket, area: Area, now: dt.datetime) -> int:
+    """The same rank as ``rank_expression``, for one ticket in Python."""
+    if ticket.due_at is not None:
+        return 0 if ticket.due_at <= now else 3
+    return 1 if area.priority_allowed and ticket.priority else 2
+
+
+def called_before(ticket: Ticket, area: Area, now: dt.datetime) -> Q:
+    """Among waiting tickets annotated with ``rank``, those ``call_next`` takes before this one."""
+    r = rank_of(ticket, area, now)
+    later_key = Q(queued_at__lt=ticket.queued_at) | Q(queued_at=ticket.queued_at, seq__lt=ticket.seq)
+    if r in (0, 3):
+        later_key = Q(due_at__lt=ticket.due_at) | (Q(due_at=ticket.due_at) & later_key)
+    return Q(rank__lt=r) | (Q(rank=r) & later_key)

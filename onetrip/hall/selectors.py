@@ -66,14 +66,17 @@ class TicketStatus:
 
 def ticket_status(token: str, now: dt.datetime | None = None) -> TicketStatus | None:
     """What the holder of a ticket sees: its state, how many are ahead and about how long."""
-    now = now or timezone.now()
     ticket = Ticket.objects.select_related("area__hall", "window").filter(token=token).first()
-    if ticket is None:
-        return None
+    return status_of(ticket, now) if ticket is not None else None
+
+
+def status_of(ticket: Ticket, now: dt.datetime | None = None) -> TicketStatus:
+    now = now or timezone.now()
     ahead = minutes = None
     if ticket.state == TicketState.WAITING:
-        order = ordered_waiting(ticket.area, ticket.day, now)
-        ahead = order.index(ticket.pk) if ticket.pk in order else 0
+        ahead = (rules.waiting(ticket.area, ticket.day).exclude(pk=ticket.pk)
+                 .annotate(rank=rules.rank_expression(ticket.area, now))
+                 .filter(rules.called_before(ticket, ticket.area, now)).count())
         minutes = math.ceil(ahead * ticket.area.minutes_per_ticket / max(1, staffed_windows(ticket.area)))
         sentence = _("%(ahead)s people are ahead of you, about %(minutes)s minutes.") % {
             "ahead": ahead, "minutes": minutes} if ahead else _("You are next.")

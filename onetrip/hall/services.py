@@ -113,12 +113,21 @@ def _next_seq(area: Area, day: dt.date) -> int:
 def _new_ticket(*, area: Area, channel: str, now: dt.datetime, priority: bool = False,
                 due_at: dt.datetime | None = None, holder: User | None = None,
                 queued_at: dt.datetime | None = None, transferred_from: Ticket | None = None) -> Ticket:
-    day = rules.local(now).date()
-    seq = _next_seq(area, day)
+    """A ticket row without its number yet: the caller writes the trail, then calls ``_number``
+    last, so the area's counter row stays locked only for that update and the commit."""
     return Ticket.objects.create(
-        area=area, day=day, seq=seq, number=f"{area.prefix}{seq:03d}", token=secrets.token_urlsafe(16),
+        area=area, day=rules.local(now).date(), seq=None, number="", token=secrets.token_urlsafe(16),
         channel=channel, priority=priority and area.priority_allowed, due_at=due_at, taken_at=now,
         queued_at=queued_at or now, holder=holder, transferred_from=transferred_from)
+
+
+def _number(ticket: Ticket) -> Ticket:
+    """取号编号: the area's next number on the ticket's (local) day, from the counter row locked
+    until the caller commits: unique and gapless (a rolled-back ticket gives its number back)."""
+    ticket.seq = _next_seq(ticket.area, ticket.day)
+    ticket.number = f"{ticket.area.prefix}{ticket.seq:03d}"
+    Ticket.objects.filter(pk=ticket.pk).update(seq=ticket.seq, number=ticket.number)
+    return ticket
 
 
 def take_ticket(*, actor: User | None, area: Area, channel: str = TicketChannel.KIOSK, priority: bool = False,
@@ -137,9 +146,10 @@ def take_ticket(*, actor: User | None, area: Area, channel: str = TicketChannel.
         else None
     with transaction.atomic():
         ticket = _new_ticket(area=area, channel=channel, now=now, priority=priority, holder=holder)
+        # The number is given after this entry (see _new_ticket); every later entry names it.
         trail.record(actor=actor, action="hall.ticket_taken", obj=ticket,
-                     summary={"number": ticket.number, "area": area.code, "channel": channel,
-                              "priority": ticket.priority})
+                     summary={"area": area.code, "channel": channel, "priority": ticket.priority})
+        _number(ticket)
     return ticket
 
 
@@ -211,11 +221,10 @@ def act(*, actor: User, ticket: Ticket, action: str, area: Area | None = None,
                 raise Refused(_("Choose another area of this hall."), code="invalid")
             new = _new_ticket(area=area, channel=TicketChannel.TRANSFER, now=now, priority=locked.priority,
                               holder=locked.holder, queued_at=locked.queued_at, transferred_from=locked)
-            _move(locked, "transfer", actor=actor, now=now, summary={"to": new.number, "area": area.code})
+            _move(locked, "transfer", actor=actor, now=now, summary={"area": area.code})
             trail.record(actor=actor, action="hall.ticket_taken", obj=new,
-                         summary={"number": new.number, "area": area.code, "channel": TicketChannel.TRANSFER,
-                                  "from": locked.number})
-            return new
+                         summary={"area": area.code, "channel": TicketChannel.TRANSFER, "from": locked.number})
+            return _number(new)
         _move(locked, action, actor=actor, now=now)
         if action == "no_show":
             Appointment.objects.filter(ticket=locked, state=AppointmentState.CHECKED_IN).update(
@@ -342,8 +351,8 @@ def check_in(*, actor: User, code: str, now: dt.datetime | None = None) -> Ticke
         a.ticket = ticket
         a.save(update_fields=["state", "ticket"])
         trail.record(actor=actor, action="hall.ticket_taken", obj=ticket,
-                     summary={"number": ticket.number, "area": a.slot.area.code, "channel": ticket.channel,
-                              "appointment": a.code})
+                     summary={"area": a.slot.area.code, "channel": ticket.channel, "appointment": a.code})
+        _number(ticket)
     return ticket
 
 
