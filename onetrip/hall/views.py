@@ -198,7 +198,7 @@ def book(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Booked. Your booking code is %(code)s.") % {"code": done.code})
             return redirect("hall:appointments")
-    slots = selectors.slots(area, day) if area and day and day in days else []
+    slots = selectors.slots(area, day) if area and item and day and day in days else []
     return render(request, "hall/book.html", {
         "hall": hall, "areas": areas, "area": area, "items": items, "item": item, "days": days, "day": day,
         "slots": slots, "changing": changing,
