@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "onetrip.catalog",
     "onetrip.cases",
     "onetrip.supervision",
+    "onetrip.hall",
     "onetrip.api",
     "onetrip.demo",
 ]

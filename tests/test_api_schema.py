@@ -28,6 +28,7 @@ from onetrip.catalog import services as catalog
 from onetrip.demo.people import resident_id, uscc
 
 from .conftest import PASSWORD, PDF, apply, make_item, make_user
+from .hall_fixtures import build_api_hall
 from .openapi import assert_matches
 
 
@@ -68,6 +69,7 @@ class World:
         self.rep = accounts.register_company_representative(
             real_name="孙示例", mobile="13907368801", resident_id=resident_id("43070319880808123"), password=PASSWORD,
             uscc=uscc("91430703MA4R00001"), company_name="", legal_representative="")
+        self.hall = build_api_hall(department.division, staff.clerk, citizen)
 
     def calls(self) -> dict[tuple[str, str], Call]:
         """One valid call per operation, made by someone allowed to make it."""
@@ -124,6 +126,33 @@ class World:
                                                             json={"reason": "submit"}, status=201),
             ("/api/v1/progress", "post"): Call(json={"number": number, "phone": w.citizen.mobile}),
             ("/api/v1/progress", "get"): Call(query={"number": number, "id_number": w.citizen.resident_id}),
+            **self.hall_calls(),
+        }
+
+    def hall_calls(self) -> dict[tuple[str, str], Call]:
+        h, clerk = self.hall, self.staff.clerk
+        later = {"day": h.days[1].isoformat(), "start": "10:00"}
+        return {
+            ("/api/v1/hall/areas", "get"): Call(),
+            ("/api/v1/hall/tickets", "post"): Call(json={"area": "business"}, status=201),
+            ("/api/v1/hall/tickets/{token}", "get"): Call(path={"token": h.waiting.token}),
+            ("/api/v1/hall/calls", "get"): Call(),
+            ("/api/v1/hall/desk", "get"): Call(user=clerk),
+            ("/api/v1/hall/desk/window", "post"): Call(user=clerk, json={"window": 2}),
+            ("/api/v1/hall/desk/call-next", "post"): Call(user=clerk),
+            ("/api/v1/hall/desk/tickets/{ticket_id}/actions", "post"): Call(
+                user=h.world.clerk2, path={"ticket_id": h.called.pk}, json={"action": "start"}),
+            ("/api/v1/hall/desk/walk-in", "post"): Call(user=clerk, json={"area": "business", "priority": True},
+                                                        status=201),
+            ("/api/v1/hall/desk/check-in", "post"): Call(user=clerk, json={"code": h.today_code}, status=201),
+            ("/api/v1/hall/slots", "get"): Call(query={"area": "business", "day": h.days[0].isoformat()}),
+            ("/api/v1/hall/bookings", "get"): Call(user=self.citizen),
+            ("/api/v1/hall/bookings", "post"): Call(user=self.citizen, status=201, json={
+                "area": "business", "item": h.world.item.code, **later}),
+            ("/api/v1/hall/bookings/{code}/cancel", "post"): Call(user=self.citizen,
+                                                                  path={"code": h.appointment.code}),
+            ("/api/v1/hall/bookings/{code}/change", "post"): Call(user=self.citizen, path={"code": h.appointment.code},
+                                                                  json=later, status=201),
         }
 
 
@@ -226,11 +255,18 @@ ALL = [
     ("/api/v1/proxy-consents", "post"),
     ("/api/v1/inbox", "get"), ("/api/v1/cases/{number}/actions", "post"), ("/api/v1/cases/{number}/visits", "post"),
     ("/api/v1/progress", "post"), ("/api/v1/progress", "get"),
+    ("/api/v1/hall/areas", "get"), ("/api/v1/hall/tickets", "post"), ("/api/v1/hall/tickets/{token}", "get"),
+    ("/api/v1/hall/calls", "get"), ("/api/v1/hall/desk", "get"), ("/api/v1/hall/desk/window", "post"),
+    ("/api/v1/hall/desk/call-next", "post"), ("/api/v1/hall/desk/tickets/{ticket_id}/actions", "post"),
+    ("/api/v1/hall/desk/walk-in", "post"), ("/api/v1/hall/desk/check-in", "post"), ("/api/v1/hall/slots", "get"),
+    ("/api/v1/hall/bookings", "get"), ("/api/v1/hall/bookings", "post"), ("/api/v1/hall/bookings/{code}/cancel", "post"),
+    ("/api/v1/hall/bookings/{code}/change", "post"),
 ]
 SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/bundles", "/api/v1/bundles/{code}",
     "/api/v1/auth/token", "/api/v1/auth/sms-code", "/api/v1/auth/password-reset", "/api/v1/auth/unlock",
-    "/api/v1/calendar/add-workdays", "/api/v1/calendar/is-workday", "/api/v1/progress"}]
+    "/api/v1/calendar/add-workdays", "/api/v1/calendar/is-workday", "/api/v1/progress", "/api/v1/hall/areas",
+    "/api/v1/hall/tickets", "/api/v1/hall/tickets/{token}", "/api/v1/hall/calls", "/api/v1/hall/slots"}]
 
 
 def test_the_lists_above_name_every_operation_and_the_secured_ones(spec):

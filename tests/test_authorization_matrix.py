@@ -41,8 +41,10 @@ from onetrip.catalog import services as catalog
 from onetrip.catalog.models import PublicationBatch
 from onetrip.core.models import TrailEntry
 from onetrip.demo.people import resident_id, uscc
+from onetrip.hall import services as hall_services
 
 from .conftest import PASSWORD, PDF, make_department, make_item, make_user
+from .hall_fixtures import build_hall
 
 MATERIAL = "个体工商户登记（备案）申请书"
 
@@ -67,6 +69,7 @@ class World:
     bundle_code: str
     draft_version: int
     consent: Any = None  # a proxy agent's consent code waiting to be confirmed
+    hall_token: str = ""
 
     def secrets_of(self, case: Case) -> list[str]:
         owner = self.victim if case.pk == self.case_a.pk else self.victim2
@@ -122,12 +125,15 @@ def build_world() -> World:
         "catalogue admin": make_user(Role.CATALOG_ADMIN),
         "system admin": make_user(Role.SYSTEM_ADMIN),
     }
+    hall = build_hall(district, open_all_hours=True)
+    ticket = hall_services.take_ticket(actor=None, area=hall.a)
     return World(actors=actors, victim=victim, victim2=victim2, case_a=case_a, case_b=case_b, draft=draft,
                  material_a=case_a.application.materials.get(), material_b=case_b.application.materials.get(),
                  notice_a=case_a.notices.get(), pending_rep=pending_rep, batch=batch, spare_draft_id=spare.pk,
                  item_code=item_a.item.code, bundle_code=bundle.code, draft_version=next_a.number,
                  consent=cases.send_consent_code(actor=actors["proxy agent"], name="王示例", mobile="13907368888",
-                                                 id_number=resident_id("43070319900202345"), client="127.0.0.1"))
+                                                 id_number=resident_id("43070319900202345"), client="127.0.0.1"),
+                 hall_token=ticket.token)
 
 
 # Who may see a case (the rule visible_cases implements, written out independently here).
@@ -291,6 +297,15 @@ PAGES: dict[str, Route] = {
                                                             lambda w: {"pk": w.batch.pk}, post_only=True),
     "manage/catalogue/publications/<int:pk>/withdraw/": staff(Capability.PUBLISH_CATALOG,
                                                               lambda w: {"pk": w.batch.pk}, post_only=True),
+    # the hall: taking a ticket, its status and the calling screen are for anyone in the hall
+    "hall/": PUBLIC,
+    "hall/kiosk/": PUBLIC,
+    "hall/tickets/<str:token>/": Route("public", params=lambda w: {"token": w.hall_token}),
+    "hall/screen/": PUBLIC,
+    "hall/desk/": staff(Capability.CALL_TICKETS),
+    "hall/overview/": staff((Capability.MANAGE_HALL, Capability.CALL_TICKETS)),
+    "hall/book/": staff(Capability.APPLY),
+    "hall/appointments/": staff(Capability.APPLY),  # one's own only (tests/test_hall.py)
 }
 # The admin site's routes come from its model registrations: each is an admin route, except its
 # log-in page (public) and log-out (ends only one's own session). Filled by parameter name.
@@ -354,6 +369,25 @@ OPERATIONS: dict[tuple[str, str], Route] = {
                                                      body=lambda w: {"reason": "other", "note": "到窗口"}),
     ("POST", "/api/v1/progress"): PUBLIC,
     ("GET", "/api/v1/progress"): PUBLIC,
+    ("GET", "/api/v1/hall/areas"): PUBLIC,
+    ("POST", "/api/v1/hall/tickets"): PUBLIC,
+    ("GET", "/api/v1/hall/tickets/{token}"): Route("public", params=lambda w: {"token": w.hall_token}),
+    ("GET", "/api/v1/hall/calls"): PUBLIC,
+    ("GET", "/api/v1/hall/slots"): PUBLIC,
+    ("GET", "/api/v1/hall/desk"): staff(Capability.CALL_TICKETS),
+    ("POST", "/api/v1/hall/desk/window"): staff(Capability.CALL_TICKETS, body=lambda w: {"window": 1}),
+    ("POST", "/api/v1/hall/desk/call-next"): staff(Capability.CALL_TICKETS),
+    ("POST", "/api/v1/hall/desk/tickets/{ticket_id}/actions"): staff(
+        Capability.CALL_TICKETS, lambda w: {"ticket_id": 1}, body=lambda w: {"action": "finish"}),
+    ("POST", "/api/v1/hall/desk/walk-in"): staff(Capability.CALL_TICKETS, body=lambda w: {"area": "business"}),
+    ("POST", "/api/v1/hall/desk/check-in"): staff(Capability.CALL_TICKETS, body=lambda w: {"code": "ABCDEFGH"}),
+    ("GET", "/api/v1/hall/bookings"): SIGNED_IN,  # one's own only
+    ("POST", "/api/v1/hall/bookings"): staff(Capability.APPLY, body=lambda w: {
+        "area": "business", "item": w.item_code, "day": "2030-01-02", "start": "09:00"}),
+    # another person's booking code is a 404 (tests/test_hall_api.py)
+    ("POST", "/api/v1/hall/bookings/{code}/cancel"): staff(Capability.APPLY, lambda w: {"code": "ABCDEFGH"}),
+    ("POST", "/api/v1/hall/bookings/{code}/change"): staff(Capability.APPLY, lambda w: {"code": "ABCDEFGH"},
+                                                          body=lambda w: {"day": "2030-01-02", "start": "09:00"}),
 }
 
 

@@ -51,6 +51,8 @@ CAPABILITIES = {
     Capability.MANAGE_PEOPLE: {Role.SYSTEM_ADMIN},
     Capability.VERIFY_COMPANY_REPS: {Role.WINDOW_CLERK},
     Capability.HAND_OUT_RESULTS: {Role.WINDOW_CLERK},
+    Capability.CALL_TICKETS: {Role.WINDOW_CLERK},
+    Capability.MANAGE_HALL: {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN},
 }
 
 

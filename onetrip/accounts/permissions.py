@@ -41,6 +41,8 @@ class Capability(StrEnum):
     MANAGE_PEOPLE = "manage_people"  # departments, users, roles
     VERIFY_COMPANY_REPS = "verify_company_reps"  # confirm or reject a company's self-registered representative
     HAND_OUT_RESULTS = "hand_out_results"  # the result window (综合窗口出件): hand results over, ID checked
+    CALL_TICKETS = "call_tickets"  # sit at a hall window: call tickets, give walk-in tickets, check in appointments
+    MANAGE_HALL = "manage_hall"  # configure the hall: areas, their items, opening hours, windows
 
 
 _EVERYONE: set[Capability] = set()
@@ -51,6 +53,7 @@ _CATALOG_ADMIN = _LOGGED_IN | {
     Capability.EXCHANGE_CATALOG,
     Capability.VIEW_DRAFTS,
     Capability.MANAGE_CALENDAR,
+    Capability.MANAGE_HALL,
     Capability.ADMIN_SITE,
 }
 
@@ -61,7 +64,8 @@ POLICY: dict[str | None, frozenset[Capability]] = {
     Role.PROXY_AGENT: frozenset(_LOGGED_IN | {Capability.APPLY_AS_PROXY}),
     Role.WINDOW_CLERK: frozenset(
         _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX,
-                      Capability.VERIFY_COMPANY_REPS, Capability.HAND_OUT_RESULTS}
+                      Capability.VERIFY_COMPANY_REPS, Capability.HAND_OUT_RESULTS,
+                      Capability.CALL_TICKETS}
     ),
     Role.OFFICER: frozenset(
         _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}

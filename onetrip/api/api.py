@@ -275,6 +275,10 @@ from onetrip.cases.services import Refused  # noqa: E402
 
 api.add_router("/v1", cases_router)
 
+from onetrip.api.hall import router as hall_router  # noqa: E402
+
+api.add_router("/v1", hall_router)
+
 # A lost race or a stale page (the case moved on, another officer claimed it) is a 409: the
 # client reloads the case and sees where it stands. Not the actor's business: 403; absent: 404.
 _REFUSAL_STATUS = {
@@ -288,6 +292,10 @@ _REFUSAL_STATUS = {
     "claimed": 409,
     "missing_materials": 409,
     "throttled": 429,
+    # the hall's refusals (onetrip.hall.services)
+    "full": 409,
+    "duplicate": 409,
+    "suspended": 403,
 }
 
 

@@ -104,6 +104,9 @@ def load(*, path: Path = DATA) -> LoadReport:
             report.created_anything = True
     report.bundles = len(data["bundles"])
     report.cases = _demo_cases()
+    from onetrip.demo.hall import load_hall
+
+    load_hall(admin)
     return report
 
 

@@ -1,0 +1,182 @@
+"""Reads for the hall: the queue, a ticket's place in it, the calling screen's feed, slots."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onetrip.hall import rules
+from onetrip.hall.models import (
+    Appointment,
+    AppointmentState,
+    Area,
+    Hall,
+    Slot,
+    Ticket,
+    TicketCall,
+    TicketState,
+    Window,
+    WindowSession,
+)
+
+LATEST_CALLS = 8
+
+
+def the_hall() -> Hall | None:
+    return Hall.objects.order_by("id").first()
+
+
+def areas(hall: Hall) -> list[Area]:
+    return list(hall.areas.all())
+
+
+def waiting_counts(hall: Hall, day: dt.date) -> dict[int, int]:
+    rows = (Ticket.objects.filter(area__hall=hall, day=day, state=TicketState.WAITING)
+            .values("area").annotate(n=Count("id")))
+    return {r["area"]: r["n"] for r in rows}
+
+
+def staffed_windows(area: Area) -> int:
+    return WindowSession.objects.filter(window__area=area, ended_at__isnull=True).count()
+
+
+def ordered_waiting(area: Area, day: dt.date, now: dt.datetime) -> list[int]:
+    return list(rules.waiting(area, day).annotate(rank=rules.rank_expression(area, now))
+                .order_by("rank", F("due_at").asc(nulls_last=True), "queued_at", "seq")
+                .values_list("pk", flat=True))
+
+
+def call_sentence(number: str, window: int) -> str:
+    return _("Ticket %(number)s, please go to window %(window)s") % {"number": number, "window": window}
+
+
+@dataclass(frozen=True)
+class TicketStatus:
+    ticket: Ticket
+    ahead: int | None  # tickets before this one while it waits
+    minutes: int | None  # estimated wait
+    sentence: str  # what the holder reads
+
+
+def ticket_status(token: str, now: dt.datetime | None = None) -> TicketStatus | None:
+    """What the holder of a ticket sees: its state, how many are ahead and about how long."""
+    ticket = Ticket.objects.select_related("area__hall", "window").filter(token=token).first()
+    return status_of(ticket, now) if ticket is not None else None
+
+
+def status_of(ticket: Ticket, now: dt.datetime | None = None) -> TicketStatus:
+    now = now or timezone.now()
+    ahead = minutes = None
+    if ticket.state == TicketState.WAITING:
+        ahead = (rules.waiting(ticket.area, ticket.day).exclude(pk=ticket.pk)
+                 .annotate(rank=rules.rank_expression(ticket.area, now))
+                 .filter(rules.called_before(ticket, ticket.area, now)).count())
+        minutes = math.ceil(ahead * ticket.area.minutes_per_ticket / max(1, staffed_windows(ticket.area)))
+        sentence = _("%(ahead)s people are ahead of you, about %(minutes)s minutes.") % {
+            "ahead": ahead, "minutes": minutes} if ahead else _("You are next.")
+    elif ticket.state == TicketState.CALLED and ticket.window is not None:
+        sentence = _("Please go to window %(window)s now.") % {"window": ticket.window.number}
+    elif ticket.state == TicketState.SERVING and ticket.window is not None:
+        sentence = _("You are being served at window %(window)s.") % {"window": ticket.window.number}
+    elif ticket.state == TicketState.TRANSFERRED:
+        new = Ticket.objects.filter(transferred_from=ticket).select_related("area").first()
+        sentence = (_("You were sent to %(area)s with the new ticket %(number)s.")
+                    % {"area": new.area.name, "number": new.number}) if new else str(ticket.get_state_display())
+    elif ticket.state == TicketState.NO_SHOW:
+        sentence = _("You were called but did not come: please take a new ticket.")
+    else:
+        sentence = _("Done. Thank you for coming.")
+    return TicketStatus(ticket=ticket, ahead=ahead, minutes=minutes, sentence=sentence)
+
+
+def transferred_to(ticket: Ticket) -> Ticket | None:
+    return Ticket.objects.filter(transferred_from=ticket).first()
+
+
+def calling_feed(hall: Hall, now: dt.datetime | None = None) -> dict[str, Any]:
+    """The calling screen's data: the latest calls (ticket → window) and the waiting per area."""
+    now = now or timezone.now()
+    day = rules.local(now).date()
+    calls = (TicketCall.objects.filter(ticket__area__hall=hall, ticket__day=day)
+             .select_related("ticket__area", "window").order_by("-id")[:LATEST_CALLS])
+    counts = waiting_counts(hall, day)
+    return {
+        "calls": [{"id": c.pk, "number": c.ticket.number, "window": c.window.number, "area": c.ticket.area.name,
+                   "window_label": str(c.window),
+                   "at": rules.local(c.at).strftime("%H:%M"), "sentence": call_sentence(c.ticket.number,
+                                                                                         c.window.number)}
+                  for c in calls],
+        "areas": [{"code": a.code, "name": a.name, "prefix": a.prefix, "waiting": counts.get(a.pk, 0)}
+                  for a in hall.areas.all()],
+    }
+
+
+@dataclass(frozen=True)
+class Desk:
+    window: Window | None
+    current: Ticket | None
+    waiting: int
+    areas: list[Area]
+
+
+def clerk_desk(clerk: Any, now: dt.datetime | None = None) -> Desk:
+    now = now or timezone.now()
+    session = (WindowSession.objects.select_related("window__area__hall")
+               .filter(clerk=clerk, ended_at__isnull=True).first())
+    window = session.window if session else None
+    current = (Ticket.objects.select_related("area", "window")
+               .filter(clerk=clerk, state__in=[TicketState.CALLED, TicketState.SERVING]).first())
+    waiting = rules.waiting(window.area, rules.local(now).date()).count() if window else 0
+    other = list(Area.objects.filter(hall=window.area.hall).exclude(pk=window.area_id)) if window else []
+    return Desk(window=window, current=current, waiting=waiting, areas=other)
+
+
+def windows(hall: Hall) -> list[Window]:
+    """Every window of the hall with who sits at it (``clerk`` attribute, or None)."""
+    sessions = {s.window_id: s.clerk for s in
+                WindowSession.objects.filter(window__area__hall=hall, ended_at__isnull=True).select_related("clerk")}
+    found = list(Window.objects.filter(area__hall=hall).select_related("area").order_by("number"))
+    for w in found:
+        w.clerk = sessions.get(w.pk)  # type: ignore[attr-defined]
+    return found
+
+
+@dataclass(frozen=True)
+class SlotView:
+    start: dt.time
+    end: dt.time
+    capacity: int
+    free: int
+
+
+def slots(area: Area, day: dt.date) -> list[SlotView]:
+    """A day's slots of an area with their free places (none on holidays)."""
+    booked = {s.start: s for s in Slot.objects.filter(area=area, day=day)}
+    out = []
+    for t in rules.slot_times(area.hall, day):
+        row = booked.get(t.start)
+        capacity = row.capacity if row else area.slot_capacity
+        out.append(SlotView(t.start, t.end, capacity, capacity - (row.booked if row else 0)))
+    return out
+
+
+def appointments_of(user: Any) -> list[Appointment]:
+    return list(Appointment.objects.filter(citizen=user).select_related("slot__area", "item__current")
+                .order_by("-day", "-slot__start")[:50])
+
+
+def appointment_of(user: Any, code: str) -> Appointment | None:
+    return (Appointment.objects.select_related("slot__area__hall", "item__current")
+            .filter(citizen=user, code=code.strip().upper()).first())
+
+
+def upcoming_appointments(hall: Hall, day: dt.date) -> list[Appointment]:
+    return list(Appointment.objects.filter(slot__area__hall=hall, day=day)
+                .filter(Q(state=AppointmentState.BOOKED) | Q(state=AppointmentState.CHECKED_IN))
+                .select_related("slot__area", "item__current").order_by("slot__start"))
