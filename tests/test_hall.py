@@ -428,3 +428,18 @@ def test_the_place_shown_to_a_holder_is_the_place_call_next_gives(w, citizen):
     sit(w)
     called = [services.call_next(actor=w.clerk, now=now) for _ in range(1)]
     assert called[0].pk == order[0]
+
+
+@pytest.mark.django_db
+def test_the_main_navigation_leads_each_person_to_their_part_of_the_hall(client, citizen, staff):
+    """Anyone can take a ticket from the menu; a citizen finds their appointments; a window clerk
+    the calling desk. Nobody sees a link they cannot use."""
+    def links() -> str:
+        return client.get("/").content.decode()
+
+    assert 'href="/hall/"' in links() and 'href="/hall/desk/"' not in links()
+    assert 'href="/hall/appointments/"' not in links()
+    client.force_login(citizen)
+    assert 'href="/hall/appointments/"' in links() and 'href="/hall/desk/"' not in links()
+    client.force_login(staff.clerk)
+    assert 'href="/hall/desk/"' in links() and 'href="/hall/appointments/"' not in links()
