@@ -443,3 +443,64 @@ def test_the_main_navigation_leads_each_person_to_their_part_of_the_hall(client,
     assert 'href="/hall/appointments/"' in links() and 'href="/hall/desk/"' not in links()
     client.force_login(staff.clerk)
     assert 'href="/hall/desk/"' in links() and 'href="/hall/appointments/"' not in links()
+
+
+# --- a served ticket and the case it was about (一窗受理 for a case that exists) -------------------
+
+
+def serving(w: HallWorld) -> Ticket:
+    t = take(w)
+    sit(w)
+    services.call_next(actor=w.clerk, now=moment(TUESDAY))
+    return services.act(actor=w.clerk, ticket=t, action="start", now=moment(TUESDAY))
+
+
+@pytest.mark.django_db
+def test_the_trip_of_a_served_ticket_counts_on_the_case_it_was_about(item, w, citizen, client):
+    from .conftest import apply
+
+    case = apply(citizen)
+    t = serving(w)
+    client.force_login(w.clerk)
+    r = client.post("/hall/desk/", {"do": "case_visit", "ticket": t.pk, "number": f" {case.number} ",
+                                    "reason": "supplement"}, follow=True)
+    assert f"{t.number}号：本次跑动已记入办件{case.number}。" in r.content.decode()
+    t.refresh_from_db()
+    case.refresh_from_db()
+    assert t.case == case and case.visit_count == 1
+    assert list(case.visits.values_list("reason", "recorded_by")) == [("supplement", w.clerk.pk)]
+    assert TrailEntry.objects.filter(action="hall.ticket_case", summary__case=case.number).count() == 1
+    page = client.get("/hall/desk/").content.decode()
+    assert f'href="/cases/{case.number}/"' in page and 'name="do" value="case_visit"' not in page
+
+
+@pytest.mark.django_db
+def test_a_trip_is_recorded_only_for_the_ticket_being_served_and_a_case_that_exists(item, w, citizen):
+    from .conftest import apply
+
+    case = apply(citizen)
+    t = take(w)
+    sit(w)
+    services.call_next(actor=w.clerk, now=moment(TUESDAY))
+    with pytest.raises(ValidationError) as exc:  # called, not yet being served
+        services.serve_for_case(actor=w.clerk, ticket=t, number=case.number, reason="supplement")
+    assert code_of(exc) == "wrong_state"
+    t = services.act(actor=w.clerk, ticket=t, action="start", now=moment(TUESDAY))
+    for number, reason, code in [("430703-20000101-999999", "supplement", "not_found"), ("", "supplement", "invalid")]:
+        with pytest.raises(ValidationError) as exc:
+            services.serve_for_case(actor=w.clerk, ticket=t, number=number, reason=reason)
+        assert code_of(exc) == code
+    with pytest.raises(ValidationError):  # an unknown reason: nothing is written, not even the link
+        services.serve_for_case(actor=w.clerk, ticket=t, number=case.number, reason="sightseeing")
+    with pytest.raises(ValidationError) as exc:  # another window's ticket
+        services.serve_for_case(actor=w.clerk2, ticket=t, number=case.number, reason="supplement")
+    assert code_of(exc) == "not_yours"
+    t.refresh_from_db()
+    case.refresh_from_db()
+    assert t.case is None and case.visit_count == 0 and not case.visits.exists()
+    services.serve_for_case(actor=w.clerk, ticket=t, number=case.number, reason="pickup")
+    with pytest.raises(ValidationError) as exc:  # one ticket, one case
+        services.serve_for_case(actor=w.clerk, ticket=t, number=case.number, reason="pickup")
+    assert code_of(exc) == "duplicate"
+    case.refresh_from_db()
+    assert case.visit_count == 1

@@ -130,7 +130,7 @@ def clerk_desk(clerk: Any, now: dt.datetime | None = None) -> Desk:
     session = (WindowSession.objects.select_related("window__area__hall")
                .filter(clerk=clerk, ended_at__isnull=True).first())
     window = session.window if session else None
-    current = (Ticket.objects.select_related("area", "window")
+    current = (Ticket.objects.select_related("area", "window", "case")
                .filter(clerk=clerk, state__in=[TicketState.CALLED, TicketState.SERVING]).first())
     waiting = rules.waiting(window.area, rules.local(now).date()).count() if window else 0
     other = list(Area.objects.filter(hall=window.area.hall).exclude(pk=window.area_id)) if window else []

@@ -232,6 +232,40 @@ def act(*, actor: User, ticket: Ticket, action: str, area: Area | None = None,
     return locked
 
 
+def serve_for_case(*, actor: User, ticket: Ticket, number: str, reason: str, note: str = "") -> Ticket:
+    """一窗受理, for a case that exists already (applied online, or at a window before): the clerk
+    serving the ticket names the case it is about, and the trip counts on that case as a visit
+    (``cases.services.record_visit``, with its reason), so a case's trips are real. One ticket is
+    about one case; the same case may be named by several tickets (several trips)."""
+    from onetrip.cases import selectors as case_selectors
+    from onetrip.cases import services as case_services
+
+    _require_clerk(actor)
+    number = (number or "").strip()
+    if not number:
+        raise Refused(_("Enter the case number."), code="invalid")
+    with transaction.atomic():
+        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
+        if locked.clerk_id != actor.pk:
+            raise Refused(_("Ticket %(number)s was called by another window.") % {"number": locked.number},
+                          code="not_yours")
+        if locked.state != TicketState.SERVING:
+            raise Refused(_("Start serving ticket %(number)s first.") % {"number": locked.number},
+                          code="wrong_state")
+        if locked.case_id is not None:
+            raise Refused(_("Ticket %(number)s is already recorded for a case.") % {"number": locked.number},
+                          code="duplicate")
+        case = case_selectors.visible_cases(actor).filter(number=number).first()
+        if case is None:
+            raise Refused(_("No case %(n)s.") % {"n": number}, code="not_found")
+        case_services.record_visit(case=case, reason=reason, actor=actor, note=note)
+        locked.case = case
+        locked.save(update_fields=["case"])
+        trail.record(actor=actor, action="hall.ticket_case", obj=locked,
+                     summary={"ticket": locked.number, "case": case.number, "reason": reason})
+    return locked
+
+
 # --- appointments -------------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from onetrip.accounts.permissions import Capability, require
+from onetrip.cases.models import Visit
 from onetrip.hall import rules, selectors, services
 from onetrip.hall.models import Area, Hall, Ticket, TicketChannel, Window
 
@@ -115,6 +116,14 @@ def desk(request: HttpRequest) -> HttpResponse:
                 else:
                     messages.success(request, _("%(n)s: %(state)s.") % {"n": t.number,
                                                                       "state": result.get_state_display()})
+            elif do == "case_visit":
+                t = Ticket.objects.filter(pk=request.POST.get("ticket") or 0).first()
+                if t is None:
+                    raise ValidationError(_("No such ticket."))
+                served = services.serve_for_case(actor=user, ticket=t, number=request.POST.get("number", ""),
+                                                 reason=request.POST.get("reason", ""))
+                messages.success(request, _("%(t)s: the trip is recorded on case %(c)s.")
+                                 % {"t": served.number, "c": served.case.number if served.case else ""})
             elif do == "walk_in":
                 area = _area(hall, request.POST.get("area"))
                 if area is None:
@@ -136,7 +145,7 @@ def desk(request: HttpRequest) -> HttpResponse:
     d = selectors.clerk_desk(user)
     return render(request, "hall/desk.html", {
         "hall": hall, "desk": d, "windows": selectors.windows(hall), "areas": selectors.areas(hall),
-        "labels": rules.ACTION_LABELS,
+        "labels": rules.ACTION_LABELS, "visit_reasons": Visit.Reason.choices,
         "appointments": selectors.upcoming_appointments(hall, timezone.localdate()),
     })
 
