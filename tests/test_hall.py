@@ -504,3 +504,66 @@ def test_a_trip_is_recorded_only_for_the_ticket_being_served_and_a_case_that_exi
     assert code_of(exc) == "duplicate"
     case.refresh_from_db()
     assert case.visit_count == 1
+
+
+@pytest.mark.django_db
+def test_a_walk_in_is_taken_on_at_the_window_from_ticket_to_submitted_case_with_one_trip(item, w, client):
+    """取号 → 叫号 → 一窗受理: the clerk serving the ticket starts a window application for the
+    person at the counter, scans the materials on the application page and submits; the case is
+    the ticket's, and the trip counts once."""
+    import io
+
+    from onetrip.cases.models import Application
+    from onetrip.demo.people import resident_id
+
+    from .conftest import PDF
+
+    w.a.items.add(item.item)
+    t = serving(w)
+    client.force_login(w.clerk)
+    person = {"applicant_name": "柳窗口（演示）", "applicant_id_number": resident_id("43070319900505123"),
+              "applicant_mobile": "13907369999"}
+    # A wrong ID number: a clear error and nothing written.
+    r = client.post("/hall/desk/", {"do": "window_application", "ticket": t.pk, "item": item.item.code,
+                                    **person, "applicant_id_number": "430703199005051230"}, follow=True)
+    assert not Application.objects.exists() and r.status_code == 200
+    t.refresh_from_db()
+    assert t.case is None
+    r = client.post("/hall/desk/", {"do": "window_application", "ticket": t.pk, "item": item.item.code, **person})
+    application = Application.objects.get()
+    assert r.status_code == 302 and r["Location"] == f"/applications/{application.pk}/"
+    assert application.channel == "window" and application.applicant_name == "柳窗口（演示）"
+    assert client.get(r["Location"]).status_code == 200  # the clerk works on the application page
+    for name in (line.name for line in item.materials.all() if line.required and not line.registry):
+        upload = io.BytesIO(PDF)
+        upload.name = "scan.pdf"
+        assert client.post(r["Location"], {"upload": "1", "name": name, "file": upload}).status_code == 302
+    done = client.post(r["Location"], {"submit": "1"})
+    t.refresh_from_db()
+    case = t.case
+    case.refresh_from_db()
+    assert done["Location"] == f"/cases/{case.number}/"
+    assert case.state == "submitted" and case.visit_count == 1
+    # Another window clerk may take it on too; a citizen who is not the applicant may not.
+    client.force_login(w.clerk2)
+    assert client.get(f"/applications/{application.pk}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_window_application_is_only_for_an_item_of_the_area_and_the_ticket_being_served(item, w, citizen, client):
+    from onetrip.cases.models import Application
+    from onetrip.demo.people import resident_id
+
+    t = serving(w)
+    person = {"name": "柳窗口（演示）", "id_number": resident_id("43070319900505123"), "mobile": "13907369999"}
+    with pytest.raises(ValidationError) as exc:  # the item is not one of this area's
+        services.start_window_application(actor=w.clerk, ticket=t, item_code=item.item.code, **person)
+    assert code_of(exc) == "invalid"
+    w.a.items.add(item.item)
+    with pytest.raises(ValidationError) as exc:
+        services.start_window_application(actor=w.clerk2, ticket=t, item_code=item.item.code, **person)
+    assert code_of(exc) == "not_yours"
+    assert not Application.objects.exists()
+    application = services.start_window_application(actor=w.clerk, ticket=t, item_code=item.item.code, **person)
+    client.force_login(citizen)  # not the applicant: the window application is not theirs to see
+    assert client.get(f"/applications/{application.pk}/").status_code == 404

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_safe
 from onetrip.accounts.models import Role, User
 from onetrip.accounts.permissions import Capability, require
 from onetrip.cases import actions, selectors, services
-from onetrip.cases.models import Application, Case, State, Visit
+from onetrip.cases.models import Application, Case, Channel, State, Visit
 from onetrip.cases.rules import FORM_TEXT_LIMITS, is_applicant
 from onetrip.catalog import selectors as catalog
 from onetrip.core.identity import mask_mobile, mask_name, mask_resident_id
@@ -106,7 +106,10 @@ def _start_page(request: HttpRequest, target: Any, bundle: bool, code: str, prox
 
 def _own_application(request: HttpRequest, pk: int) -> Application:
     application = Application.objects.filter(pk=pk).select_related("item", "bundle").first()
-    if application is None or not is_applicant(application, _user(request)):
+    user = _user(request)
+    # 一窗受理: any window clerk takes a window application on (the person is at the counter).
+    at_window = application is not None and application.channel == Channel.WINDOW and user.role == Role.WINDOW_CLERK
+    if application is None or not (is_applicant(application, user) or at_window):
         raise Http404(_("No such application."))
     return application
 
@@ -135,6 +138,8 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
                 cases = services.submit_application(actor=user, application=app)
                 numbers = "、".join(c.number or "" for c in cases)
                 messages.success(request, _("Submitted. Case number(s): %(n)s") % {"n": numbers})
+                if user.role == Role.WINDOW_CLERK:  # on to acceptance at the window
+                    return redirect("cases:case", cases[0].number)
                 return redirect(reverse("cases:mine") + "?submitted=" + numbers)
             elif "supplement" in request.POST:
                 explanations = {k.removeprefix("why:"): v for k, v in request.POST.items() if k.startswith("why:")}

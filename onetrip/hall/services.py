@@ -245,16 +245,7 @@ def serve_for_case(*, actor: User, ticket: Ticket, number: str, reason: str, not
     if not number:
         raise Refused(_("Enter the case number."), code="invalid")
     with transaction.atomic():
-        locked = Ticket.objects.select_for_update().get(pk=ticket.pk)
-        if locked.clerk_id != actor.pk:
-            raise Refused(_("Ticket %(number)s was called by another window.") % {"number": locked.number},
-                          code="not_yours")
-        if locked.state != TicketState.SERVING:
-            raise Refused(_("Start serving ticket %(number)s first.") % {"number": locked.number},
-                          code="wrong_state")
-        if locked.case_id is not None:
-            raise Refused(_("Ticket %(number)s is already recorded for a case.") % {"number": locked.number},
-                          code="duplicate")
+        locked = _serving(actor, ticket)
         case = case_selectors.visible_cases(actor).filter(number=number).first()
         if case is None:
             raise Refused(_("No case %(n)s.") % {"n": number}, code="not_found")
@@ -263,6 +254,45 @@ def serve_for_case(*, actor: User, ticket: Ticket, number: str, reason: str, not
         locked.save(update_fields=["case"])
         trail.record(actor=actor, action="hall.ticket_case", obj=locked,
                      summary={"ticket": locked.number, "case": case.number, "reason": reason})
+    return locked
+
+
+def start_window_application(*, actor: User, ticket: Ticket, item_code: str, name: str, id_number: str,
+                             mobile: str) -> Any:
+    """一窗受理 of a new application: the clerk serving the ticket starts a window application for
+    the person at the counter (``cases.services.create_application`` with the window channel: the
+    person is checked by ``rules.applicant_identity``) for an item of the ticket's area, and the
+    ticket is linked to its case. Materials are then checked and scanned on the application page,
+    and submitting there records the trip."""
+    from onetrip.cases import services as case_services
+    from onetrip.cases.models import Channel
+
+    _require_clerk(actor)
+    with transaction.atomic():
+        locked = _serving(actor, ticket)
+        if not locked.area.items.filter(code=item_code, current__isnull=False).exists():
+            raise Refused(_("Choose an item of this area."), code="invalid")
+        application, _created = case_services.create_application(
+            actor=actor, item_code=item_code, channel=Channel.WINDOW,
+            form={"applicant_name": name, "applicant_id_number": id_number, "applicant_mobile": mobile})
+        locked.case = application.cases.order_by("id").first()
+        locked.save(update_fields=["case"])
+        trail.record(actor=actor, action="hall.ticket_case", obj=locked,
+                     summary={"ticket": locked.number, "application": application.pk, "item": item_code})
+    return application
+
+
+def _serving(actor: User, ticket: Ticket) -> Ticket:
+    """The ticket, locked, if this clerk is serving it and it is not recorded for a case yet."""
+    locked = Ticket.objects.select_for_update().select_related("area").get(pk=ticket.pk)
+    if locked.clerk_id != actor.pk:
+        raise Refused(_("Ticket %(number)s was called by another window.") % {"number": locked.number},
+                      code="not_yours")
+    if locked.state != TicketState.SERVING:
+        raise Refused(_("Start serving ticket %(number)s first.") % {"number": locked.number}, code="wrong_state")
+    if locked.case_id is not None:
+        raise Refused(_("Ticket %(number)s is already recorded for a case.") % {"number": locked.number},
+                      code="duplicate")
     return locked
 
 

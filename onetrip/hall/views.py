@@ -124,6 +124,17 @@ def desk(request: HttpRequest) -> HttpResponse:
                                                  reason=request.POST.get("reason", ""))
                 messages.success(request, _("%(t)s: the trip is recorded on case %(c)s.")
                                  % {"t": served.number, "c": served.case.number if served.case else ""})
+            elif do == "window_application":
+                t = Ticket.objects.filter(pk=request.POST.get("ticket") or 0).first()
+                if t is None:
+                    raise ValidationError(_("No such ticket."))
+                started = services.start_window_application(
+                    actor=user, ticket=t, item_code=request.POST.get("item", ""),
+                    name=request.POST.get("applicant_name", ""), id_number=request.POST.get("applicant_id_number", ""),
+                    mobile=request.POST.get("applicant_mobile", ""))
+                messages.success(request, _("Application started for %(t)s: check and scan the materials, then submit.")
+                                 % {"t": t.number})
+                return redirect("cases:application", started.pk)
             elif do == "walk_in":
                 area = _area(hall, request.POST.get("area"))
                 if area is None:
@@ -146,6 +157,8 @@ def desk(request: HttpRequest) -> HttpResponse:
     return render(request, "hall/desk.html", {
         "hall": hall, "desk": d, "windows": selectors.windows(hall), "areas": selectors.areas(hall),
         "labels": rules.ACTION_LABELS, "visit_reasons": Visit.Reason.choices,
+        "area_items": list(d.window.area.items.filter(current__isnull=False).select_related("current")
+                           .order_by("code")) if d.window else [],
         "appointments": selectors.upcoming_appointments(hall, timezone.localdate()),
     })
 
