@@ -195,7 +195,8 @@ if STORAGE_BACKEND == "s3":
         "location": env_str("S3_PREFIX", ""),
         "default_acl": None,  # private: files are served through the application, never by URL
         "querystring_auth": True,
-        "file_overwrite": True,  # names are SHA-256 of the content: the same name is the same file
+        "file_overwrite": False,  # like the local folder: a second copy gets its own name, so deleting
+        # a copy whose row failed to save never removes a file another row names
     }}
     if not _default_storage["OPTIONS"]["bucket_name"]:
         raise ImproperlyConfigured("STORAGE_BACKEND=s3 needs S3_BUCKET (and S3_ENDPOINT_URL for MinIO or another "

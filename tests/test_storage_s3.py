@@ -64,7 +64,7 @@ def s3(s3_server: str, settings: Any) -> Any:
     client.create_bucket(Bucket=BUCKET)
     settings.STORAGES = {**settings.STORAGES, "default": {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": {
         "bucket_name": BUCKET, "endpoint_url": s3_server, "region_name": "us-east-1", "access_key": "test",
-        "secret_key": "test", "default_acl": None, "querystring_auth": True, "file_overwrite": True}}}
+        "secret_key": "test", "default_acl": None, "querystring_auth": True, "file_overwrite": False}}}
     yield client
     for obj in client.list_objects_v2(Bucket=BUCKET).get("Contents", []):
         client.delete_object(Bucket=BUCKET, Key=obj["Key"])

@@ -30,6 +30,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import File
 from django.utils.translation import gettext as _
 
 # (kind, content type) by leading bytes.
@@ -64,6 +65,18 @@ def sniff(head: bytes, stream: IO[bytes]) -> tuple[str, str] | None:
     if head.startswith(b"PK\x03\x04"):
         return ("ofd", "application/ofd")  # checked as a package by _check_ofd
     return None
+
+
+def save_with_file(row: Any, checked: CheckedFile) -> None:
+    """Store a checked file in ``row.file`` (named by its SHA-256) and save the row; if the row
+    cannot be saved, the file just stored goes again. (A process that dies in between leaves a
+    file no row names: the ``cases.orphan_uploads`` job sweeps those.)"""
+    row.file.save(f"{checked.sha256[:2]}/{checked.sha256}.{checked.kind}", File(checked.content), save=False)
+    try:
+        row.save()
+    except Exception:
+        row.file.delete(save=False)
+        raise
 
 
 def check(stream: IO[bytes], size: int | None = None) -> CheckedFile:

@@ -14,7 +14,6 @@ from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
@@ -24,7 +23,7 @@ from onetrip.accounts.models import Role, User
 from onetrip.accounts.services import CODE_MAX_TRIES, CODE_VALID_FOR
 from onetrip.cases.models import ProxyConsent
 from onetrip.cases.rules import Refused
-from onetrip.cases.uploads import check
+from onetrip.cases.uploads import check, save_with_file
 from onetrip.core import ratelimit, sms, trail
 from onetrip.core.identity import check_person, mask_mobile
 
@@ -127,12 +126,7 @@ def record_consent_form(*, actor: User, name: str, id_number: str, mobile: str, 
             agent=actor, person_name=person["name"], person_id_number=person["resident_id"],
             person_mobile=person["mobile"], method=ProxyConsent.Method.FORM, sha256=checked.sha256,
             content_type=checked.content_type, confirmed_at=timezone.now())
-        consent.file.save(f"{checked.sha256[:2]}/{checked.sha256}.{checked.kind}", File(checked.content), save=False)
-        try:
-            consent.save()
-        except Exception:
-            consent.file.delete(save=False)
-            raise
+        save_with_file(consent, checked)
         trail.record(actor=actor, action="proxy_consent.confirmed", obj=consent,
                      summary={"method": "form", "sha256": checked.sha256})
     return consent

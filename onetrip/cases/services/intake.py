@@ -8,7 +8,6 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +17,7 @@ from onetrip.cases.models import Application, Case, CaseMaterial, Channel, State
 from onetrip.cases.rules import Refused, applicant_identity, check_form_text, is_applicant
 from onetrip.cases.services.mover import transition
 from onetrip.cases.services.visits import add_visit
-from onetrip.cases.uploads import check
+from onetrip.cases.uploads import check, save_with_file
 from onetrip.catalog.models import Bundle, ItemVersion, ServiceItem
 from onetrip.catalog.selectors import BundleMaterial, merged_checklist_of
 from onetrip.core import trail
@@ -171,12 +170,7 @@ def upload_material(*, actor: User, application: Application, name: str, stream:
             application=application, name=name, sha256=checked.sha256, size=checked.size,
             content_type=checked.content_type, original_name=(original_name or "")[-255:], uploaded_by=actor,
         )
-        material.file.save(f"{checked.sha256[:2]}/{checked.sha256}.{checked.kind}", File(checked.content), save=False)
-        try:
-            material.save()
-        except Exception:
-            material.file.delete(save=False)
-            raise
+        save_with_file(material, checked)
         trail.record(actor=actor, action="material.upload", obj=application,
                      summary={"material": name, "sha256": checked.sha256, "size": checked.size})
     return material
