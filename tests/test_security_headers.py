@@ -191,3 +191,18 @@ def test_a_username_longer_than_any_account_fails_the_log_in_like_any_other(clie
     from axes.models import AccessAttempt
 
     assert all(len(a.username or "") <= 150 for a in AccessAttempt.objects.all())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_too_large_is_413_on_the_development_server_too(live_server, settings):
+    """The development server (wsgiref) refuses hop-by-hop headers from the application: the 413
+    must not carry ``Connection: close`` there (it became a 500)."""
+    import http.client
+    from urllib.parse import urlsplit
+
+    settings.REQUEST_MAX_BYTES = 2000
+    url = urlsplit(live_server.url)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=20)
+    conn.request("POST", "/progress/", body=b"x" * 5000)
+    assert conn.getresponse().status == 413
+    conn.close()

@@ -69,7 +69,12 @@ class SecurityHeadersMiddleware:
             response: HttpResponse = JsonResponse({"detail": message}, status=413)
         else:
             response = HttpResponse(loader.get_template("413.html").render({"message": message}), status=413)
-        response["Connection"] = "close"  # the body is not read: the connection cannot be reused
+        if str(request.META.get("SERVER_SOFTWARE", "")).startswith("gunicorn"):
+            # The body is not read, so the connection cannot be reused: gunicorn closes it on this
+            # header instead of reading the body through. (A hop-by-hop header is not the
+            # application's to send under PEP 3333; other servers, like the development server,
+            # refuse it with a 500, and close or drain the connection themselves.)
+            response["Connection"] = "close"
         return response
 
 
