@@ -311,6 +311,10 @@ OFD_MAX_ENTRIES = env_int("OFD_MAX_ENTRIES", 5000, minimum=1)
 ACCEPTANCE_WINDOW_WORKDAYS = env_int("ACCEPTANCE_WINDOW_WORKDAYS", 5, minimum=1)
 WARNING_WORKDAYS = env_int("WARNING_WORKDAYS", 2, minimum=0)
 PROGRESS_LOOKUPS_PER_HOUR = env_int("PROGRESS_LOOKUPS_PER_HOUR", 20, minimum=1)
+# The hall (onetrip/hall/rules.py): tickets one enrolled kiosk gives per minute, and booking codes
+# tried at one kiosk per ten minutes (self check-in).
+HALL_KIOSK_TICKETS_PER_MINUTE = env_int("HALL_KIOSK_TICKETS_PER_MINUTE", 20, minimum=1)
+HALL_KIOSK_CHECK_INS_PER_10_MINUTES = env_int("HALL_KIOSK_CHECK_INS_PER_10_MINUTES", 30, minimum=1)
 FILES_PER_MATERIAL = env_int("FILES_PER_MATERIAL", 10, minimum=1)
 # Stored material files that no application points to (an upload cut off before its commit)
 # are deleted by the cases.orphan_uploads job once they are this old.

@@ -11,7 +11,7 @@ from django.utils import timezone
 from onetrip.accounts.models import Role, User
 from onetrip.catalog.models import ServiceItem
 from onetrip.hall import services
-from onetrip.hall.models import Appointment, Area, Hall, Slot, Ticket, Window
+from onetrip.hall.models import Appointment, Area, Hall, Kiosk, Slot, Ticket, Window
 
 from .conftest import make_department, make_item, make_user
 
@@ -33,6 +33,8 @@ class HallWorld:
     clerk2: User
     item: ServiceItem
     item_b: ServiceItem
+    kiosk: Kiosk
+    kiosk_key: str
 
 
 def build_hall(district: Any, **hall_fields: Any) -> HallWorld:
@@ -55,8 +57,16 @@ def build_hall(district: Any, **hall_fields: Any) -> HallWorld:
         w = Window(area=area, number=number)
         services.save_config(actor=admin, obj=w)
         windows.append(w)
+    kiosk, key = make_kiosk(hall)
     return HallWorld(hall=hall, a=a, b=b, windows=windows, clerk=make_user(Role.WINDOW_CLERK, department),
-                     clerk2=make_user(Role.WINDOW_CLERK, department), item=item, item_b=item_b)
+                     clerk2=make_user(Role.WINDOW_CLERK, department), item=item, item_b=item_b,
+                     kiosk=kiosk, kiosk_key=key)
+
+
+def make_kiosk(hall: Hall, name: str = "入口左侧") -> tuple[Kiosk, str]:
+    """A kiosk enrolled by a hall manager (through the service), with its key."""
+    manager = User.objects.filter(role=Role.CATALOG_ADMIN).first() or make_user(Role.CATALOG_ADMIN)
+    return services.enrol_kiosk(actor=manager, hall=hall, name=name)
 
 
 @dataclass
@@ -79,9 +89,9 @@ def build_api_hall(district: Any, clerk: User, citizen: User) -> ApiHall:
     w = build_hall(district, open_all_hours=True)
     w.clerk = clerk
     services.sign_in_window(actor=clerk, window=w.windows[0])
-    waiting = services.take_ticket(actor=None, area=w.a)
+    waiting = services.take_ticket(actor=None, area=w.a, kiosk=w.kiosk)
     services.sign_in_window(actor=w.clerk2, window=w.windows[2])
-    services.take_ticket(actor=None, area=w.b)
+    services.take_ticket(actor=None, area=w.b, kiosk=w.kiosk)
     called = services.call_next(actor=w.clerk2)
     assert called is not None
     days = rules.bookable_days(w.hall, timezone.now())

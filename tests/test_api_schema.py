@@ -134,7 +134,7 @@ class World:
         later = {"day": h.days[1].isoformat(), "start": "10:00"}
         return {
             ("/api/v1/hall/areas", "get"): Call(),
-            ("/api/v1/hall/tickets", "post"): Call(json={"area": "business"}, status=201),
+            ("/api/v1/hall/tickets", "post"): Call(user=self.citizen, json={"area": "business"}, status=201),
             ("/api/v1/hall/tickets/{token}", "get"): Call(path={"token": h.waiting.token}),
             ("/api/v1/hall/calls", "get"): Call(),
             ("/api/v1/hall/desk", "get"): Call(user=clerk),
@@ -266,7 +266,7 @@ SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/bundles", "/api/v1/bundles/{code}",
     "/api/v1/auth/token", "/api/v1/auth/sms-code", "/api/v1/auth/password-reset", "/api/v1/auth/unlock",
     "/api/v1/calendar/add-workdays", "/api/v1/calendar/is-workday", "/api/v1/progress", "/api/v1/hall/areas",
-    "/api/v1/hall/tickets", "/api/v1/hall/tickets/{token}", "/api/v1/hall/calls", "/api/v1/hall/slots"}]
+    "/api/v1/hall/tickets/{token}", "/api/v1/hall/calls", "/api/v1/hall/slots"}]
 
 
 def test_the_lists_above_name_every_operation_and_the_secured_ones(spec):

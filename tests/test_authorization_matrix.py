@@ -126,7 +126,7 @@ def build_world() -> World:
         "system admin": make_user(Role.SYSTEM_ADMIN),
     }
     hall = build_hall(district, open_all_hours=True)
-    ticket = hall_services.take_ticket(actor=None, area=hall.a)
+    ticket = hall_services.take_ticket(actor=None, area=hall.a, kiosk=hall.kiosk)
     return World(actors=actors, victim=victim, victim2=victim2, case_a=case_a, case_b=case_b, draft=draft,
                  material_a=case_a.application.materials.get(), material_b=case_b.application.materials.get(),
                  notice_a=case_a.notices.get(), pending_rep=pending_rep, batch=batch, spare_draft_id=spare.pk,
@@ -299,7 +299,8 @@ PAGES: dict[str, Route] = {
                                                               lambda w: {"pk": w.batch.pk}, post_only=True),
     # the hall: taking a ticket, its status and the calling screen are for anyone in the hall
     "hall/": PUBLIC,
-    "hall/kiosk/": PUBLIC,
+    "hall/kiosk/": PUBLIC,  # gives tickets only on an enrolled kiosk (tests/test_hall_kiosks.py)
+    "hall/kiosk/enrol/": staff(Capability.MANAGE_HALL),
     "hall/tickets/<str:token>/": Route("public", params=lambda w: {"token": w.hall_token}),
     "hall/screen/": PUBLIC,
     "hall/desk/": staff(Capability.CALL_TICKETS),
@@ -370,7 +371,8 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/progress"): PUBLIC,
     ("GET", "/api/v1/progress"): PUBLIC,
     ("GET", "/api/v1/hall/areas"): PUBLIC,
-    ("POST", "/api/v1/hall/tickets"): PUBLIC,
+    # without signing in, only an enrolled kiosk's X-Kiosk-Key (tests/test_hall_kiosks.py)
+    ("POST", "/api/v1/hall/tickets"): Route("signed-in", body=lambda w: {"area": "business"}),
     ("GET", "/api/v1/hall/tickets/{token}"): Route("public", params=lambda w: {"token": w.hall_token}),
     ("GET", "/api/v1/hall/calls"): PUBLIC,
     ("GET", "/api/v1/hall/slots"): PUBLIC,

@@ -28,6 +28,8 @@ def code_of(exc: pytest.ExceptionInfo[ValidationError]) -> str | None:
 
 
 def take(w: HallWorld, area: Any = None, at: dt.datetime | None = None, **kw: Any) -> Ticket:
+    if kw.get("channel", TicketChannel.KIOSK) == TicketChannel.KIOSK:
+        kw.setdefault("kiosk", w.kiosk)
     return services.take_ticket(actor=kw.pop("actor", None), area=area or w.a, now=at or moment(TUESDAY), **kw)
 
 
@@ -325,6 +327,7 @@ def open_hall(district: Any) -> HallWorld:
 
 def test_kiosk_ticket_page_screen_and_feed(client, open_hall):
     w = open_hall
+    client.cookies[selectors.KIOSK_COOKIE] = w.kiosk_key
     page = client.get("/hall/kiosk/")
     assert page.status_code == 200 and "企业开办" in page.content.decode()
     response = client.post("/hall/kiosk/", {"area": w.a.pk})

@@ -16,10 +16,10 @@ from django.db import connection, connections
 
 from onetrip.accounts.models import Role
 from onetrip.hall import services
-from onetrip.hall.models import Appointment, AppointmentState, Slot, Ticket, TicketState
+from onetrip.hall.models import Appointment, AppointmentState, Slot, Ticket, TicketChannel, TicketState
 
 from .conftest import make_user
-from .hall_fixtures import TUESDAY, build_hall, moment
+from .hall_fixtures import TUESDAY, build_hall, make_kiosk, moment
 
 PG = "concurrent writers need PostgreSQL (the in-memory SQLite test database locks tables without waiting)"
 
@@ -54,10 +54,11 @@ def test_sixteen_kiosks_taking_tickets_at_once_get_unique_gapless_numbers(distri
     w = build_hall(district)
     at = moment(TUESDAY)
 
-    def kiosk(area: Any) -> Callable[[], list[str]]:
-        return lambda: [services.take_ticket(actor=None, area=area, now=at).number for _ in range(15)]
+    def kiosk(area: Any, n: int) -> Callable[[], list[str]]:
+        device, _key = make_kiosk(w.hall, f"kiosk {n}")
+        return lambda: [services.take_ticket(actor=None, area=area, now=at, kiosk=device).number for _ in range(15)]
 
-    results, errors = in_threads([kiosk(w.a) for _ in range(12)] + [kiosk(w.b) for _ in range(4)])
+    results, errors = in_threads([kiosk(w.a, n) for n in range(12)] + [kiosk(w.b, 12 + n) for n in range(4)])
     assert errors == []
     a_numbers = sorted(n for r in results for n in r if n.startswith("A"))
     assert a_numbers == [f"A{i:03d}" for i in range(1, 181)]  # unique, and no gap
@@ -70,7 +71,7 @@ def test_sixteen_kiosks_taking_tickets_at_once_get_unique_gapless_numbers(distri
 def test_clerks_calling_at_the_same_moment_never_get_the_same_ticket(district):
     w = build_hall(district)
     at = moment(TUESDAY)
-    tickets = [services.take_ticket(actor=None, area=w.a, now=at) for _ in range(6)]
+    tickets = [services.take_ticket(actor=None, area=w.a, now=at, kiosk=w.kiosk) for _ in range(6)]
     from onetrip.hall.models import Window
 
     clerks = [make_user(Role.WINDOW_CLERK) for _ in range(6)]
@@ -106,3 +107,22 @@ def test_twenty_citizens_booking_a_nearly_full_slot_never_overbook_it(district):
     assert sorted(results).count("booked") == 1 and set(results) == {"booked", "full"}
     slot = Slot.objects.get(area=w.a, day=day, start=dt.time(9))
     assert slot.booked == 2 == Appointment.objects.filter(slot=slot, state=AppointmentState.BOOKED).count()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.postgresql(reason=PG)
+def test_one_person_tapping_take_on_two_phones_at_once_gets_one_ticket(district):
+    w = build_hall(district)
+    at = moment(TUESDAY)
+    person = make_user(Role.CITIZEN, mobile="13907369911")
+
+    def tap() -> str:
+        try:
+            return services.take_ticket(actor=person, area=w.a, channel=TicketChannel.PHONE, now=at).number
+        except ValidationError as exc:
+            return str(exc.code)
+
+    results, errors = in_threads([tap for _ in range(8)])
+    assert errors == []
+    assert sorted(results) == ["A001"] + ["duplicate"] * 7
+    assert Ticket.objects.filter(holder=person).count() == 1

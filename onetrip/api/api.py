@@ -296,6 +296,8 @@ _REFUSAL_STATUS = {
     "full": 409,
     "duplicate": 409,
     "suspended": 403,
+    "not_a_kiosk": 403,
+    "sign_in": 401,
 }
 
 

@@ -15,13 +15,14 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.security import APIKeyHeader
 
 from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, can
 from onetrip.api.auth import token_or_session
 from onetrip.api.schemas import answers, text
 from onetrip.hall import rules, selectors, services
-from onetrip.hall.models import Area, Hall, Ticket, TicketChannel, Window
+from onetrip.hall.models import Area, Hall, Kiosk, Ticket, TicketChannel, Window
 
 router = Router(tags=["hall"])
 
@@ -215,12 +216,33 @@ def list_areas(request: HttpRequest) -> Any:
              "waiting": counts.get(a.pk, 0), "priority_allowed": a.priority_allowed} for a in selectors.areas(hall)]
 
 
-@router.post("/hall/tickets", response=answers({201: HallTicketOut}, 400, 404), summary="Take a ticket (取号)")
+class KioskKey(APIKeyHeader):
+    """``X-Kiosk-Key``: the key of a kiosk enrolled at /hall/kiosk/enrol/ (a kiosk app's)."""
+
+    param_name = "X-Kiosk-Key"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return selectors.kiosk_of(key)
+
+
+kiosk_key = KioskKey()
+
+
+@router.post("/hall/tickets", response=answers({201: HallTicketOut}, 400, 401, 403, 404, 409, 429),
+             auth=[kiosk_key, *token_or_session], summary="Take a ticket (取号)")
 def take_ticket(request: HttpRequest, payload: HallTicketIn) -> Any:
-    """On a phone, no log-in needed: the answer's ``token`` is the key to the ticket's status.
-    400 ``closed`` outside opening hours."""
-    ticket = services.take_ticket(actor=None, area=_area(payload.area), channel=TicketChannel.PHONE)
+    """On a phone, signed in (bearer token or session): one open ticket per person and area (409
+    ``duplicate`` names the one held). From an enrolled kiosk (``X-Kiosk-Key``): no person, at most
+    ``HALL_KIOSK_TICKETS_PER_MINUTE`` a minute (429). The answer's ``token`` is the key to the
+    ticket's status. 400 ``closed`` outside opening hours."""
+    area = _area(payload.area)
+    who = request.auth  # type: ignore[attr-defined]
+    if isinstance(who, Kiosk):
+        ticket = services.take_ticket(actor=None, area=area, channel=TicketChannel.KIOSK, kiosk=who)
+    else:
+        ticket = services.take_ticket(actor=who, area=area, channel=TicketChannel.PHONE)
     return Status(201, ticket_out(ticket))
+
 
 
 @router.get("/hall/tickets/{token}", response=answers({200: HallTicketOut}, 404), summary="A ticket's status")

@@ -11,7 +11,7 @@ from django.http import HttpRequest
 
 from onetrip.accounts.permissions import Capability, can
 from onetrip.hall import services
-from onetrip.hall.models import Area, Hall, Window
+from onetrip.hall.models import Area, Hall, Kiosk, Window
 
 
 class HallPermissions:
@@ -63,3 +63,14 @@ class AreaAdmin(HallPermissions, admin.ModelAdmin):  # type: ignore[misc]
 class WindowAdmin(HallPermissions, admin.ModelAdmin):  # type: ignore[misc]
     list_display = ("number", "area", "active")
     list_filter = ("area",)
+
+
+@admin.register(Kiosk)
+class KioskAdmin(HallPermissions, admin.ModelAdmin):  # type: ignore[misc]
+    """Kiosks are enrolled on the kiosk itself (/hall/kiosk/enrol/); here one is taken out of use."""
+
+    list_display = ("name", "hall", "active", "enrolled_at", "enrolled_by")
+    fields = ("name", "active")
+
+    def has_add_permission(self, request: HttpRequest, *args: Any) -> bool:
+        return False

@@ -4,6 +4,7 @@ appointments (预约办事). Writes go through ``services.py``; reads through ``
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -117,6 +118,31 @@ class WindowSession(models.Model):
         ]
 
 
+class Kiosk(models.Model):
+    """A ticket kiosk (取号机) in the hall: a device a hall manager enrolled. Its browser keeps the
+    key (only the key's SHA-256 is stored here); tickets taken without a log-in come only from an
+    enrolled kiosk, each counted against the kiosk's own limit (``HALL_KIOSK_TICKETS_PER_MINUTE``)."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="kiosks", verbose_name=_("service hall"))
+    name = models.CharField(_("name"), max_length=50, help_text=_("Where it stands, e.g. “entrance, left”."))
+    key_hash = models.CharField(max_length=64, unique=True)
+    active = models.BooleanField(_("in use"), default=True)
+    enrolled_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    enrolled_at = models.DateTimeField(_("enrolled at"))
+
+    class Meta:
+        verbose_name = _("kiosk")
+        verbose_name_plural = _("kiosks")
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @staticmethod
+    def hash_key(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()
+
+
 class TicketCounter(models.Model):
     """The last number given in one area on one day. Its row is locked by each ticket's
     transaction, so numbers are unique and gapless per area and day."""
@@ -167,6 +193,7 @@ class Ticket(models.Model):
                               related_name="+")
     holder = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                related_name="hall_tickets")
+    kiosk = models.ForeignKey(Kiosk, null=True, blank=True, on_delete=models.SET_NULL, related_name="tickets")
     transferred_from = models.OneToOneField("self", null=True, blank=True, on_delete=models.PROTECT,
                                             related_name="transferred_to")
     # The hook for window intake: the case a served ticket led to (set by whoever builds intake).
@@ -176,7 +203,12 @@ class Ticket(models.Model):
     class Meta:
         verbose_name = _("ticket")
         verbose_name_plural = _("tickets")
-        constraints = [models.UniqueConstraint(fields=["area", "day", "seq"], name="hall_ticket_number_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["area", "day", "seq"], name="hall_ticket_number_unique"),
+            # rules.one_open_ticket: a person holds at most one open ticket per area and day.
+            models.UniqueConstraint(fields=["holder", "area", "day"], name="hall_one_open_ticket_per_person",
+                                    condition=Q(holder__isnull=False, state__in=["waiting", "called", "serving"])),
+        ]
         indexes = [models.Index(fields=["area", "day", "state"], name="hall_ticket_queue")]
 
     def __str__(self) -> str:

@@ -147,3 +147,38 @@ def called_before(ticket: Ticket, area: Area, now: dt.datetime) -> Q:
     if r in (0, 3):
         later_key = Q(due_at__lt=ticket.due_at) | (Q(due_at=ticket.due_at) & later_key)
     return Q(rank__lt=r) | (Q(rank=r) & later_key)
+
+
+OPEN_TICKET_STATES = (TicketState.WAITING, TicketState.CALLED, TicketState.SERVING)
+
+
+def one_open_ticket(holder: Any, area: Area, day: dt.date) -> Ticket | None:
+    """一人一号: a person holds at most one open ticket (waiting, called or being served) per area
+    and day; the ticket they already hold, or None. A ticket without a log-in comes only from an
+    enrolled kiosk (``kiosk_may_give``), so nobody can fill a queue from afar; the database's
+    ``hall_one_open_ticket_per_person`` constraint keeps the rule when two requests race."""
+    if holder is None:
+        return None
+    return Ticket.objects.filter(holder=holder, area=area, day=day, state__in=OPEN_TICKET_STATES).first()
+
+
+def kiosk_may_give(kiosk: Any) -> bool:
+    """取号机限流: an enrolled kiosk gives at most ``HALL_KIOSK_TICKETS_PER_MINUTE`` tickets a
+    minute (a person at a touch screen takes one every few seconds; a script many more)."""
+    from django.conf import settings
+
+    from onetrip.core import ratelimit
+
+    return ratelimit.hit(f"hall-kiosk:{kiosk.pk}", limit=settings.HALL_KIOSK_TICKETS_PER_MINUTE,
+                         window=dt.timedelta(minutes=1))
+
+
+def kiosk_may_try_code(kiosk: Any) -> bool:
+    """到场签到 at a kiosk: at most ``HALL_KIOSK_CHECK_INS_PER_10_MINUTES`` booking codes tried per
+    kiosk in ten minutes, so codes cannot be guessed there."""
+    from django.conf import settings
+
+    from onetrip.core import ratelimit
+
+    return ratelimit.hit(f"hall-kiosk-code:{kiosk.pk}", limit=settings.HALL_KIOSK_CHECK_INS_PER_10_MINUTES,
+                         window=dt.timedelta(minutes=10))

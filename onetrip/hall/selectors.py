@@ -17,6 +17,7 @@ from onetrip.hall.models import (
     AppointmentState,
     Area,
     Hall,
+    Kiosk,
     Slot,
     Ticket,
     TicketCall,
@@ -26,6 +27,22 @@ from onetrip.hall.models import (
 )
 
 LATEST_CALLS = 8
+
+
+KIOSK_COOKIE = "onetrip_kiosk"
+
+
+def kiosk_of(key: str | None) -> Kiosk | None:
+    """The enrolled kiosk whose key this is (a kiosk browser's cookie, or the API's X-Kiosk-Key)."""
+    if not key:
+        return None
+    return Kiosk.objects.filter(key_hash=Kiosk.hash_key(key), active=True).first()
+
+
+def open_tickets_of(user: Any, day: dt.date) -> list[Ticket]:
+    """The tickets a signed-in person holds today that are still open (to find their way back)."""
+    return list(Ticket.objects.filter(holder=user, day=day, state__in=rules.OPEN_TICKET_STATES)
+                .select_related("area").order_by("taken_at"))
 
 
 def the_hall() -> Hall | None:

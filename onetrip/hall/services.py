@@ -25,6 +25,7 @@ from onetrip.hall.models import (
     AppointmentState,
     Area,
     Hall,
+    Kiosk,
     Slot,
     Ticket,
     TicketCall,
@@ -92,6 +93,27 @@ def window_of(clerk: User) -> Window | None:
     return session.window if session else None
 
 
+# --- kiosks -------------------------------------------------------------------------------------
+
+
+def enrol_kiosk(*, actor: User, hall: Hall, name: str, now: dt.datetime | None = None) -> tuple[Kiosk, str]:
+    """取号机登记: a hall manager makes this browser one of the hall's kiosks. Returns the kiosk and
+    its key, which only the kiosk's browser keeps (a cookie); the database keeps its SHA-256."""
+    from onetrip.accounts.permissions import Capability, can
+
+    if not can(actor, Capability.MANAGE_HALL):
+        raise Refused(_("Only the hall's managers enrol kiosks."), code="forbidden")
+    name = name.strip()
+    if not name or len(name) > 50:
+        raise Refused(_("Name the kiosk by where it stands (at most 50 characters)."), code="invalid")
+    key = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        kiosk = Kiosk.objects.create(hall=hall, name=name, key_hash=Kiosk.hash_key(key), enrolled_by=actor,
+                                     enrolled_at=now or timezone.now())
+        trail.record(actor=actor, action="hall.kiosk_enrolled", obj=kiosk, summary={"name": name})
+    return kiosk, key
+
+
 # --- tickets ------------------------------------------------------------------------------------
 
 
@@ -111,14 +133,14 @@ def _next_seq(area: Area, day: dt.date) -> int:
 
 
 def _new_ticket(*, area: Area, channel: str, now: dt.datetime, priority: bool = False,
-                due_at: dt.datetime | None = None, holder: User | None = None,
+                due_at: dt.datetime | None = None, holder: User | None = None, kiosk: Kiosk | None = None,
                 queued_at: dt.datetime | None = None, transferred_from: Ticket | None = None) -> Ticket:
     """A ticket row without its number yet: the caller writes the trail, then calls ``_number``
     last, so the area's counter row stays locked only for that update and the commit."""
     return Ticket.objects.create(
         area=area, day=rules.local(now).date(), seq=None, number="", token=secrets.token_urlsafe(16),
         channel=channel, priority=priority and area.priority_allowed, due_at=due_at, taken_at=now,
-        queued_at=queued_at or now, holder=holder, transferred_from=transferred_from)
+        queued_at=queued_at or now, holder=holder, kiosk=kiosk, transferred_from=transferred_from)
 
 
 def _number(ticket: Ticket) -> Ticket:
@@ -131,26 +153,53 @@ def _number(ticket: Ticket) -> Ticket:
 
 
 def take_ticket(*, actor: User | None, area: Area, channel: str = TicketChannel.KIOSK, priority: bool = False,
-                now: dt.datetime | None = None) -> Ticket:
-    """取号: a ticket for an area, at the kiosk, on a phone, or given by a clerk to a walk-in
-    (only a clerk may give priority to an elderly or disabled person)."""
+                kiosk: Kiosk | None = None, now: dt.datetime | None = None) -> Ticket:
+    """取号: a ticket for an area, at an enrolled kiosk (no log-in), on the phone of a signed-in
+    person (one open ticket per person and area: ``rules.one_open_ticket``), or given by a clerk
+    to a walk-in (only a clerk may give priority to an elderly or disabled person)."""
     now = now or timezone.now()
     if channel not in (TicketChannel.KIOSK, TicketChannel.PHONE, TicketChannel.CLERK):
         raise Refused(_("Tickets are taken at the kiosk, on a phone or from a clerk."), code="invalid")
     if channel == TicketChannel.CLERK or priority:
         _require_clerk(actor)
+    signed_in = actor is not None and getattr(actor, "is_authenticated", False)
+    if channel == TicketChannel.KIOSK and (kiosk is None or not kiosk.active or kiosk.hall_id != area.hall_id):
+        raise Refused(_("Tickets without signing in are given by the hall's kiosks. On a phone, sign in first."),
+                      code="not_a_kiosk")
+    if channel == TicketChannel.PHONE and not signed_in:
+        raise Refused(_("Sign in to take a ticket on your phone."), code="sign_in")
     if not rules.is_open(area.hall, now):
         raise Refused(_("The hall is closed now: tickets are given during opening hours on working days."),
                       code="closed")
-    holder = actor if actor is not None and getattr(actor, "is_authenticated", False) and not _is_clerk(actor) \
-        else None
-    with transaction.atomic():
-        ticket = _new_ticket(area=area, channel=channel, now=now, priority=priority, holder=holder)
-        # The number is given after this entry (see _new_ticket); every later entry names it.
-        trail.record(actor=actor, action="hall.ticket_taken", obj=ticket,
-                     summary={"area": area.code, "channel": channel, "priority": ticket.priority})
-        _number(ticket)
+    holder = actor if channel == TicketChannel.PHONE and not _is_clerk(actor) else None
+    day = rules.local(now).date()
+    held = rules.one_open_ticket(holder, area, day)
+    if held is not None:
+        raise _already_holds(held)
+    if kiosk is not None and channel == TicketChannel.KIOSK and not rules.kiosk_may_give(kiosk):
+        raise Refused(_("This kiosk is giving tickets too fast; please wait a minute or ask the guide desk."),
+                      code="throttled")
+    try:
+        with transaction.atomic():
+            ticket = _new_ticket(area=area, channel=channel, now=now, priority=priority, holder=holder,
+                                 kiosk=kiosk if channel == TicketChannel.KIOSK else None)
+            # The number is given after this entry (see _new_ticket); every later entry names it.
+            trail.record(actor=actor, action="hall.ticket_taken", obj=ticket,
+                         summary={"area": area.code, "channel": channel, "priority": ticket.priority,
+                                  **({"kiosk": ticket.kiosk_id} if ticket.kiosk_id else {})})
+            _number(ticket)
+    except IntegrityError:
+        # Two requests of one person at the same moment: the constraint let one through.
+        held = rules.one_open_ticket(holder, area, day)
+        if held is None:
+            raise
+        raise _already_holds(held) from None
     return ticket
+
+
+def _already_holds(held: Ticket) -> Refused:
+    return Refused(_("You already hold ticket %(number)s for this area; it keeps its place in the queue.")
+                   % {"number": held.number}, code="duplicate")
 
 
 def call_next(*, actor: User, now: dt.datetime | None = None) -> Ticket | None:
@@ -219,6 +268,10 @@ def act(*, actor: User, ticket: Ticket, action: str, area: Area | None = None,
         if action == "transfer":
             if area is None or area.pk == locked.area_id or area.hall_id != locked.area.hall_id:
                 raise Refused(_("Choose another area of this hall."), code="invalid")
+            held = rules.one_open_ticket(locked.holder, area, rules.local(now).date())
+            if held is not None:
+                raise Refused(_("This person already holds ticket %(number)s in that area.") % {"number": held.number},
+                              code="duplicate")
             new = _new_ticket(area=area, channel=TicketChannel.TRANSFER, now=now, priority=locked.priority,
                               holder=locked.holder, queued_at=locked.queued_at, transferred_from=locked)
             _move(locked, "transfer", actor=actor, now=now, summary={"area": area.code})
@@ -394,28 +447,41 @@ def change_booking(*, actor: User, appointment: Appointment, day: dt.date, start
         return book(actor=actor, area=old.slot.area, item=old.item, day=day, start=start, now=now)
 
 
-def check_in(*, actor: User, code: str, now: dt.datetime | None = None) -> Ticket:
-    """到场签到: the booking code gives a priority ticket, called at the appointment's time."""
-    _require_clerk(actor)
+def check_in(*, actor: User | None, code: str, kiosk: Kiosk | None = None, now: dt.datetime | None = None) -> Ticket:
+    """到场签到: the booking code gives a priority ticket, called at the appointment's time; at a
+    window (a clerk) or by the person at an enrolled kiosk (codes tried there are limited:
+    ``rules.kiosk_may_try_code``)."""
+    if kiosk is None:
+        _require_clerk(actor)
+    elif not kiosk.active:
+        raise Refused(_("Tickets without signing in are given by the hall's kiosks. On a phone, sign in first."),
+                      code="not_a_kiosk")
+    elif not rules.kiosk_may_try_code(kiosk):
+        raise Refused(_("Too many booking codes were tried at this kiosk; please ask the guide desk."),
+                      code="throttled")
     now = now or timezone.now()
     code = code.strip().upper()
     with transaction.atomic():
         a = Appointment.objects.select_for_update().select_related("slot__area__hall").filter(code=code).first()
-        if a is None:
+        if a is None or (kiosk is not None and a.slot.area.hall_id != kiosk.hall_id):
             raise Refused(_("No appointment has this booking code."), code="not_found")
         if a.state != AppointmentState.BOOKED:
             raise Refused(_("This appointment is %(state)s.") % {"state": a.get_state_display()}, code="wrong_state")
         if a.day != rules.local(now).date():
             raise Refused(_("This appointment is for %(day)s, not today.") % {"day": f"{a.day:%Y-%m-%d}"},
                           code="wrong_day")
+        held = rules.one_open_ticket(a.citizen, a.slot.area, a.day)
+        if held is not None:
+            raise _already_holds(held)
         due = timezone.make_aware(dt.datetime.combine(a.day, a.slot.start))
         ticket = _new_ticket(area=a.slot.area, channel=TicketChannel.APPOINTMENT, now=now, priority=True,
-                             due_at=due, holder=a.citizen)
+                             due_at=due, holder=a.citizen, kiosk=kiosk)
         a.state = AppointmentState.CHECKED_IN
         a.ticket = ticket
         a.save(update_fields=["state", "ticket"])
         trail.record(actor=actor, action="hall.ticket_taken", obj=ticket,
-                     summary={"area": a.slot.area.code, "channel": ticket.channel, "appointment": a.code})
+                     summary={"area": a.slot.area.code, "channel": ticket.channel, "appointment": a.code,
+                              **({"kiosk": kiosk.pk} if kiosk is not None else {})})
         _number(ticket)
     return ticket
 
@@ -428,8 +494,8 @@ def record_missed(appointment: Appointment) -> None:
 # --- configuration (the admin's writes) ---------------------------------------------------------
 
 
-def save_config(*, actor: User, obj: Hall | Area | Window, changed: list[str] | None = None) -> None:
-    """An admin's change to the hall, an area or a window: checked, saved and on the trail."""
+def save_config(*, actor: User, obj: Hall | Area | Window | Kiosk, changed: list[str] | None = None) -> None:
+    """An admin's change to the hall, an area, a window or a kiosk (taken out of use): checked, saved and on the trail."""
     obj.full_clean()
     with transaction.atomic():
         created = obj.pk is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -42,27 +43,61 @@ def _area(hall: Hall, pk: Any) -> Area | None:
 
 @require_http_methods(["GET", "POST"])
 def take(request: HttpRequest, kiosk: bool = False) -> HttpResponse:
-    """取号: one big button per area; the kiosk in the hall and the phone use the same page."""
+    """取号: one big button per area. At an enrolled kiosk anyone takes a ticket (and checks in a
+    booking with its code); on a phone the person signs in first and holds one ticket per area."""
     hall = _hall()
+    device = selectors.kiosk_of(request.COOKIES.get(selectors.KIOSK_COOKIE)) if kiosk else None
+    user: Any = request.user
     if request.method == "POST":
-        area = _area(hall, request.POST.get("area"))
-        if area is None:
-            messages.error(request, _("Choose an area."))
-        else:
-            try:
-                ticket = services.take_ticket(actor=request.user if request.user.is_authenticated else None,
-                                              area=area, channel=TicketChannel.KIOSK if kiosk else TicketChannel.PHONE)
-            except ValidationError as exc:
-                _refused(request, exc)
-            else:
+        try:
+            if request.POST.get("do") == "check_in":
+                if device is None:
+                    raise ValidationError(_("Check in at a kiosk in the hall or at any window."))
+                code = request.POST.get("code", "")
+                if not code.strip():
+                    raise ValidationError(_("Enter the booking code."))
+                ticket = services.check_in(actor=None, code=code, kiosk=device)
                 return redirect("hall:ticket", token=ticket.token)
+            area = _area(hall, request.POST.get("area"))
+            if area is None:
+                raise ValidationError(_("Choose an area."))
+            ticket = services.take_ticket(actor=user if user.is_authenticated else None, area=area,
+                                          channel=TicketChannel.KIOSK if kiosk else TicketChannel.PHONE,
+                                          kiosk=device)
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            return redirect("hall:ticket", token=ticket.token)
     today = timezone.localdate()
     counts = selectors.waiting_counts(hall, today)
     areas = selectors.areas(hall)
     for a in areas:
         a.waiting = counts.get(a.pk, 0)  # type: ignore[attr-defined]
     return render(request, "hall/take.html", {
-        "hall": hall, "areas": areas, "kiosk": kiosk, "open": rules.is_open(hall, timezone.now())})
+        "hall": hall, "areas": areas, "kiosk": kiosk, "device": device, "open": rules.is_open(hall, timezone.now()),
+        "may_take": device is not None if kiosk else user.is_authenticated,
+        "held": selectors.open_tickets_of(user, today) if user.is_authenticated and not kiosk else []})
+
+
+@require(Capability.MANAGE_HALL)
+@require_http_methods(["GET", "POST"])
+def enrol_kiosk(request: HttpRequest) -> HttpResponse:
+    """取号机登记: a hall manager, on the kiosk's own browser, makes it one of the hall's kiosks."""
+    hall = _hall()
+    if request.method == "POST":
+        try:
+            device, key = services.enrol_kiosk(actor=request.user, hall=hall,  # type: ignore[arg-type]
+                                               name=request.POST.get("name", ""))
+        except ValidationError as exc:
+            _refused(request, exc)
+        else:
+            messages.success(request, _("This browser is now the kiosk “%(name)s”.") % {"name": device.name})
+            response = redirect("hall:kiosk")
+            response.set_cookie(selectors.KIOSK_COOKIE, key, max_age=5 * 365 * 24 * 3600, httponly=True,
+                                secure=settings.SESSION_COOKIE_SECURE, samesite="Lax")
+            return response
+    current = selectors.kiosk_of(request.COOKIES.get(selectors.KIOSK_COOKIE))
+    return render(request, "hall/enrol_kiosk.html", {"hall": hall, "current": current})
 
 
 def ticket(request: HttpRequest, token: str) -> HttpResponse:

@@ -61,6 +61,28 @@ def phone(browser: Any, live_server: Any, demo: None) -> Iterator[Any]:
     context.close()
 
 
+def log_in(page: Any, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", "OneTrip-demo-2026")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url("**/accounts/me/")
+
+
+def log_out(page: Any) -> None:
+    page.get_by_role("button", name="退出登录").click()
+
+
+def enrol_kiosk(page: Any, name: str = "大厅入口左侧") -> None:
+    """A hall manager (审改办) makes this browser one of the hall's kiosks, then signs out."""
+    log_in(page, "shengaiban")
+    page.goto("/hall/kiosk/enrol/")
+    page.fill("#kiosk-name", name)
+    page.get_by_role("button", name="登记此屏幕").click()
+    page.wait_for_url("**/hall/kiosk/")
+    log_out(page)
+
+
 def serious_violations(page: Any) -> list[str]:
     from axe_playwright_python.sync_playwright import Axe
 

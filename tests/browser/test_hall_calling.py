@@ -10,7 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from .conftest import serious_violations
+from .conftest import enrol_kiosk, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -23,6 +23,7 @@ def fits(page) -> bool:
 
 def test_kiosk_ticket_is_called_and_shown_on_the_calling_screen(phone, browser, live_server):
     kiosk = phone
+    enrol_kiosk(kiosk)
     kiosk.goto("/hall/kiosk/")
     assert serious_violations(kiosk) == []
     assert fits(kiosk)

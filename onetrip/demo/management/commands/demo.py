@@ -26,6 +26,8 @@ class Command(BaseCommand):
         for username, role, department in report.users:
             self.stdout.write(f"  {username:<16} {role:<28} {department}")
         self.stdout.write("\nCitizens log in with their mobile number. Catalogue admin: /admin/ · API: /api/docs")
+        self.stdout.write("Hall kiosk: as shengaiban open /hall/kiosk/enrol/ on the kiosk's browser, log out, "
+                          "then /hall/kiosk/ gives tickets; on a phone, log in and use /hall/")
         self.stdout.write("\nDemo cases (look one up at /progress/ with its number and the mobile number):")
         for number, state, mobile in report.cases:
             self.stdout.write(f"  {number}  {mobile}  {state}")
