@@ -70,6 +70,10 @@ class World:
             real_name="孙示例", mobile="13907368801", resident_id=resident_id("43070319880808123"), password=PASSWORD,
             uscc=uscc("91430703MA4R00001"), company_name="", legal_representative="")
         self.hall = build_api_hall(department.division, staff.clerk, citizen)
+        self.window_app, _ = cases.create_application(
+            actor=staff.clerk, item_code=item.item.code, channel="window",
+            form={"applicant_name": "柳窗口（演示）", "applicant_id_number": resident_id("43070319900505123"),
+                  "applicant_mobile": "13907369999"})
 
     def calls(self) -> dict[tuple[str, str], Call]:
         """One valid call per operation, made by someone allowed to make it."""
@@ -106,6 +110,9 @@ class World:
                 user=w.citizen, path={"application_id": w.draft.pk}, form={"name": "经营场所使用证明"}, status=201),
             ("/api/v1/applications/{application_id}/submit", "post"): Call(user=w.citizen,
                                                                            path={"application_id": w.draft.pk}),
+            ("/api/v1/applications/{application_id}/window-decision", "post"): Call(
+                user=clerk, path={"application_id": w.window_app.pk}, json={
+                    "decision": "notice", "marks": [{"material": "个体工商户登记（备案）申请书", "state": "missing"}]}),
             ("/api/v1/cases", "get"): Call(user=w.citizen),
             ("/api/v1/cases/{number}", "get"): Call(user=w.citizen, path={"number": number}),
             ("/api/v1/cases/{number}/materials/{material_id}", "get"): Call(
@@ -248,7 +255,8 @@ ALL = [
     ("/api/v1/calendar/is-workday", "get"), ("/api/v1/publications", "get"), ("/api/v1/publications", "post"),
     ("/api/v1/publications/{pk}/approve", "post"), ("/api/v1/publications/{pk}/reject", "post"),
     ("/api/v1/applications", "post"), ("/api/v1/applications/{application_id}/materials", "post"),
-    ("/api/v1/applications/{application_id}/submit", "post"), ("/api/v1/cases", "get"),
+    ("/api/v1/applications/{application_id}/submit", "post"),
+    ("/api/v1/applications/{application_id}/window-decision", "post"), ("/api/v1/cases", "get"),
     ("/api/v1/cases/{number}", "get"), ("/api/v1/cases/{number}/materials/{material_id}", "get"),
     ("/api/v1/cases/{number}/documents/{kind}", "get"),
     ("/api/v1/proxy-consents/sms-code", "post"), ("/api/v1/proxy-consents/{consent_id}/confirm", "post"),

@@ -353,6 +353,10 @@ OPERATIONS: dict[tuple[str, str], Route] = {
                                             body=lambda w: {"item": w.item_code}),
     ("POST", "/api/v1/applications/{application_id}/materials"): Route("own-object", targets=application_targets),
     ("POST", "/api/v1/applications/{application_id}/submit"): Route("own-object", targets=application_targets),
+    # a window application's window clerks too (tests/test_window_intake.py)
+    ("POST", "/api/v1/applications/{application_id}/window-decision"): Route(
+        "own-object", targets=application_targets,
+        body=lambda w: {"decision": "notice", "marks": [{"material": "个体工商户登记（备案）申请书", "state": "missing"}]}),
     ("GET", "/api/v1/cases"): SIGNED_IN,
     ("GET", "/api/v1/cases/{number}"): Route("own-object", targets=case_targets),
     ("GET", "/api/v1/cases/{number}/materials/{material_id}"): Route(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils.timezone import now as timezone_now
 
 from onetrip.accounts.models import Role
 from onetrip.core.models import Notification, TrailEntry
@@ -570,3 +571,61 @@ def test_a_window_application_is_only_for_an_item_of_the_area_and_the_ticket_bei
     application = services.start_window_application(actor=w.clerk, ticket=t, item_code=item.item.code, **person)
     client.force_login(citizen)  # not the applicant: the window application is not theirs to see
     assert client.get(f"/applications/{application.pk}/").status_code == 404
+
+
+@pytest.mark.django_db
+def test_the_clerk_finds_the_persons_account_and_the_application_is_theirs(item, w, citizen, client):
+    """一窗受理 for someone with an account: found by ID number or mobile (each lookup on the trail,
+    the ticket its purpose), their details come from the account and the case is in their list."""
+    from onetrip.cases.models import Application
+
+    w.a.items.add(item.item)
+    t = serving(w)
+    client.force_login(w.clerk)
+    r = client.post("/hall/desk/", {"do": "find_person", "ticket": t.pk, "query": "12345"}, follow=True)
+    assert "18-digit" in r.content.decode() or "18位" in r.content.decode()
+    r = client.post("/hall/desk/", {"do": "find_person", "ticket": t.pk, "query": "13907369876"}, follow=True)
+    assert r.status_code == 200 and TrailEntry.objects.filter(action="hall.person_lookup",
+                                                              summary__found=None).count() == 1
+    client.post("/hall/desk/", {"do": "find_person", "ticket": t.pk, "query": citizen.resident_id})
+    entry = TrailEntry.objects.filter(action="hall.person_lookup").latest("id")
+    assert entry.summary == {"ticket": t.number, "found": citizen.pk} and entry.actor_id == w.clerk.pk
+    page = client.get("/hall/desk/").content.decode()
+    assert citizen.real_name in page and citizen.resident_id not in page and citizen.mobile not in page  # masked
+    r = client.post("/hall/desk/", {"do": "window_application", "ticket": t.pk, "item": item.item.code,
+                                    "for_account": "1"})
+    application = Application.objects.get()
+    assert r["Location"] == f"/applications/{application.pk}/"
+    assert (application.applicant, application.applicant_name, application.applicant_mobile) == (
+        citizen, citizen.real_name, citizen.mobile)
+    # another clerk's ticket: the lookup is refused and nothing is on the trail for it
+    with pytest.raises(ValidationError) as exc:
+        services.find_person(actor=w.clerk2, ticket=t, query=citizen.resident_id)
+    assert code_of(exc) == "not_yours"
+    assert TrailEntry.objects.filter(action="hall.person_lookup").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_booked_persons_ticket_brings_their_account_and_item_to_the_desk(item, w, client):
+    w.hall.open_all_hours = True
+    w.hall.save()
+    w.a.items.add(item.item)
+    from onetrip.demo.people import resident_id
+
+    person = make_user(Role.CITIZEN, mobile="13907369802", resident_id=resident_id("43070319920303456"))
+    today = rules.local(timezone_now()).date()
+    slot = Slot.objects.create(area=w.a, day=today, start=dt.time(9), end=dt.time(9, 30), capacity=2, booked=1)
+    a = Appointment.objects.create(code="DESK2345", citizen=person, slot=slot, day=today, item=item.item,
+                                   created_at=timezone_now())
+    t = services.check_in(actor=w.clerk, code=a.code)
+    sit(w)
+    assert services.call_next(actor=w.clerk) == t
+    services.act(actor=w.clerk, ticket=t, action="start")
+    client.force_login(w.clerk)
+    page = client.get("/hall/desk/").content.decode()
+    assert person.real_name in page and f'value="{item.item.code}" selected' in page
+    r = client.post("/hall/desk/", {"do": "window_application", "ticket": t.pk, "item": item.item.code,
+                                    "for_account": "1"}, follow=True)
+    t.refresh_from_db()
+    assert t.case is not None, r.content.decode()[-3000:]
+    assert t.case.application.applicant == person

@@ -20,7 +20,7 @@ from onetrip.api.auth import token_or_session
 from onetrip.api.schemas import Error, answers, text
 from onetrip.cases import actions, selectors, services
 from onetrip.cases.models import Application, Case, ProxyConsent, Visit
-from onetrip.cases.rules import is_applicant
+from onetrip.cases.rules import WINDOW_DECISIONS, WINDOW_MARKS, may_work_on_application
 from onetrip.core.identity import mask_mobile
 from onetrip.core.ratelimit import client_address
 
@@ -43,6 +43,9 @@ class ApplicationIn(Schema):
     item: str = Field(None, min_length=1, description="An item's code (or give bundle).")  # type: ignore[assignment]
     bundle: str = Field(None, min_length=1, description="A life-event bundle's code (or give item).")  # type: ignore[assignment]
     form: dict[str, str] = {}
+    channel: Literal["online", "window"] = Field(
+        "online", description="window: a window clerk takes the application for the person at the counter "
+                              "(form: applicant_name, applicant_id_number, applicant_mobile).")
 
     @model_validator(mode="after")
     def _one_of(self) -> ApplicationIn:
@@ -259,7 +262,7 @@ def application_out(application: Application) -> dict[str, Any]:
 
 def _own_application(request: HttpRequest, pk: int) -> Application:
     application = Application.objects.filter(pk=pk).first()
-    if application is None or not is_applicant(application, _user(request)):
+    if application is None or not may_work_on_application(application, _user(request)):
         raise HttpError(404, f"No application {pk} of yours.")
     return application
 
@@ -281,7 +284,7 @@ def create_application(request: HttpRequest, payload: ApplicationIn) -> Any:
     same key again returns the same application (200) instead of creating a second one."""
     application, created = services.create_application(
         actor=_user(request), item_code=payload.item or "", bundle_code=payload.bundle or "", form=payload.form,
-        idempotency_key=request.headers.get("Idempotency-Key", ""),
+        idempotency_key=request.headers.get("Idempotency-Key", ""), channel=payload.channel,
     )
     return Status(201 if created else 200, application_out(application))
 
@@ -304,6 +307,33 @@ def submit_application(request: HttpRequest, application_id: int) -> Any:
     """Submit the application; each case gets its number. Submitting again changes nothing."""
     application = _own_application(request, application_id)
     services.submit_application(actor=_user(request), application=application)
+    return application_out(application)
+
+
+class WindowMarkIn(Schema):
+    material: str = text(max_length=200, description="A checklist material's name.")
+    state: Literal[*WINDOW_MARKS] = Field(..., description="present (its copy uploaded), missing, or faulty.")  # type: ignore[valid-type]
+    note: str = Field("", max_length=500, description="What is missing or wrong: goes into the one-time notice.")
+
+
+class WindowDecisionIn(Schema):
+    decision: Literal[*WINDOW_DECISIONS] = Field(  # type: ignore[valid-type]
+        ..., description="accept; notice (the one-time notice naming every material marked missing or faulty); "
+                         "refuse (with reasons).")
+    marks: list[WindowMarkIn] = Field(default_factory=list, max_length=100)
+    reasons: str = Field("", max_length=2000)
+    note: str = Field("", max_length=2000)
+
+
+@router.post("/applications/{application_id}/window-decision",
+             response=answers({200: ApplicationOut}, 400, 401, 403, 404, 409), auth=token_or_session)
+def window_decision(request: HttpRequest, application_id: int, payload: WindowDecisionIn) -> Any:
+    """一窗受理: a window clerk marks each material against the checklist and, in one step, submits
+    the window application and accepts it, issues the one-time notice, or does not accept it."""
+    application = _own_application(request, application_id)
+    services.take_in(actor=_user(request), application=application, decision=payload.decision,
+                     marks={m.material: {"state": m.state, "note": m.note} for m in payload.marks},
+                     reasons=payload.reasons, note=payload.note)
     return application_out(application)
 
 

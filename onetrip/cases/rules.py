@@ -171,6 +171,15 @@ def is_applicant(case: Case | Application, user: Any) -> bool:
     return bool(user.role == Role.PROXY_AGENT and application.submitted_by_id == user.pk)
 
 
+def may_work_on_application(application: Application, user: Any) -> bool:
+    """Who fills in an application's materials and submits it: its applicant (or their proxy
+    agent), and, for a window application, any window clerk (一窗受理: the person is at the counter)."""
+    if is_applicant(application, user):
+        return True
+    return bool(getattr(user, "pk", None) and application.channel == Channel.WINDOW
+                and user.role == Role.WINDOW_CLERK)
+
+
 # --- One-time notices -----------------------------------------------------------------------------
 
 
@@ -193,6 +202,60 @@ def unsupplemented(named: Iterable[str], uploaded_since: set[str], explained: Ma
 
 
 # --- Visits ---------------------------------------------------------------------------------------
+
+
+WINDOW_MARKS = ("present", "missing", "faulty")
+WINDOW_DECISIONS = ("accept", "notice", "refuse")
+
+
+def window_check(lines: Sequence[Any], have: set[str], marks: Mapping[str, Mapping[str, str]],
+                 decision: str, reasons: str = "") -> list[dict[str, str]]:
+    """一窗受理 核验: the clerk marks each material the person brought against the checklist:
+    present (its scanned copy uploaded), missing, or faulty (saying what is wrong). Registry-held
+    materials are not asked for. The decision follows the marks: accept only when nothing
+    required is missing or faulty; a one-time notice only when something is, and it names every
+    missing or faulty material at once; not accepting needs reasons. ``lines``: the checklist
+    (each with ``name``, ``required``, ``registry``); ``have``: materials with a file. Returns the notice's items
+    ([{material, reason}], checklist order); raises ValidationError naming each material wrong."""
+    if decision not in WINDOW_DECISIONS:
+        raise ValidationError(_("Choose: accept, issue the one-time notice, or do not accept."), code="invalid")
+    errors: dict[str, list[str]] = {}
+    problems: list[dict[str, str]] = []
+
+    def wrong(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(f"{name}: {message}")
+
+    known = {line.name for line in lines}
+    for name in marks:
+        if name not in known:
+            wrong(name, _("not on this item's checklist."))
+    for line in lines:
+        if line.registry:
+            continue
+        mark = marks.get(line.name, {})
+        state, note = str(mark.get("state") or ""), str(mark.get("note") or "").strip()
+        if len(note) > 500:
+            wrong(line.name, _("at most 500 characters."))
+        elif state not in WINDOW_MARKS:
+            if line.required or state:
+                wrong(line.name, _("mark it present, missing or faulty."))
+        elif state == "present" and line.name not in have:
+            wrong(line.name, _("scan or photograph it first (upload the copy)."))
+        elif state == "faulty" and not note:
+            wrong(line.name, _("say what is wrong with it."))
+        elif state in ("missing", "faulty"):
+            problems.append({"material": line.name, "reason": note or _("Not brought")})
+    if errors:
+        raise ValidationError(errors, code="invalid")
+    required_problems = [p for p in problems if next(x for x in lines if x.name == p["material"]).required]
+    if decision == "accept" and required_problems:
+        raise ValidationError(_("Missing or faulty: %(m)s. Issue the one-time notice instead of accepting.")
+                              % {"m": "、".join(p["material"] for p in required_problems)}, code="incomplete")
+    if decision == "notice" and not problems:
+        raise ValidationError(_("Nothing is marked missing or faulty: accept the application."), code="complete")
+    if decision == "refuse" and not reasons.strip():
+        raise ValidationError({"reasons": [_("Give the reasons for not accepting.")]}, code="invalid")
+    return problems
 
 
 def visits_exceeded(visit_count: int, promised: int) -> bool:

@@ -17,7 +17,7 @@ from onetrip.accounts.models import Role, User
 from onetrip.accounts.permissions import Capability, require
 from onetrip.cases import actions, selectors, services
 from onetrip.cases.models import Application, Case, Channel, State, Visit
-from onetrip.cases.rules import FORM_TEXT_LIMITS, is_applicant
+from onetrip.cases.rules import FORM_TEXT_LIMITS, may_work_on_application
 from onetrip.catalog import selectors as catalog
 from onetrip.core.identity import mask_mobile, mask_name, mask_resident_id
 from onetrip.core.ratelimit import client_address
@@ -106,10 +106,7 @@ def _start_page(request: HttpRequest, target: Any, bundle: bool, code: str, prox
 
 def _own_application(request: HttpRequest, pk: int) -> Application:
     application = Application.objects.filter(pk=pk).select_related("item", "bundle").first()
-    user = _user(request)
-    # 一窗受理: any window clerk takes a window application on (the person is at the counter).
-    at_window = application is not None and application.channel == Channel.WINDOW and user.role == Role.WINDOW_CLERK
-    if application is None or not (is_applicant(application, user) or at_window):
+    if application is None or not may_work_on_application(application, _user(request)):
         raise Http404(_("No such application."))
     return application
 
@@ -141,6 +138,16 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
                 if user.role == Role.WINDOW_CLERK:  # on to acceptance at the window
                     return redirect("cases:case", cases[0].number)
                 return redirect(reverse("cases:mine") + "?submitted=" + numbers)
+            elif "window_decision" in request.POST:
+                marks = {line.name: {"state": request.POST.get(f"mark:{line.name}", ""),
+                                     "note": request.POST.get(f"note:{line.name}", "")}
+                         for line in services.checklist(app)}
+                cases = services.take_in(actor=user, application=app, marks=marks,
+                                         decision=request.POST.get("window_decision", ""),
+                                         reasons=request.POST.get("reasons", ""), note=request.POST.get("note", ""))
+                messages.success(request, _("%(n)s: %(state)s. Print the notice for the applicant below.") % {
+                    "n": "、".join(c.number or "" for c in cases), "state": cases[0].get_state_display()})
+                return redirect("cases:case", cases[0].number)
             elif "supplement" in request.POST:
                 explanations = {k.removeprefix("why:"): v for k, v in request.POST.items() if k.startswith("why:")}
                 services.supplement_application(actor=user, application=app, explanations=explanations)
@@ -155,6 +162,7 @@ def application(request: HttpRequest, pk: int) -> HttpResponse:
         "app": app, "cases": cases, "lines": lines, "missing": services.missing_materials(app),
         "awaiting": any(c.state == State.AWAITING_SUPPLEMENT for c in cases),
         "draft": any(c.state == State.DRAFT for c in cases),
+        "at_window": app.channel == Channel.WINDOW and user.role == Role.WINDOW_CLERK,
     })
 
 

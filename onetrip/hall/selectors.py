@@ -140,18 +140,37 @@ class Desk:
     current: Ticket | None
     waiting: int
     areas: list[Area]
+    person: Any = None  # the account of the person at the counter, when known
+    booked_item: Any = None  # the item they booked, for an appointment's ticket
+    masked: dict[str, str] | None = None  # the person's ID number and mobile, masked
 
 
-def clerk_desk(clerk: Any, now: dt.datetime | None = None) -> Desk:
+def clerk_desk(clerk: Any, now: dt.datetime | None = None, found: dict[str, int] | None = None) -> Desk:
+    """The clerk's window, the ticket they called or serve, how many wait, the other areas, and
+    the person at the counter: the ticket's holder (a phone or booked ticket) or the account the
+    clerk found for this ticket (``found``, from ``services.find_person``)."""
     now = now or timezone.now()
     session = (WindowSession.objects.select_related("window__area__hall")
                .filter(clerk=clerk, ended_at__isnull=True).first())
     window = session.window if session else None
-    current = (Ticket.objects.select_related("area", "window", "case")
+    current = (Ticket.objects.select_related("area", "window", "case", "holder")
                .filter(clerk=clerk, state__in=[TicketState.CALLED, TicketState.SERVING]).first())
     waiting = rules.waiting(window.area, rules.local(now).date()).count() if window else 0
     other = list(Area.objects.filter(hall=window.area.hall).exclude(pk=window.area_id)) if window else []
-    return Desk(window=window, current=current, waiting=waiting, areas=other)
+    person = booked = None
+    if current is not None and current.state == TicketState.SERVING:
+        from onetrip.accounts.models import User
+
+        account = (found or {}).get("account") if (found or {}).get("ticket") == current.pk else None
+        person = current.holder or (User.objects.filter(pk=account, is_active=True).first() if account else None)
+        booked = Appointment.objects.filter(ticket=current).values_list("item_id", flat=True).first()
+    masked = None
+    if person is not None:
+        from onetrip.core.identity import mask_mobile, mask_resident_id
+
+        masked = {"id": mask_resident_id(person.resident_id), "mobile": mask_mobile(person.mobile)}
+    return Desk(window=window, current=current, waiting=waiting, areas=other, person=person, booked_item=booked,
+                masked=masked)
 
 
 def windows(hall: Hall) -> list[Window]:

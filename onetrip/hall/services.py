@@ -10,6 +10,7 @@ import datetime as dt
 import secrets
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -310,17 +311,45 @@ def serve_for_case(*, actor: User, ticket: Ticket, number: str, reason: str, not
     return locked
 
 
-def start_window_application(*, actor: User, ticket: Ticket, item_code: str, name: str, id_number: str,
-                             mobile: str) -> Any:
+def find_person(*, actor: User, ticket: Ticket, query: str) -> User:
+    """一窗受理: the clerk serving the ticket finds the person's account by their resident ID
+    number or mobile (as they show their ID card at the counter), so the application is theirs
+    and shows in their account. Each lookup is on the trail, with the ticket as its purpose."""
+    from onetrip.core.identity import normalize_mobile, normalize_resident_id
+
+    _require_clerk(actor)
+    query = query.strip()
+    try:
+        found = (User.objects.filter(resident_id=normalize_resident_id(query)) if len(query) == 18 else
+                 User.objects.filter(mobile=normalize_mobile(query)))
+    except ValidationError:
+        raise Refused(_("Enter the person's 18-digit resident ID number or their 11-digit mobile number."),
+                      code="invalid") from None
+    with transaction.atomic():
+        locked = _serving(actor, ticket)
+        person = found.filter(is_active=True, role=Role.CITIZEN).first()
+        trail.record(actor=actor, action="hall.person_lookup", obj=locked,
+                     summary={"ticket": locked.number, "found": person.pk if person else None})
+    if person is None:
+        raise Refused(_("No citizen account has this ID number or mobile: enter the person's details instead."),
+                      code="not_found")
+    return person
+
+
+def start_window_application(*, actor: User, ticket: Ticket, item_code: str, name: str = "", id_number: str = "",
+                             mobile: str = "", account: User | None = None) -> Any:
     """一窗受理 of a new application: the clerk serving the ticket starts a window application for
     the person at the counter (``cases.services.create_application`` with the window channel: the
     person is checked by ``rules.applicant_identity``) for an item of the ticket's area, and the
-    ticket is linked to its case. Materials are then checked and scanned on the application page,
-    and submitting there records the trip."""
+    ticket is linked to its case. With ``account`` (found by ``find_person``, or the ticket's
+    holder) the person's details are their account's. Materials are then checked and scanned on
+    the application page, where the clerk decides (``cases.services.take_in``)."""
     from onetrip.cases import services as case_services
     from onetrip.cases.models import Channel
 
     _require_clerk(actor)
+    if account is not None:
+        name, id_number, mobile = account.real_name, account.resident_id, account.mobile
     with transaction.atomic():
         locked = _serving(actor, ticket)
         if not locked.area.items.filter(code=item_code, current__isnull=False).exists():
@@ -331,7 +360,8 @@ def start_window_application(*, actor: User, ticket: Ticket, item_code: str, nam
         locked.case = application.cases.order_by("id").first()
         locked.save(update_fields=["case"])
         trail.record(actor=actor, action="hall.ticket_case", obj=locked,
-                     summary={"ticket": locked.number, "application": application.pk, "item": item_code})
+                     summary={"ticket": locked.number, "application": application.pk, "item": item_code,
+                              "account": account.pk if account else None})
     return application
 
 

@@ -159,14 +159,27 @@ def desk(request: HttpRequest) -> HttpResponse:
                                                  reason=request.POST.get("reason", ""))
                 messages.success(request, _("%(t)s: the trip is recorded on case %(c)s.")
                                  % {"t": served.number, "c": served.case.number if served.case else ""})
+            elif do == "find_person":
+                t = Ticket.objects.filter(pk=request.POST.get("ticket") or 0).first()
+                if t is None:
+                    raise ValidationError(_("No such ticket."))
+                person = services.find_person(actor=user, ticket=t, query=request.POST.get("query", ""))
+                request.session[FOUND] = {"ticket": t.pk, "account": person.pk}
+                messages.success(request, _("Account found: %(name)s. Check it against their ID card.")
+                                 % {"name": person.real_name})
+            elif do == "forget_person":
+                request.session.pop(FOUND, None)
             elif do == "window_application":
                 t = Ticket.objects.filter(pk=request.POST.get("ticket") or 0).first()
                 if t is None:
                     raise ValidationError(_("No such ticket."))
+                d = selectors.clerk_desk(user, found=request.session.get(FOUND))
+                account = d.person if d.current == t and request.POST.get("for_account") == "1" else None
                 started = services.start_window_application(
-                    actor=user, ticket=t, item_code=request.POST.get("item", ""),
+                    actor=user, ticket=t, item_code=request.POST.get("item", ""), account=account,
                     name=request.POST.get("applicant_name", ""), id_number=request.POST.get("applicant_id_number", ""),
                     mobile=request.POST.get("applicant_mobile", ""))
+                request.session.pop(FOUND, None)
                 messages.success(request, _("Application started for %(t)s: check and scan the materials, then submit.")
                                  % {"t": t.number})
                 return redirect("cases:application", started.pk)
@@ -188,7 +201,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             _refused(request, exc)
         return redirect("hall:desk")
-    d = selectors.clerk_desk(user)
+    d = selectors.clerk_desk(user, found=request.session.get(FOUND))
     return render(request, "hall/desk.html", {
         "hall": hall, "desk": d, "windows": selectors.windows(hall), "areas": selectors.areas(hall),
         "labels": rules.ACTION_LABELS, "visit_reasons": Visit.Reason.choices,
@@ -196,6 +209,9 @@ def desk(request: HttpRequest) -> HttpResponse:
                            .order_by("code")) if d.window else [],
         "appointments": selectors.upcoming_appointments(hall, timezone.localdate()),
     })
+
+
+FOUND = "hall_desk_person"  # the session's note of the account found for the ticket being served
 
 
 @require(Capability.MANAGE_HALL, Capability.CALL_TICKETS)

@@ -5,6 +5,7 @@
 - ``mover``: ``transition``, the one function that moves a case, ``can_act`` and ``actions_for``;
 - ``effects``: the lifecycle's actions, one record each, with their effects;
 - ``visits``: trips to an office;
+- ``window``: 一窗受理, the window's check of the materials and its decision in one step;
 - ``privacy``: unmasking, opening materials, the public progress lookup;
 - ``sweep``: the worker's pass over cases (deemed acceptance, lights, overdue).
 
@@ -40,10 +41,11 @@ from onetrip.cases.services.privacy import (
 )
 from onetrip.cases.services.sweep import tick
 from onetrip.cases.services.visits import record_visit
+from onetrip.cases.services.window import take_in
 
 __all__ = [
     "ProxyConsent", "Refused", "Throttled", "confirm_consent_code", "record_consent_form", "send_consent_code", "actions_for", "can_act", "check_actor", "checklist", "claim_applications",
     "create_application", "known", "issue_notice", "lookup_progress", "missing_materials", "next_case_number", "open_material", "print_document",
-    "record_visit", "remove_material_file", "reveal_applicant", "show_previews", "submit_application", "supplement_application", "tick", "transition",
+    "record_visit", "remove_material_file", "reveal_applicant", "show_previews", "submit_application", "supplement_application", "take_in", "tick", "transition",
     "upload_material",
 ]

@@ -3,7 +3,7 @@ files, submit; claiming applications made for a person before they had an accoun
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import IO, Any
 
 from django.conf import settings
@@ -196,10 +196,11 @@ def missing_materials(application: Application, *, lines: Sequence[BundleMateria
     return [r.name for r in lines if r.required and not r.registry and r.name not in have]
 
 
-def submit_application(*, actor: User, application: Application) -> list[Case]:
+def submit_application(*, actor: User, application: Application, excused: Collection[str] = ()) -> list[Case]:
     """Submit every draft case of the application at once; each gets its case number. Submitting
     again (a double tap) changes nothing and returns the same cases. A submission at the window
-    records the applicant's trip."""
+    records the applicant's trip. ``excused``: required materials that may be missing because the
+    window names them in a one-time notice in the same transaction (``window.take_in``)."""
     given = application
     with transaction.atomic():
         # The cases, locked (each is moved below) and read with what the mover needs, and the
@@ -216,7 +217,7 @@ def submit_application(*, actor: User, application: Application) -> list[Case]:
             return cases  # already submitted: submitting twice changes nothing
         lines = checklist(application, versions=[c.version_id for c in cases])
         have = set(application.materials.filter(current=True).values_list("name", flat=True))
-        missing = missing_materials(application, lines=lines, have=have)
+        missing = [m for m in missing_materials(application, lines=lines, have=have) if m not in excused]
         if missing:
             raise Refused(_("Still missing: %(m)s") % {"m": "、".join(missing)}, code="missing_materials")
         application.submitted_at = timezone.now()
