@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from onetrip.cases import services
 from onetrip.cases.models import RuleViolation
 
-from .conftest import apply
+from .conftest import apply, at
 
 
 @pytest.mark.django_db
@@ -32,9 +32,12 @@ def test_picking_up_the_result_is_a_trip_and_within_the_promise(citizen, item, s
 @pytest.mark.django_db
 def test_a_second_trip_breaks_a_one_trip_promise_and_is_flagged_once(citizen, item, staff):
     case = apply(citizen)
-    services.record_visit(case=case, reason="submit", actor=staff.clerk)
-    services.record_visit(case=case, reason="supplement", actor=staff.clerk)
-    services.record_visit(case=case, reason="other", actor=staff.clerk, note="咨询")
+    with at("2026-03-02"):
+        services.record_visit(case=case, reason="submit", actor=staff.clerk)
+    with at("2026-03-05"):
+        services.record_visit(case=case, reason="supplement", actor=staff.clerk)
+    with at("2026-03-09"):
+        services.record_visit(case=case, reason="other", actor=staff.clerk, note="咨询")
     case.refresh_from_db()
     assert case.visit_count == 3
     violation = RuleViolation.objects.get(rule="visits_exceeded")
@@ -50,3 +53,25 @@ def test_only_staff_record_trips_with_a_known_reason(citizen, item, staff):
         services.record_visit(case=case, reason="teleport", actor=staff.clerk)
     case.refresh_from_db()
     assert case.visit_count == 0
+
+
+@pytest.mark.django_db
+def test_a_trip_is_a_day_at_the_office_not_a_window(citizen, item, staff):
+    """Handing in at one window and collecting at the result window on the same day is one trip;
+    coming back the next day is a second. Days are Beijing days."""
+    import datetime as dt
+
+    import time_machine
+
+    case = apply(citizen)
+    morning = dt.datetime(2026, 3, 2, 0, 30, tzinfo=dt.UTC)  # 08:30 in Beijing
+    with time_machine.travel(morning, tick=False):
+        services.record_visit(case=case, reason="submit", actor=staff.clerk)
+    with time_machine.travel(morning + dt.timedelta(hours=15), tick=False):  # 23:30 the same Beijing day
+        services.record_visit(case=case, reason="pickup", actor=staff.clerk)
+    case.refresh_from_db()
+    assert case.visit_count == 1 and case.visits.count() == 2
+    with time_machine.travel(morning + dt.timedelta(hours=16), tick=False):  # 00:30 the next Beijing day
+        services.record_visit(case=case, reason="other", actor=staff.clerk)
+    case.refresh_from_db()
+    assert case.visit_count == 2

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -35,8 +36,13 @@ def add_visit(case: Case, reason: str, actor: User, summary: dict[str, Any] | No
 
 
 def applicant_trips(case: Case) -> int:
-    """最多跑一次: the trips the applicant (or someone they sent) made; a proxy agent's are not theirs."""
-    return case.visits.filter(proxy_agent__isnull=True).count()
+    """跑动次数 (最多跑一次): the trips the applicant (or someone they sent) made to an office. A trip
+    is a journey, not a window: everything done there on one (local) day is one trip, such as
+    handing in at one window and collecting the result at the result window while still there.
+    A proxy agent's trips are not the applicant's."""
+    return (case.visits.filter(proxy_agent__isnull=True)
+            .annotate(day=TruncDate("at", tzinfo=timezone.get_current_timezone()))
+            .values("day").distinct().count())
 
 
 def proxy_agent_of(case: Case) -> User | None:
