@@ -44,6 +44,15 @@ def test_numbers_run_per_area_and_restart_each_day(w):
     assert TrailEntry.objects.filter(action="hall.ticket_taken", object_id=str(t.pk)).count() == 1
 
 
+def test_numbers_go_past_999_without_losing_a_digit(w):
+    from onetrip.hall.models import TicketCounter
+
+    assert take(w).number == "A001"
+    TicketCounter.objects.filter(area=w.a, day=TUESDAY).update(last=998)
+    assert [take(w).number for _ in range(2)] == ["A999", "A1000"]
+    assert Ticket.objects.get(number="A1000").seq == 1000
+
+
 def test_a_ticket_taken_just_after_midnight_beijing_time_counts_on_the_local_day(w):
     late = moment(TUESDAY, 23, 59)
     early = late + dt.timedelta(minutes=2)  # 00:01 on Wednesday in Beijing, still Tuesday in UTC

@@ -158,3 +158,15 @@ def test_a_ticket_is_counted_on_the_day_the_kiosk_gave_it(w):
     with time_machine.travel(moment(TUESDAY, 10), tick=False):
         t = services.take_ticket(actor=None, area=w.a, kiosk=w.kiosk)
     assert t.day == TUESDAY and t.state == TicketState.WAITING
+
+
+def test_taking_a_ticket_stays_within_its_query_budget(client, w, django_assert_max_num_queries):
+    """Kiosk, area with its hall, the kiosk's count, the ticket, its trail entry (2), its number
+    (one statement on PostgreSQL), and its place and wait (2); plus the test's savepoint pair."""
+    from django.db import connection
+
+    take = {"path": "/api/v1/hall/tickets", "data": {"area": "business"}, "content_type": "application/json",
+            "HTTP_X_KIOSK_KEY": w.kiosk_key}
+    client.post(**take)
+    with django_assert_max_num_queries(11 if connection.vendor == "postgresql" else 15):
+        assert client.post(**take).status_code == 201

@@ -162,8 +162,9 @@ def _hall() -> Hall:
 
 
 def _area(code: str) -> Area:
-    area = Area.objects.select_related("hall").filter(hall=_hall(), code=code).first()
+    area = selectors.area_by_code(code)
     if area is None:
+        _hall()  # 404 "No service hall is configured." when there is none
         raise HttpError(404, f"No area with code '{code}'.")
     return area
 

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -61,6 +61,12 @@ def waiting_counts(hall: Hall, day: dt.date) -> dict[int, int]:
 
 def staffed_windows(area: Area) -> int:
     return WindowSession.objects.filter(window__area=area, ended_at__isnull=True).count()
+
+
+def area_by_code(code: str) -> Area | None:
+    """An area of the hall (``the_hall``) by its code, with its hall, in one query."""
+    first_hall = Hall.objects.order_by("id").values("id")[:1]
+    return Area.objects.select_related("hall").filter(hall_id=Subquery(first_hall), code=code).first()
 
 
 def ordered_waiting(area: Area, day: dt.date, now: dt.datetime) -> list[int]:

@@ -119,15 +119,9 @@ def enrol_kiosk(*, actor: User, hall: Hall, name: str, now: dt.datetime | None =
 
 
 def _next_seq(area: Area, day: dt.date) -> int:
-    """The area's next number on ``day``: the counter row is locked until the caller commits, so
-    two tickets never share a number and a rolled-back ticket gives its number back (no gaps)."""
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "INSERT INTO hall_ticketcounter (area_id, day, last) VALUES (%s, %s, 1) "
-                "ON CONFLICT (area_id, day) DO UPDATE SET last = hall_ticketcounter.last + 1 RETURNING last",
-                [area.pk, day])
-            return int(cursor.fetchone()[0])
+    """The area's next number on ``day`` (SQLite; PostgreSQL does it inside ``_number``): the
+    counter row is locked until the caller commits, so two tickets never share a number and a
+    rolled-back ticket gives its number back (no gaps)."""
     TicketCounter.objects.bulk_create([TicketCounter(area=area, day=day, last=0)], ignore_conflicts=True)
     TicketCounter.objects.filter(area=area, day=day).update(last=F("last") + 1)
     return TicketCounter.objects.get(area=area, day=day).last
@@ -146,7 +140,19 @@ def _new_ticket(*, area: Area, channel: str, now: dt.datetime, priority: bool = 
 
 def _number(ticket: Ticket) -> Ticket:
     """取号编号: the area's next number on the ticket's (local) day, from the counter row locked
-    until the caller commits: unique and gapless (a rolled-back ticket gives its number back)."""
+    until the caller commits: unique and gapless (a rolled-back ticket gives its number back).
+    On PostgreSQL the counter and the ticket are written by one statement."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "WITH c AS (INSERT INTO hall_ticketcounter (area_id, day, last) VALUES (%s, %s, 1) "
+                "ON CONFLICT (area_id, day) DO UPDATE SET last = hall_ticketcounter.last + 1 RETURNING last) "
+                "UPDATE hall_ticket SET seq = c.last, number = %s || CASE WHEN c.last < 1000 "
+                "THEN lpad(c.last::text, 3, '0') ELSE c.last::text END FROM c "
+                "WHERE hall_ticket.id = %s RETURNING hall_ticket.seq, hall_ticket.number",
+                [ticket.area_id, ticket.day, ticket.area.prefix, ticket.pk])
+            ticket.seq, ticket.number = cursor.fetchone()
+        return ticket
     ticket.seq = _next_seq(ticket.area, ticket.day)
     ticket.number = f"{ticket.area.prefix}{ticket.seq:03d}"
     Ticket.objects.filter(pk=ticket.pk).update(seq=ticket.seq, number=ticket.number)
