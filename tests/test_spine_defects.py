@@ -235,7 +235,12 @@ def test_no_key_dict_or_enum_reaches_the_applicant_or_the_staff(client, citizen,
     case = walk(apply(citizen), staff, citizen, "result_ready")
     case = services.transition(case=case, action="hand_out", actor=staff.clerk,
                                data={"collector": "applicant", "collector_id_number": citizen.resident_id})
-    services.record_visit(case=case, reason="other", actor=staff.clerk)  # a second trip: a violation
+    import datetime as dt
+
+    import time_machine
+
+    with time_machine.travel(dt.datetime.now(dt.UTC) + dt.timedelta(days=1)):
+        services.record_visit(case=case, reason="other", actor=staff.clerk)  # a second trip: a violation
     client.force_login(staff.officer)
     client.post(f"/cases/{case.number}/", {"action": "reveal", "purpose": "核对"})
     for user in (citizen, staff.officer):
