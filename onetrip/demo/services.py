@@ -63,6 +63,10 @@ def load(*, path: Path = DATA) -> LoadReport:
         if not Company.objects.filter(uscc=c["uscc"]).exists():
             accounts.register_company(actor=None, **c)
     admin = _load_people(report)
+    # The registries before the demo cases, so that their registry-held materials come from them.
+    from onetrip.demo.registries import load_registries
+
+    load_registries()
 
     departments = {d.code: d for d in Department.objects.all()}
     new_drafts: list[ItemVersion] = []

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Role, User
+from onetrip.cases import hooks
 from onetrip.cases.models import Application, Case, CaseMaterial, Channel, State, Visit
 from onetrip.cases.rules import Refused, applicant_identity, check_form_text, is_applicant
 from onetrip.cases.services.mover import transition
@@ -227,6 +228,8 @@ def submit_application(*, actor: User, application: Application) -> list[Case]:
             for case in out:
                 add_visit(case, Visit.Reason.SUBMIT, actor)
                 case.save(update_fields=["visit_count", "updated_at"])
+        # Once-only and the like: apps above cases act on the submission in its transaction.
+        hooks.run("submitted", actor=actor, application=application, cases=out)
     _remember(given, cases=out, have=have, lines=lines)
     return out
 
