@@ -277,3 +277,26 @@ def test_in_the_demo_the_id_card_comes_from_the_registry():
     assert not case.application.materials.filter(name__in=[w.name for w in waived]).exists()
 
 
+
+
+# --- The API ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_the_api_looks_up_only_for_a_case_and_puts_it_on_the_trail(registry, item, citizen, staff, client):
+    case = apply(citizen)
+    client.force_login(staff.officer)
+    r = client.get(f"/api/v1/registries/people/{ZHANG_ID}")
+    assert r.status_code == 400 and r.json()["code"] == "no_purpose"
+    assert not reads().exists()
+    r = client.get(f"/api/v1/registries/people/{ZHANG_ID}", {"case": case.number, "purpose": "核对"})
+    assert r.status_code == 200
+    assert r.json() == {"found": True, "source": "local", "person": {
+        "name": "张测试", "id_number": "430703********1237", "sex": "male", "sex_label": "Male",
+        "birth_date": "1990-01-01", "household_address": "湖南省常德市鼎城区玉霞街道桥南社区建设路18号"}}
+    assert reads(case).get().summary["purpose"] == "核对"
+    assert client.get(f"/api/v1/registries/people/{BOSS_ID}", {"case": case.number}).status_code == 403
+    assert client.get(f"/api/v1/registries/people/{ZHANG_ID}", {"case": "430703-19990101-000001"}).status_code == 404
+    client.force_login(make_user(Role.SUPERVISOR))
+    assert client.get(f"/api/v1/registries/people/{ZHANG_ID}", {"case": case.number}).status_code in (403, 404)
+    assert reads().count() == 1

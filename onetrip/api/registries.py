@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from onetrip.accounts.models import User
 from onetrip.api.auth import token_or_session
@@ -27,7 +27,10 @@ from onetrip.registries.models import CompanyKind, CompanyState, Sex
 
 router = Router(tags=["registries"])
 
-CASE_PARAM = "The number of the case this lookup is for (its purpose, kept on the case's trail). Required."
+CASE = Query(None, max_length=30, pattern=r"^\S+$", description=(
+    "The number of the case this lookup is for (its purpose, kept on the case's trail). Without it the "
+    "lookup is refused (400, code no_purpose)."))
+PURPOSE = Query("", max_length=200, description="Why, in a few words (kept on the trail).")
 
 
 class PersonOut(Schema):
@@ -96,7 +99,7 @@ def _case(request: HttpRequest, number: str | None) -> Case:
 
 @router.get("/registries/people/{id_number}", response=answers({200: PersonLookupOut}, 400, 401, 403, 404),
             auth=token_or_session)
-def lookup_person(request: HttpRequest, id_number: str, case: str | None = None, purpose: str = "") -> Any:
+def lookup_person(request: HttpRequest, id_number: str, case: str | None = CASE, purpose: str = PURPOSE) -> Any:
     """The population registry's record of the case's applicant (masked ID number). Every read is on
     the case's trail; without a case it is refused."""
     the_case = _case(request, case)
@@ -112,7 +115,7 @@ def lookup_person(request: HttpRequest, id_number: str, case: str | None = None,
 
 @router.get("/registries/companies/{uscc}", response=answers({200: CompanyLookupOut}, 400, 401, 403, 404),
             auth=token_or_session)
-def lookup_company(request: HttpRequest, uscc: str, case: str | None = None, purpose: str = "") -> Any:
+def lookup_company(request: HttpRequest, uscc: str, case: str | None = CASE, purpose: str = PURPOSE) -> Any:
     """The company registry's record of the case's company. Every read is on the case's trail."""
     the_case = _case(request, case)
     from onetrip.registries.providers import provider

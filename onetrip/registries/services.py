@@ -268,6 +268,8 @@ def send_delegation_code(*, actor: User, client: str) -> DelegationConfirmation:
 def confirm_delegation(*, actor: User, confirmation_id: int, code: str) -> User:
     """The representative enters the code the legal representative gave them: verified. A wrong code
     uses one of its tries; an expired or used-up code needs a new one."""
+    if actor.role != Role.COMPANY_REP or actor.company_id is None:
+        raise Refused(_("Only a company representative's account is verified this way."), code="forbidden")
     code = (code or "").strip()
     now = timezone.now()
     with transaction.atomic():
