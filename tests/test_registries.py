@@ -292,7 +292,7 @@ def test_the_api_looks_up_only_for_a_case_and_puts_it_on_the_trail(registry, ite
     r = client.get(f"/api/v1/registries/people/{ZHANG_ID}", {"case": case.number, "purpose": "核对"})
     assert r.status_code == 200
     assert r.json() == {"found": True, "source": "local", "person": {
-        "name": "张测试", "id_number": "430703********1237", "sex": "male", "sex_label": "Male",
+        "name": "张测试", "id_number": "430703********1237", "sex": "male", "sex_label": "男",
         "birth_date": "1990-01-01", "household_address": "湖南省常德市鼎城区玉霞街道桥南社区建设路18号"}}
     assert reads(case).get().summary["purpose"] == "核对"
     assert client.get(f"/api/v1/registries/people/{BOSS_ID}", {"case": case.number}).status_code == 403

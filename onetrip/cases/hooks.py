@@ -10,7 +10,8 @@ them in registration order; with nothing registered a hook point does nothing.
                           apply for ``company``; raise ``rules.Refused`` to refuse
                           (``rules.applicant_identity`` calls it after the account's own check).
 ``submitted``             ``fn(*, actor, application, cases) -> None`` — inside the submission's
-                          transaction, after the cases moved to submitted (once-only: registries
+                          transaction, after the cases (those that were drafts: a repeated
+                          submission calls nothing) moved to submitted (once-only: registries
                           record the materials they supply). An exception rolls the submission back.
 ``case_view``             ``fn(*, case, user, view) -> None`` — may add to the dict the case page
                           and the API show (``selectors.case_view``): extra ``panels`` (each a

@@ -94,20 +94,19 @@ def supply_materials(*, actor: User | None, application: Application, cases: Seq
     registry record is read once per submission, by the system, with the case as the reason;
     one trail entry per case names the materials. A record the registry does not hold is
     recorded as not found (the window clerk asks for it in the one-time notice, the checklist
-    naming it). Called by the ``submitted`` hook of cases, inside the submission's transaction."""
+    naming it). Called by the ``submitted`` hook of cases, inside the submission's transaction,
+    with the cases just submitted (a repeated submission calls nothing; a second call for the same
+    case fails on the unique constraint and rolls the submission back)."""
     by_version: dict[int, list[Any]] = {}
     for req in MaterialRequirement.objects.filter(version_id__in={c.version_id for c in cases}).exclude(
             registry="").order_by("version_id", "position", "id"):
         by_version.setdefault(req.version_id, []).append(req)
     if not by_version:
         return []  # nothing on these checklists comes from a registry: no read at all
-    done = set(WaivedMaterial.objects.filter(case__in=cases).values_list("case_id", flat=True).distinct())
     source = provider()
     cache: dict[tuple[str, str], Any] = {}
     per_case: list[tuple[Case, list[WaivedMaterial]]] = []
     for case in cases:
-        if case.pk in done:
-            continue  # submitted before (a double tap): recorded then
         rows = []
         for req in by_version.get(case.version_id, []):
             key = rules.subject_of(case, req.registry)

@@ -222,6 +222,7 @@ def submit_application(*, actor: User, application: Application) -> list[Case]:
             raise Refused(_("Still missing: %(m)s") % {"m": "、".join(missing)}, code="missing_materials")
         application.submitted_at = timezone.now()
         Application.objects.filter(pk=application.pk).update(submitted_at=application.submitted_at)
+        drafts = {c.pk for c in cases if c.state == State.DRAFT}
         out = [transition(case=c, action="submit", actor=actor, locked=True) if c.state == State.DRAFT else c
                for c in cases]
         if application.channel == Channel.WINDOW:
@@ -229,7 +230,7 @@ def submit_application(*, actor: User, application: Application) -> list[Case]:
                 add_visit(case, Visit.Reason.SUBMIT, actor)
                 case.save(update_fields=["visit_count", "updated_at"])
         # Once-only and the like: apps above cases act on the submission in its transaction.
-        hooks.run("submitted", actor=actor, application=application, cases=out)
+        hooks.run("submitted", actor=actor, application=application, cases=[c for c in out if c.pk in drafts])
     _remember(given, cases=out, have=have, lines=lines)
     return out
 
