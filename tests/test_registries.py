@@ -199,7 +199,7 @@ def test_the_officer_sees_the_record_masked_and_the_view_is_on_the_trail(registr
     client.cookies["django_language"] = "en"
     page = client.get(f"/cases/{case.number}/").content.decode()
     assert "Household address" in page and "建设路18号" in page
-    assert "430703********1237" in page and ZHANG_ID not in page
+    assert "430703********1237" in page and ZHANG_ID not in page and "张测试" not in page  # masked as the applicant's
     view = TrailEntry.objects.filter(action="personal_data.view", object_id=str(case.pk)).get()
     assert view.actor == staff.officer and view.summary["registry_records"] == ["经营者居民身份证"]
 

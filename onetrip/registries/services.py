@@ -25,7 +25,13 @@ from onetrip.cases.models import Application, Case
 from onetrip.cases.rules import Refused
 from onetrip.catalog.models import MaterialRequirement
 from onetrip.core import ratelimit, sms, trail
-from onetrip.core.identity import mask_mobile, mask_resident_id, normalize_resident_id, normalize_uscc
+from onetrip.core.identity import (
+    mask_mobile,
+    mask_name,
+    mask_resident_id,
+    normalize_resident_id,
+    normalize_uscc,
+)
 from onetrip.registries import rules
 from onetrip.registries.models import (
     DelegationConfirmation,
@@ -145,7 +151,9 @@ def _supplied(source: Any, registry: str, key: str) -> dict[str, Any] | None:
 
 def case_records(*, actor: User, case: Case) -> list[dict[str, Any]]:
     """What the workbench shows of the records that stood in for materials: masked except what the
-    officer needs (names, addresses, company data in full; ID numbers masked). Showing them is a
+    officer needs (the person's name and ID number masked as the applicant's are on the workbench;
+    sex, date of birth and household address, which conditions turn on, and the company's public
+    data in full). Showing them is a
     view of personal data, on the case's trail."""
     waived = list(case.waived_materials.all())  # type: ignore[attr-defined]
     if not waived:
@@ -165,7 +173,7 @@ def masked_rows(registry: str, snapshot: Mapping[str, Any]) -> list[tuple[str, s
     if not snapshot:
         return []
     if registry == rules.POPULATION:
-        return [(_("Name"), snapshot.get("name", "")),
+        return [(_("Name"), mask_name(snapshot.get("name", ""))),  # as the workbench shows the applicant's
                 (_("Resident ID number"), mask_resident_id(snapshot.get("id_number", ""))),
                 (_("Sex"), str(dict(Sex.choices).get(snapshot.get("sex", ""), ""))),
                 (_("Date of birth"), snapshot.get("birth_date", "")),
