@@ -162,11 +162,16 @@ def test_registry_materials_are_recorded_as_waived_on_submission(registry, item,
 
 
 @pytest.mark.django_db
-def test_a_person_the_registry_does_not_know_is_recorded_as_not_found(item, citizen):
+def test_a_person_the_registry_does_not_know_is_recorded_as_not_found(item, citizen, staff, client):
     case = apply(citizen)
     waived = case.waived_materials.get()
     assert not waived.found and waived.snapshot == {}
     assert selectors.waived_rate().waived == 0
+    client.force_login(staff.clerk)
+    client.cookies["django_language"] = "en"
+    page = client.get(f"/cases/{case.number}/").content.decode()
+    assert "The registry holds no record for this case" in page
+    assert not TrailEntry.objects.filter(action="personal_data.view").exists()  # nothing personal was shown
 
 
 @pytest.mark.django_db

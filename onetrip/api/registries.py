@@ -12,7 +12,7 @@ import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from onetrip.accounts.models import User
 from onetrip.api.auth import token_or_session
@@ -150,8 +150,8 @@ def send_delegation_code(request: HttpRequest) -> Any:
     """Send a code to the mobile the company registry holds for the legal representative; they give
     it to the representative if they agree."""
     confirmation = services.send_delegation_code(actor=_user(request), client=client_address(request))
-    return 201, {"id": confirmation.pk, "mobile": mask_mobile(confirmation.mobile),
-                 "expires_at": confirmation.expires_at}
+    return Status(201, {"id": confirmation.pk, "mobile": mask_mobile(confirmation.mobile),
+                 "expires_at": confirmation.expires_at})
 
 
 @router.post("/registries/representative/delegation-code/{confirmation_id}/confirm",

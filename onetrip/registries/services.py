@@ -156,8 +156,9 @@ def case_records(*, actor: User, case: Case) -> list[dict[str, Any]]:
     data in full). Showing them is a
     view of personal data, on the case's trail."""
     waived = list(case.waived_materials.all())  # type: ignore[attr-defined]
-    if not waived:
-        return []
+    if not any(w.found for w in waived):
+        return [{"material": w.name, "registry": w.registry, "found": False, "at": w.created_at, "rows": []}
+                for w in waived]  # nothing personal to show: no view to record
     out = [{"material": w.name, "registry": w.registry, "found": w.found, "at": w.created_at,
             "rows": masked_rows(w.registry, w.snapshot)} for w in waived]
     with transaction.atomic():
