@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "onetrip.cases",
     "onetrip.supervision",
     "onetrip.hall",
+    "onetrip.registries",
     "onetrip.api",
     "onetrip.demo",
 ]
@@ -242,6 +243,16 @@ SMS_BACKEND = env_choice(
     {"console": "onetrip.core.sms.ConsoleBackend", "file": "onetrip.core.sms.FileBackend",
      "memory": "onetrip.core.sms.MemoryBackend"},
 )
+
+# Where the shared registries (population, companies, e-licences) are read: "local" (OneTrip's own
+# tables) or the dotted path of a class implementing onetrip.registries.providers.RegistryProvider
+# (a province's data exchange). See docs/registries.md.
+REGISTRY_PROVIDER = env_str("REGISTRY_PROVIDER", "local")
+if REGISTRY_PROVIDER == "local":
+    REGISTRY_PROVIDER = "onetrip.registries.providers.LocalProvider"
+elif "." not in REGISTRY_PROVIDER:
+    raise ImproperlyConfigured(
+        f"REGISTRY_PROVIDER={REGISTRY_PROVIDER!r}: use 'local' or the dotted path of a RegistryProvider class")
 
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"

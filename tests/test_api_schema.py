@@ -9,6 +9,7 @@ schema allows to the query-only endpoints: none may be a 400."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import random
 import re
@@ -26,6 +27,7 @@ from onetrip.accounts.models import Role
 from onetrip.cases import services as cases
 from onetrip.catalog import services as catalog
 from onetrip.demo.people import resident_id, uscc
+from onetrip.registries import services as registries
 
 from .conftest import PASSWORD, PDF, apply, make_item, make_user
 from .hall_fixtures import build_api_hall
@@ -74,6 +76,24 @@ class World:
             actor=staff.clerk, item_code=item.item.code, channel="window",
             form={"applicant_name": "柳窗口（演示）", "applicant_id_number": resident_id("43070319900505123"),
                   "applicant_mobile": "13907369999"})
+        # The registries: the citizen, and a company whose legal representative applies for it.
+        self.company_uscc, boss_id = uscc("91430703MA4R00002"), resident_id("43070319880808456")
+        registries.import_records(actor=None, people=[
+            {"id_number": citizen.resident_id, "name": citizen.real_name, "sex": "male",
+             "birth_date": dt.date(1990, 1, 1), "household_address": "湖南省常德市鼎城区玉霞街道建设路1号"}], companies=[
+            {"uscc": self.company_uscc, "name": "鼎城区接口测试有限公司（演示）", "kind": "limited",
+             "legal_representative": "钱法人", "legal_representative_id_number": boss_id,
+             "legal_representative_mobile": "13907368805", "address": "湖南省常德市鼎城区武陵镇样板路3号",
+             "status": "active", "established_on": dt.date(2010, 1, 1)}])
+        self.boss = accounts.register_company_representative(
+            real_name="钱法人", mobile="13907368803", resident_id=boss_id, password=PASSWORD,
+            uscc=self.company_uscc, company_name="鼎城区接口测试有限公司（演示）", legal_representative="钱法人")
+        self.boss = registries.verify_by_registry(actor=self.boss)
+        self.company_case = apply(self.boss, key="company")
+        self.delegate = accounts.register_company_representative(
+            real_name="孙受托", mobile="13907368804", resident_id=resident_id("43070319880808567"), password=PASSWORD,
+            uscc=self.company_uscc, company_name="", legal_representative="")
+        self.delegation = registries.send_delegation_code(actor=self.delegate, client="127.0.0.1")
 
     def calls(self) -> dict[tuple[str, str], Call]:
         """One valid call per operation, made by someone allowed to make it."""
@@ -134,6 +154,15 @@ class World:
             ("/api/v1/progress", "post"): Call(json={"number": number, "phone": w.citizen.mobile}),
             ("/api/v1/progress", "get"): Call(query={"number": number, "id_number": w.citizen.resident_id}),
             **self.hall_calls(),
+            ("/api/v1/registries/people/{id_number}", "get"): Call(
+                user=w.staff.officer, path={"id_number": w.citizen.resident_id}, query={"case": number, "purpose": "核对"}),
+            ("/api/v1/registries/companies/{uscc}", "get"): Call(
+                user=clerk, path={"uscc": w.company_uscc}, query={"case": w.company_case.number}),
+            ("/api/v1/registries/representative/verify", "post"): Call(user=w.boss),
+            ("/api/v1/registries/representative/delegation-code", "post"): Call(user=w.delegate, status=201),
+            # Well-formed; the code is wrong, which only the service knows.
+            ("/api/v1/registries/representative/delegation-code/{confirmation_id}/confirm", "post"): Call(
+                user=w.delegate, path={"confirmation_id": w.delegation.pk}, json={"code": "000000"}, status=400),
         }
 
     def hall_calls(self) -> dict[tuple[str, str], Call]:
@@ -269,6 +298,9 @@ ALL = [
     ("/api/v1/hall/desk/walk-in", "post"), ("/api/v1/hall/desk/check-in", "post"), ("/api/v1/hall/slots", "get"),
     ("/api/v1/hall/bookings", "get"), ("/api/v1/hall/bookings", "post"), ("/api/v1/hall/bookings/{code}/cancel", "post"),
     ("/api/v1/hall/bookings/{code}/change", "post"),
+    ("/api/v1/registries/people/{id_number}", "get"), ("/api/v1/registries/companies/{uscc}", "get"),
+    ("/api/v1/registries/representative/verify", "post"), ("/api/v1/registries/representative/delegation-code", "post"),
+    ("/api/v1/registries/representative/delegation-code/{confirmation_id}/confirm", "post"),
 ]
 SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/bundles", "/api/v1/bundles/{code}",

@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -221,6 +222,37 @@ def application_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed
             for app in (w.draft, w.case_a.application, w.case_b.application)]
 
 
+def reads_registry(actor: User | None, case: Case, w: World) -> bool:
+    """Who may read the registry record of a case's applicant for that case (registries.rules.check_access,
+    written out independently): the department's staff, window clerks while it is at the front desk,
+    the applicant their own record."""
+    if actor is None:
+        return False
+    if actor.role in (Role.OFFICER, Role.DEPARTMENT_HEAD):
+        return actor.department_id == case.department_id
+    if actor.role == Role.WINDOW_CLERK:
+        return case.state in {"submitted", "awaiting_supplement", "result_ready"}
+    return actor.role == Role.CITIZEN and case.application.applicant_id == actor.pk
+
+
+def registry_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    never: Allowed = lambda a, w: False  # noqa: E731
+    return [
+        ({"id_number": w.victim.resident_id, "?": {"case": w.case_a.number}},
+         lambda a, w: reads_registry(a, w.case_a, w), never),
+        ({"id_number": w.victim2.resident_id, "?": {"case": w.case_b.number}},
+         lambda a, w: reads_registry(a, w.case_b, w), never),
+        # a record the case is not about
+        ({"id_number": w.victim2.resident_id, "?": {"case": w.case_a.number}}, never, never),
+    ]
+
+
+def company_registry_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    never: Allowed = lambda a, w: False  # noqa: E731
+    return [({"uscc": w.pending_rep.company.uscc, "?": {"case": c.number}}, never, never)  # no case names a company
+            for c in (w.case_a, w.case_b)]
+
+
 def rename(targets: Callable[[World], list[tuple[dict[str, Any], Allowed, Allowed]]], **names: str):
     def renamed(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
         return [({names.get(k, k): v for k, v in p.items()}, s, a) for p, s, a in targets(w)]
@@ -307,6 +339,8 @@ PAGES: dict[str, Route] = {
     "hall/overview/": staff((Capability.MANAGE_HALL, Capability.CALL_TICKETS)),
     "hall/book/": staff(Capability.APPLY),
     "hall/appointments/": staff(Capability.APPLY),  # one's own only (tests/test_hall.py)
+    # a company representative's verification through the company registry (others see a sentence)
+    "registries/representative/": staff(Capability.APPLY),
 }
 # The admin site's routes come from its model registrations: each is an admin route, except its
 # log-in page (public) and log-out (ends only one's own session). Filled by parameter name.
@@ -374,6 +408,13 @@ OPERATIONS: dict[tuple[str, str], Route] = {
                                                      body=lambda w: {"reason": "other", "note": "到窗口"}),
     ("POST", "/api/v1/progress"): PUBLIC,
     ("GET", "/api/v1/progress"): PUBLIC,
+    ("GET", "/api/v1/registries/people/{id_number}"): Route("own-object", targets=registry_targets),
+    ("GET", "/api/v1/registries/companies/{uscc}"): Route("own-object", targets=company_registry_targets),
+    # one's own verification only: the service refuses anyone but a company representative
+    ("POST", "/api/v1/registries/representative/verify"): staff(Capability.APPLY),
+    ("POST", "/api/v1/registries/representative/delegation-code"): staff(Capability.APPLY),
+    ("POST", "/api/v1/registries/representative/delegation-code/{confirmation_id}/confirm"): staff(
+        Capability.APPLY, lambda w: {"confirmation_id": 1}, body=lambda w: {"code": "123456"}),
     ("GET", "/api/v1/hall/areas"): PUBLIC,
     # without signing in, only an enrolled kiosk's X-Kiosk-Key (tests/test_hall_kiosks.py)
     ("POST", "/api/v1/hall/tickets"): Route("signed-in", body=lambda w: {"area": "business"}),
@@ -425,7 +466,10 @@ def fill(pattern: str, params: dict[str, Any]) -> str:
     path = re.sub(r"\{(\w+)\}", lambda m: value(m.group(1)), path)
     path = re.sub(r"\(\?P<(\w+)>[^)]*\)", lambda m: value(m.group(1)), path)  # admin's regex patterns
     path = path.lstrip("^").rstrip("$")
-    return path if path.startswith("/") else "/" + path
+    path = path if path.startswith("/") else "/" + path
+    if params.get("?"):  # query parameters (a registry lookup names its case there)
+        path += "?" + urlencode(params["?"])
+    return path
 
 
 def fingerprint() -> str:

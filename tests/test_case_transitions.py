@@ -69,7 +69,8 @@ def test_the_happy_path_is_on_the_trail(citizen, item, staff):
     case = walk(apply(citizen), staff, citizen, State.CLOSED)
     actions = list(TrailEntry.objects.filter(object_type="cases.case", object_id=str(case.pk))
                    .values_list("action", flat=True))
-    assert actions == ["case.submit", "case.accept", "case.advance", "case.approve", "case.issue_result",
+    # registry.supply: the item's ID card comes from the population registry (once-only, onetrip.registries)
+    assert actions == ["case.submit", "registry.supply", "case.accept", "case.advance", "case.approve", "case.issue_result",
                        "case.deliver", "case.close"]
 
 

@@ -239,6 +239,26 @@ def confirm_company_representative(*, actor: User, user_id: int) -> User:
 
 
 @transaction.atomic
+def verify_company_representative_from_registry(*, actor: User, user_id: int, how: str) -> User:
+    """The company registry bore the claim out (``onetrip.registries``: the person's ID is the legal
+    representative's, or the legal representative confirmed the delegation), so no window visit
+    is needed. ``how`` is the sentence kept as the note. Already verified: nothing changes."""
+    user = User.objects.select_for_update(of=("self",)).select_related("company").filter(pk=user_id).first()
+    if user is None or user.role != Role.COMPANY_REP or user.company_id is None:
+        raise ValidationError(_("No such company representative."), code="not_found")
+    if user.company_status == CompanyStatus.VERIFIED:
+        return user
+    user.company_status = CompanyStatus.VERIFIED
+    user.company_checked_by = None
+    user.company_checked_at = timezone.now()
+    user.company_check_note = how[:200]
+    user.save(update_fields=["company_status", "company_checked_by", "company_checked_at", "company_check_note"])
+    trail.record(actor=actor, action="company_rep.verify_by_registry", obj=user,
+                 summary={"company": user.company.uscc, "how": how[:200]})  # type: ignore[union-attr]
+    return user
+
+
+@transaction.atomic
 def reject_company_representative(*, actor: User, user_id: int, reason: str) -> User:
     """The claim to act for the company was not borne out; the person is told why."""
     if not can(actor, Capability.VERIFY_COMPANY_REPS):

@@ -279,6 +279,10 @@ from onetrip.api.hall import router as hall_router  # noqa: E402
 
 api.add_router("/v1", hall_router)
 
+from onetrip.api.registries import router as registries_router  # noqa: E402
+
+api.add_router("/v1", registries_router)
+
 # A lost race or a stale page (the case moved on, another officer claimed it) is a 409: the
 # client reloads the case and sees where it stands. Not the actor's business: 403; absent: 404.
 _REFUSAL_STATUS = {
@@ -298,6 +302,10 @@ _REFUSAL_STATUS = {
     "suspended": 403,
     "not_a_kiosk": 403,
     "sign_in": 401,
+    # the registries' refusals (onetrip.registries.rules and services)
+    "no_purpose": 400,
+    "not_this_case": 403,
+    "company_not_active": 403,
 }
 
 

@@ -107,6 +107,11 @@ EVENTS: dict[str, Promise] = {
 }
 
 
+def register_event(name: str, label: Promise) -> None:
+    """An app above cases names an event it records on a case's trail (its timeline label)."""
+    EVENTS[name] = label
+
+
 def event_label(action: str) -> str:
     a = REGISTRY.get(action)
     if a is not None:

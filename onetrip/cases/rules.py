@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Company, Role, User
 from onetrip.accounts.selectors import may_apply_for_company
+from onetrip.cases import hooks
 from onetrip.cases.models import Channel, RuleViolation
 from onetrip.core import trail
 from onetrip.core.identity import check_person, mask_mobile
@@ -114,6 +115,7 @@ def applicant_identity(*, actor: User, form: Mapping[str, Any], channel: str) ->
         if actor.company is None or not may_apply_for_company(actor):
             raise Refused(_("Your account is not yet verified as the representative of the company. "
                             "A window clerk verifies it once."), code="unverified_representative")
+        hooks.run("company_applicant", actor=actor, company=actor.company)  # e.g. the company registry
         person = check_person(name=actor.real_name, mobile=actor.mobile, resident_id=actor.resident_id,
                               prefix="applicant_")
         return Applicant(person["name"], person["resident_id"], person["mobile"], actor, actor.company, "")

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role, User
 from onetrip.accounts.permissions import Capability, can
-from onetrip.cases import actions, clock
+from onetrip.cases import actions, clock, hooks
 from onetrip.cases.models import (
     OPEN_STATES,
     Case,
@@ -184,7 +184,7 @@ def _details(action: str, s: dict[str, Any], *, for_staff: bool) -> list[str]:
                 out.append(gettext("Image previews shown: %(n)s") % {"n": s["previews"]})
             elif s.get("material"):
                 out.append(gettext("Material opened: %(m)s") % {"m": s["material"]})
-            else:
+            elif s.get("fields"):
                 out.append(gettext("ID and mobile number shown in full"))
             if s.get("purpose"):
                 out.append(gettext("Purpose: %(p)s") % {"p": s["purpose"]})
@@ -193,6 +193,8 @@ def _details(action: str, s: dict[str, Any], *, for_staff: bool) -> list[str]:
             out.append(str(RuleViolation.Rule(rule).label) if rule in RuleViolation.Rule.values else "")
         if action == "light" and s.get("to"):
             out.append(str(Light(s["to"]).label) if s["to"] in Light.values else "")
+    for more in hooks.run("timeline_details", action=action, summary=s, for_staff=for_staff):
+        out.extend(more or [])
     return [d for d in out if d]
 
 
@@ -340,8 +342,20 @@ def case_view(case: Case, user: Any) -> dict[str, Any]:
         "comments": list(case.comments.select_related("author")) if staff else [],
         "procedures": [p.name for p in case.version.special_procedures.all()],
         "documents": printable_documents(case),
+        "panels": [],
     }
+    hooks.run("case_view", case=case, user=user, view=view)  # e.g. registry records (once-only)
     return view
+
+
+def apply_initial(actor: Any) -> dict[str, str]:
+    """The application form's initial values for this person: what the apps above cases know of
+    them (the registries' address, say), through the ``apply_initial`` hook; the first value wins."""
+    initial: dict[str, str] = {}
+    for answer in hooks.run("apply_initial", actor=actor):
+        for key, value in (answer or {}).items():
+            initial.setdefault(key, value)
+    return initial
 
 
 # --- The public progress lookup -----------------------------------------------------------------------

@@ -99,7 +99,8 @@ def _start_page(request: HttpRequest, target: Any, bundle: bool, code: str, prox
         consent = services.ProxyConsent.objects.filter(pk=int(consent_id), agent=_user(request)).first()
     return render(request, "cases/start.html", {
         "target": target, "bundle": bundle, "code": code, "idempotency_key": uuid.uuid4().hex,
-        "form": request.POST, "errors": errors, "proxy": proxy, "limits": FORM_TEXT_LIMITS,
+        "form": request.POST if request.method == "POST" else selectors.apply_initial(_user(request)),
+        "errors": errors, "proxy": proxy, "limits": FORM_TEXT_LIMITS,
         "consent": consent, "code_sent": sent or (consent is not None and consent.confirmed_at is None),
     }, status=400 if errors else 200)
 

@@ -3,6 +3,8 @@ so nobody mistakes them for real; every ID number and USCC has a valid check cha
 
 from __future__ import annotations
 
+import datetime as dt
+
 from onetrip.core.identity import resident_id_check_digit, uscc_check_digit
 
 
@@ -28,6 +30,18 @@ COMPANIES = [
     {"uscc": uscc("91430703MA4L00002"), "name": "鼎城区演示建筑工程有限公司（演示）", "legal_representative": "钱演示",
      "address": "鼎城区武陵镇样板大道8号"},
 ]
+
+# People the registries know besides the accounts below: the legal representative of the second
+# company, and the villager a proxy agent applies for in the demo.
+REGISTRY_PEOPLE = [
+    {"id_number": resident_id("43242119750315451"), "name": "钱演示", "sex": "male",
+     "birth_date": dt.date(1975, 3, 15), "household_address": "湖南省常德市鼎城区武陵镇双桥坪社区武陵大道66号"},
+    {"id_number": resident_id("43070319890101111"), "name": "王老伯（演示）", "sex": "male",
+     "birth_date": dt.date(1989, 1, 1), "household_address": "湖南省常德市鼎城区武陵镇青山村3组12号"},
+]
+# The mobiles the company registry holds for the demo companies' legal representatives (where a
+# delegation is confirmed by SMS).
+LEGAL_REP_MOBILES = {COMPANIES[0]["uscc"]: "13907360003", COMPANIES[1]["uscc"]: "13907360005"}
 
 # (username, password, role, real name, mobile, resident ID, department code or None, extra)
 DEMO_PASSWORD = "OneTrip-demo-2026"  # noqa: S105 - printed for the demo on purpose

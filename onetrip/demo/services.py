@@ -63,6 +63,10 @@ def load(*, path: Path = DATA) -> LoadReport:
         if not Company.objects.filter(uscc=c["uscc"]).exists():
             accounts.register_company(actor=None, **c)
     admin = _load_people(report)
+    # The registries before the demo cases, so that their registry-held materials come from them.
+    from onetrip.demo.registries import load_registries
+
+    load_registries()
 
     departments = {d.code: d for d in Department.objects.all()}
     new_drafts: list[ItemVersion] = []
@@ -183,12 +187,32 @@ def _demo_cases() -> list[tuple[str, str, str]]:
                 cases.upload_material(actor=agent, application=application, name=name, stream=io.BytesIO(DEMO_PDF),
                                       original_name="demo.pdf")
             cases.submit_application(actor=agent, application=application)
+    _demo_company_case()
     return [
         (c.number or "", c.get_state_display(), c.application.applicant_mobile)
         for c in Case.objects.filter(Q(application__applicant__in=[zhang, li])
-                                     | Q(application__submitted_by__username="daiban.wuling"))
+                                     | Q(application__submitted_by__username__in=["daiban.wuling", "13907360003"]))
         .select_related("application").order_by("id")
     ]
+
+
+def _demo_company_case() -> None:
+    """7. The company representative 赵示例 (the first demo company's legal representative) applies
+    for an item whose ID card and business licence both come from the registries (免提交)."""
+    rep = User.objects.filter(username="13907360003").first()
+    if rep is None or Case.objects.filter(application__submitted_by=rep).exists():
+        return
+    item = (ServiceItem.objects.filter(current__isnull=False, parent__isnull=True, sub_items__isnull=True,
+                                       current__materials__registry="company")
+            .filter(current__materials__registry="population").distinct().order_by("sort_order").first())
+    if item is None:
+        return
+    application, _created = cases.create_application(actor=rep, item_code=item.code, idempotency_key="demo-7",
+                                                     form={"request": "申请办理（演示）"})
+    for name in cases.missing_materials(application):
+        cases.upload_material(actor=rep, application=application, name=name, stream=io.BytesIO(DEMO_PDF),
+                              original_name="demo.pdf")
+    cases.submit_application(actor=rep, application=application)
 
 
 def _load_people(report: LoadReport) -> User:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Role, User
+from onetrip.cases import hooks
 from onetrip.cases.models import Application, Case, CaseMaterial, Channel, State, Visit
 from onetrip.cases.rules import Refused, applicant_identity, check_form_text, is_applicant
 from onetrip.cases.services.mover import transition
@@ -222,12 +223,15 @@ def submit_application(*, actor: User, application: Application, excused: Collec
             raise Refused(_("Still missing: %(m)s") % {"m": "、".join(missing)}, code="missing_materials")
         application.submitted_at = timezone.now()
         Application.objects.filter(pk=application.pk).update(submitted_at=application.submitted_at)
+        drafts = {c.pk for c in cases if c.state == State.DRAFT}
         out = [transition(case=c, action="submit", actor=actor, locked=True) if c.state == State.DRAFT else c
                for c in cases]
         if application.channel == Channel.WINDOW:
             for case in out:
                 add_visit(case, Visit.Reason.SUBMIT, actor)
                 case.save(update_fields=["visit_count", "updated_at"])
+        # Once-only and the like: apps above cases act on the submission in its transaction.
+        hooks.run("submitted", actor=actor, application=application, cases=[c for c in out if c.pk in drafts])
     _remember(given, cases=out, have=have, lines=lines)
     return out
 

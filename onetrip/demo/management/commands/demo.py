@@ -21,6 +21,10 @@ class Command(BaseCommand):
             f"Demo district loaded: {report.departments} departments, {report.items} published items, "
             f"{report.bundles} life-event bundles" + ("" if report.created_anything else " (already there; nothing changed)")
         ))
+        from onetrip.registries.models import RegisteredCompany, RegisteredPerson
+
+        self.stdout.write(f"Registries: {RegisteredPerson.objects.count()} people, "
+                          f"{RegisteredCompany.objects.count()} companies (made up, valid check characters)")
         self.stdout.write(f"\nDemo accounts (password for all: {people.DEMO_PASSWORD})\n")
         self.stdout.write(f"  {'username':<16} {'role':<28} department")
         for username, role, department in report.users:
