@@ -20,6 +20,8 @@ urlpatterns = [
     path("", include("onetrip.cases.urls")),
     path("", include("onetrip.supervision.urls")),
     path("", include("onetrip.hall.urls")),
+    path("", include("onetrip.payments.urls")),
+    path("", include("onetrip.delivery.urls")),
     path("", include("onetrip.catalog.urls")),
 ]
 

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role, User
 from onetrip.accounts.permissions import Capability, can
-from onetrip.cases import actions, clock
+from onetrip.cases import actions, clock, hooks
 from onetrip.cases.models import (
     OPEN_STATES,
     Case,
@@ -399,6 +399,7 @@ def progress(case: Case) -> dict[str, Any]:
         "promised_deadline": case.promised_deadline,
         "next_step": next_step(case),
         "timeline": [vars(e) for e in timeline(case, for_staff=False)],
+        "panels": hooks.public_facts(case),  # what apps above cases add (payment, postal delivery)
     }
 
 
