@@ -140,6 +140,8 @@ def update_shipment(*, actor: User | None, shipment: Shipment, state: str, note:
         if locked is None:
             raise Refused(_("No such shipment."), code="not_found")
         shipment = locked
+        if event_id and ShipmentEvent.objects.filter(event_id=event_id).exists():
+            raise Refused(_("This carrier event was received already."), code="duplicate")
         if state not in NEXT.get(shipment.state, set()):  # type: ignore[call-overload]
             raise Refused(_("A shipment that is “%(s)s” cannot become “%(t)s”.") % {
                 "s": shipment.get_state_display(),

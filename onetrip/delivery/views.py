@@ -7,7 +7,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, require
@@ -21,13 +21,17 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @require(Capability.VIEW_OWN_PROFILE)
 def choose(request: HttpRequest, number: str) -> HttpResponseBase:
-    """The applicant's choice of pickup or post, from the delivery panel of the case page."""
+    """The applicant's choice of pickup or post (the delivery panel of the case page, also on a
+    page of its own); staff see the choice and the shipment."""
     case = visible_cases(request.user).filter(number=number).first()
     if case is None:
         raise Http404(_("No case %(n)s that you may see.") % {"n": number})
+    if request.method == "GET":
+        return render(request, "delivery/choose.html", {"case": case,
+                                                        "panel": selectors.panel(case, request.user, "applicant")})
     try:
         services.choose_delivery(actor=_user(request), case=case, method=request.POST.get("method", ""),
                                  recipient_name=request.POST.get("recipient_name", ""),
