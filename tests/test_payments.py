@@ -55,7 +55,7 @@ def test_yuan_is_formatted_from_integer_fen():
     ("1.43", 50),  # 50.05 → 50 (a float would say 50.049999…)
 ])
 def test_a_per_unit_fee_is_quantity_times_price_rounded_half_up_to_the_fen(quantity, fen):
-    fee = Fee(**{k: v for k, v in PER_UNIT.items()})
+    fee = Fee(**PER_UNIT)
     assert rules.fee_amount(fee, {"area": quantity}) == (fen, quantity)
 
 

@@ -68,8 +68,8 @@ def _secret(name: str) -> bytes:
 
 
 class LocalCarrier:
-    name = "local"
-    label = _("District postal service")
+    name: str = "local"
+    label: Promise | str = _("District postal service")
     prefix = "DC"
 
     def tracking_number(self, shipment: Shipment) -> str:

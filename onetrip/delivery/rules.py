@@ -48,7 +48,7 @@ def s10_number(prefix: str, serial: int, country: str = "CN") -> str:
 
 def valid_tracking_number(number: str) -> bool:
     m = _S10.match(number or "")
-    return bool(m) and s10_check_digit(m.group(2)) == int(m.group(3))
+    return m is not None and s10_check_digit(m.group(2)) == int(m.group(3))
 
 
 def mask_address(address: str) -> str:

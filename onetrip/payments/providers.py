@@ -79,8 +79,8 @@ def _secret(name: str) -> bytes:
 
 
 class SandboxProvider:
-    name = "sandbox"
-    label = _("Sandbox bank (test payments)")
+    name: str = "sandbox"
+    label: Promise | str = _("Sandbox bank (test payments)")
 
     def checkout_url(self, bill: Bill) -> str:
         return reverse("payments:sandbox-bank", args=[bill.reference])
