@@ -269,6 +269,7 @@ def test_the_receipt_is_a_pdf_with_the_amount_and_its_download_is_on_the_trail(b
 def test_the_applicant_sees_the_bill_pays_in_the_sandbox_bank_and_staff_see_it_paid(bill, citizen, staff):
     c = Client()
     c.force_login(citizen)
+    c.get("/prefs/language/en")
     case = bill.case
     page = c.get(f"/cases/{case.number}/").content.decode()
     assert "¥12.50" in page and "The result waits for payment" in page and f"/bills/{bill.reference}/" in page
@@ -283,6 +284,7 @@ def test_the_applicant_sees_the_bill_pays_in_the_sandbox_bank_and_staff_see_it_p
     assert receipt.status_code == 200 and receipt.content.startswith(b"%PDF")
     s = Client()
     s.force_login(staff.officer)
+    s.get("/prefs/language/en")
     assert "Paid" in s.get(f"/cases/{case.number}/").content.decode()
     other = Client()
     other.force_login(staff.clerk)  # any window clerk may see the case, but only the applicant pays
@@ -312,6 +314,7 @@ def test_the_callback_over_http_answers_each_refusal_with_its_status(bill, clien
 @pytest.mark.django_db
 def test_the_api_lists_bills_and_starts_a_payment(bill, citizen, client):
     client.force_login(citizen)
+    client.get("/prefs/language/en")
     bills = client.get(f"/api/v1/cases/{bill.case.number}/bills").json()
     assert [(b["amount_fen"], b["amount"], b["state"]) for b in bills] == [(1250, "¥12.50", "due")]
     r = client.post(f"/api/v1/bills/{bill.reference}/pay")

@@ -52,7 +52,11 @@ def valid_tracking_number(number: str) -> bool:
 
 
 def mask_address(address: str) -> str:
-    """The public page shows where to (the district), never the street and house number."""
+    """The public page shows where to (up to the district or county), never the street and house
+    number."""
     address = address or ""
-    keep = 6 if len(address) > 8 else max(len(address) // 2, 0)
-    return address[:keep] + "****" if address else ""
+    if not address:
+        return ""
+    cut = next((i + 1 for i, ch in enumerate(address[:12]) if ch in "区县旗") , 0)
+    keep = cut if 0 < cut < len(address) else min(6, len(address) // 2)
+    return address[:keep] + "****"

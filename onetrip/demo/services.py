@@ -183,12 +183,37 @@ def _demo_cases() -> list[tuple[str, str, str]]:
                 cases.upload_material(actor=agent, application=application, name=name, stream=io.BytesIO(DEMO_PDF),
                                       original_name="demo.pdf")
             cases.submit_application(actor=agent, application=application)
+        _demo_fees_and_post(zhang, li, clerk, officer, head, items, submit)
     return [
         (c.number or "", c.get_state_display(), c.application.applicant_mobile)
         for c in Case.objects.filter(Q(application__applicant__in=[zhang, li])
                                      | Q(application__submitted_by__username="daiban.wuling"))
         .select_related("application").order_by("id")
     ]
+
+
+def _demo_fees_and_post(zhang: User, li: User, clerk: User, officer: User, head: User, items: list[ServiceItem],
+                        submit: Any) -> None:
+    """7. Zhang's mortgage registration, accepted: its registration fee (¥80.00) waits to be paid in
+    the sandbox, and Zhang asked for the result by post. 8. Li's result, ready and to be posted:
+    it waits in the staff's post queue with its tracking number."""
+    from onetrip.delivery import services as delivery
+
+    mortgage = ServiceItem.objects.filter(code="430703-BDCDJZX-003", current__isnull=False).first()
+    if mortgage is not None:
+        c7 = submit(zhang, mortgage, "demo-7")
+        cases.transition(case=c7, action="accept", actor=clerk)
+        delivery.choose_delivery(actor=zhang, case=c7, method="post", recipient_name=zhang.real_name,
+                                 address="湖南省常德市鼎城区武陵镇玉霞路18号金霞小区3栋2单元501室", phone=zhang.mobile)
+    postable = next((i for i in items if i.current is not None and i.current.postable), None)
+    if postable is not None:
+        c8 = submit(li, postable, "demo-8")
+        delivery.choose_delivery(actor=li, case=c8, method="post", recipient_name=li.real_name,
+                                 address="湖南省常德市鼎城区郭家铺街道德山路66号", phone=li.mobile)
+        cases.transition(case=c8, action="accept", actor=clerk)
+        cases.transition(case=c8, action="advance", actor=officer)
+        cases.transition(case=c8, action="approve", actor=head)
+        cases.transition(case=c8, action="issue_result", actor=officer)
 
 
 def _load_people(report: LoadReport) -> User:

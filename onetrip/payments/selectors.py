@@ -45,7 +45,7 @@ def panel(case: Case, user: Any, audience: str) -> dict[str, Any] | None:
         return None
     lines = [bill_line(b) for b in bills]
     if audience == "public":
-        return {"title": _("Fees"), "rows": [(f"{x['name']} {x['amount']}", x["state_label"]) for x in lines]}
+        return {"title": _("Fees to pay"), "rows": [(f"{x['name']} {x['amount']}", x["state_label"]) for x in lines]}
     waiting = rules.result_waits_for(bills)
     return {"bills": lines, "waiting": bool(waiting), "may_pay": is_applicant(case, user),
             "staff": is_staff_viewer(user, case), "due": [x for x in lines if x["state"] == BillState.DUE]}
