@@ -42,6 +42,8 @@ def webhook(shipment, state, event_id="e1", signature=None):
 
 def test_tracking_numbers_are_s10_with_a_check_digit():
     assert rules.s10_check_digit("47312482") == 9  # the UPU S10 standard's example: RA473124829GB
+    assert rules.s10_check_digit("00000008") == 0  # 11 - sum mod 11 = 10 → 0
+    assert rules.s10_check_digit("00000015") == 5  # = 11 → 5
     number = rules.s10_number("DC", 12345678)
     assert rules.valid_tracking_number(number)
     wrong = number[:10] + str((int(number[10]) + 1) % 10) + number[11:]
