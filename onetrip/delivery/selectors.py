@@ -29,6 +29,8 @@ def panel(case: Case, user: Any, audience: str) -> dict[str, Any] | None:
     if case.state in (State.DRAFT, State.NOT_ACCEPTED, State.DENIED, State.WITHDRAWN):
         return None
     choice, shipment = choice_of(case), shipment_of(case)
+    if choice is None and case.state in (State.DELIVERED, State.CLOSED):
+        return None  # handed out at the window: nothing to say here
     if audience == "public":
         if choice is None or choice.method != Method.POST:
             return None
