@@ -107,14 +107,6 @@ EVENTS: dict[str, Promise] = {
 }
 
 
-def register_event(name: str, label: Promise) -> None:
-    """Name an event that is not an action (apps above cases: "payment.paid", "shipment.posted"…),
-    so that timelines read it as a sentence."""
-    if name in EVENTS or name in REGISTRY:
-        raise ValueError(f"event {name!r} is registered twice")
-    EVENTS[name] = label
-
-
 def event_label(action: str) -> str:
     a = REGISTRY.get(action)
     if a is not None:
