@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "onetrip.supervision",
     "onetrip.hall",
     "onetrip.registries",
+    "onetrip.payments",
+    "onetrip.delivery",
     "onetrip.api",
     "onetrip.demo",
 ]
@@ -350,3 +352,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# 统一支付 / 快递送达: the shared secrets of the built-in sandbox payment provider and the local
+# carrier (HMAC-SHA256 of their callbacks). Empty: derived from SECRET_KEY (fine for a demo; a
+# district sets its own, shared with the provider's or carrier's side).
+PAYMENT_SANDBOX_SECRET = env_str("PAYMENT_SANDBOX_SECRET", "")
+DELIVERY_LOCAL_CARRIER_SECRET = env_str("DELIVERY_LOCAL_CARRIER_SECRET", "")

@@ -21,6 +21,8 @@ urlpatterns = [
     path("", include("onetrip.supervision.urls")),
     path("", include("onetrip.hall.urls")),
     path("", include("onetrip.registries.urls")),
+    path("", include("onetrip.payments.urls")),
+    path("", include("onetrip.delivery.urls")),
     path("", include("onetrip.catalog.urls")),
 ]
 

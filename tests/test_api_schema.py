@@ -94,6 +94,68 @@ class World:
             real_name="孙受托", mobile="13907368804", resident_id=resident_id("43070319880808567"), password=PASSWORD,
             uscc=self.company_uscc, company_name="", legal_representative="")
         self.delegation = registries.send_delegation_code(actor=self.delegate, client="127.0.0.1")
+        self.build_payments_and_post(catalog_admin, department)
+
+    def build_payments_and_post(self, admin: Any, department: Any) -> None:
+        """A case with a paid and a due bill; two posted results, one per shipment."""
+        import json
+
+        from django.core.serializers.json import DjangoJSONEncoder
+
+        from onetrip.cases.models import State
+        from onetrip.delivery import carriers
+        from onetrip.delivery import services as delivery
+        from onetrip.delivery.models import Shipment
+        from onetrip.payments import providers
+        from onetrip.payments import services as payments
+
+        from .payments_fixtures import ON_ACCEPTANCE
+        from .test_case_transitions import walk
+
+        make_item(admin, department, code="430703-T-FEE", fees=[ON_ACCEPTANCE, {**ON_ACCEPTANCE, "name": "登记费"}])
+        self.fee_case = cases.transition(case=apply(self.citizen, "430703-T-FEE", key="fee"), action="accept",
+                                         actor=self.staff.clerk)
+        paid, self.due_bill = self.fee_case.bills.order_by("id")
+        sandbox = providers.PROVIDERS["sandbox"]
+        assert isinstance(sandbox, providers.SandboxProvider)
+        body = sandbox.notification(paid)
+        payments.receive_callback(provider="sandbox", body=body, headers={providers.SIGNATURE_HEADER: sandbox.sign(body)})
+        self.paid_bill = paid
+        # the provider's next notification, as the test client will send it (JSON of this dict)
+        self.callback = json.loads(sandbox.notification(self.due_bill))
+        self.callback_signature = sandbox.sign(json.dumps(self.callback, cls=DjangoJSONEncoder).encode())
+        shipments = []
+        for key in ("post-1", "post-2"):
+            case = apply(self.citizen, key=key)
+            delivery.choose_delivery(actor=self.citizen, case=case, method="post", recipient_name="张测试",
+                                     address="湖南省常德市鼎城区示例路88号", phone="13907360001")
+            walk(case, self.staff, self.citizen, State.RESULT_READY)
+            shipments.append(Shipment.objects.get(case=case))
+        self.shipment, other = shipments
+        self.webhook = {"event_id": "ev-1", "tracking_number": other.tracking_number, "state": "posted"}
+        local = carriers.CARRIERS["local"]
+        assert isinstance(local, carriers.LocalCarrier)
+        self.webhook_signature = local.sign(json.dumps(self.webhook, cls=DjangoJSONEncoder).encode())
+
+    def payments_and_post_calls(self) -> dict[tuple[str, str], Call]:
+        w, clerk = self, self.staff.clerk
+        return {
+            ("/api/v1/cases/{number}/bills", "get"): Call(user=w.citizen, path={"number": w.fee_case.number}),
+            ("/api/v1/bills/{reference}/pay", "post"): Call(user=w.citizen, path={"reference": w.due_bill.reference}),
+            ("/api/v1/bills/{reference}/receipt", "get"): Call(user=w.citizen,
+                                                               path={"reference": w.paid_bill.reference}),
+            ("/api/v1/payments/callbacks/{provider}", "post"): Call(
+                path={"provider": "sandbox"}, json=w.callback, headers={"X-OneTrip-Signature": w.callback_signature}),
+            ("/api/v1/cases/{number}/delivery", "get"): Call(user=w.citizen, path={"number": w.case.number}),
+            ("/api/v1/cases/{number}/delivery", "post"): Call(user=w.citizen, path={"number": w.case.number}, json={
+                "method": "post", "recipient_name": "张测试", "address": "湖南省常德市鼎城区示例路88号",
+                "phone": "13907360001"}),
+            ("/api/v1/shipments", "get"): Call(user=clerk, query={"state": "created"}),
+            ("/api/v1/shipments/{tracking_number}/status", "post"): Call(
+                user=clerk, path={"tracking_number": w.shipment.tracking_number}, json={"state": "posted"}),
+            ("/api/v1/delivery/carriers/{carrier}/webhook", "post"): Call(
+                path={"carrier": "local"}, json=w.webhook, headers={"X-OneTrip-Signature": w.webhook_signature}),
+        }
 
     def calls(self) -> dict[tuple[str, str], Call]:
         """One valid call per operation, made by someone allowed to make it."""
@@ -163,6 +225,7 @@ class World:
             # Well-formed; the code is wrong, which only the service knows.
             ("/api/v1/registries/representative/delegation-code/{confirmation_id}/confirm", "post"): Call(
                 user=w.delegate, path={"confirmation_id": w.delegation.pk}, json={"code": "000000"}, status=400),
+            **self.payments_and_post_calls(),
         }
 
     def hall_calls(self) -> dict[tuple[str, str], Call]:
@@ -301,12 +364,18 @@ ALL = [
     ("/api/v1/registries/people/{id_number}", "get"), ("/api/v1/registries/companies/{uscc}", "get"),
     ("/api/v1/registries/representative/verify", "post"), ("/api/v1/registries/representative/delegation-code", "post"),
     ("/api/v1/registries/representative/delegation-code/{confirmation_id}/confirm", "post"),
+    ("/api/v1/cases/{number}/bills", "get"), ("/api/v1/bills/{reference}/pay", "post"),
+    ("/api/v1/bills/{reference}/receipt", "get"), ("/api/v1/payments/callbacks/{provider}", "post"),
+    ("/api/v1/cases/{number}/delivery", "get"), ("/api/v1/cases/{number}/delivery", "post"),
+    ("/api/v1/shipments", "get"), ("/api/v1/shipments/{tracking_number}/status", "post"),
+    ("/api/v1/delivery/carriers/{carrier}/webhook", "post"),
 ]
 SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/bundles", "/api/v1/bundles/{code}",
     "/api/v1/auth/token", "/api/v1/auth/sms-code", "/api/v1/auth/password-reset", "/api/v1/auth/unlock",
     "/api/v1/calendar/add-workdays", "/api/v1/calendar/is-workday", "/api/v1/progress", "/api/v1/hall/areas",
-    "/api/v1/hall/tickets/{token}", "/api/v1/hall/calls", "/api/v1/hall/slots"}]
+    "/api/v1/hall/tickets/{token}", "/api/v1/hall/calls", "/api/v1/hall/slots",
+    "/api/v1/payments/callbacks/{provider}", "/api/v1/delivery/carriers/{carrier}/webhook"}]
 
 
 def test_the_lists_above_name_every_operation_and_the_secured_ones(spec):

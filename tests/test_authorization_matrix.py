@@ -71,6 +71,9 @@ class World:
     draft_version: int
     consent: Any = None  # a proxy agent's consent code waiting to be confirmed
     hall_token: str = ""
+    bill_a: Any = None  # a paid bill of case A (its receipt exists)
+    bill_b: Any = None  # a bill of case B waiting for payment
+    shipment_a: Any = None  # case A's shipment in the post queue
 
     def secrets_of(self, case: Case) -> list[str]:
         owner = self.victim if case.pk == self.case_a.pk else self.victim2
@@ -128,13 +131,63 @@ def build_world() -> World:
     }
     hall = build_hall(district, open_all_hours=True)
     ticket = hall_services.take_ticket(actor=None, area=hall.a, kiosk=hall.kiosk)
+    bill_a, bill_b, shipment_a = _payments_and_post(case_a, case_b)
     return World(actors=actors, victim=victim, victim2=victim2, case_a=case_a, case_b=case_b, draft=draft,
                  material_a=case_a.application.materials.get(), material_b=case_b.application.materials.get(),
                  notice_a=case_a.notices.get(), pending_rep=pending_rep, batch=batch, spare_draft_id=spare.pk,
                  item_code=item_a.item.code, bundle_code=bundle.code, draft_version=next_a.number,
                  consent=cases.send_consent_code(actor=actors["proxy agent"], name="王示例", mobile="13907368888",
                                                  id_number=resident_id("43070319900202345"), client="127.0.0.1"),
-                 hall_token=ticket.token)
+                 hall_token=ticket.token, bill_a=bill_a, bill_b=bill_b, shipment_a=shipment_a)
+
+
+def _payments_and_post(case_a: Case, case_b: Case) -> tuple[Any, Any, Any]:
+    """A paid bill on case A, a due one on case B, and a shipment of case A in the post queue."""
+    from django.utils import timezone
+
+    from onetrip.catalog.models import Fee
+    from onetrip.delivery.models import Shipment
+    from onetrip.payments.models import Bill, Payment
+
+    bills = []
+    for case, state in ((case_a, "paid"), (case_b, "due")):
+        fee = Fee.objects.create(version=case.version, name="登记费", standard="12.50元", basis="（演示）",
+                                 amount_rule="fixed", amount_fen=1250)
+        bills.append(Bill.objects.create(case=case, fee=fee, reference=f"ref{case.pk:029d}", name=fee.name,
+                                         standard=fee.standard, basis=fee.basis, amount_fen=1250, state=state,
+                                         raised_on="approve"))
+    Payment.objects.create(bill=bills[0], kind="payment", provider="sandbox", provider_reference="SBX1",
+                           amount_fen=1250, at=timezone.now())
+    shipment = Shipment.objects.create(case=case_a, carrier="local", tracking_number="DC000000011CN",
+                                       recipient_name="甲受害", address="湖南省常德市鼎城区示例路1号", phone="13907369901")
+    return bills[0], bills[1], shipment
+
+
+def bill_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    """Only the applicant pays a bill; whoever sees the case sees it."""
+    never: Allowed = lambda a, w: False  # noqa: E731
+    return [({"number": w.case_a.number, "reference": w.bill_a.reference}, lambda a, w: sees(a, w.case_a, w),
+             lambda a, w: a == w.victim),
+            ({"number": w.case_b.number, "reference": w.bill_b.reference}, lambda a, w: sees(a, w.case_b, w),
+             lambda a, w: a == w.victim2),
+            # a case the role may see, with a bill of another case
+            ({"number": w.case_a.number, "reference": w.bill_b.reference}, never, never)]
+
+
+def receipt_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    """Case A's bill is paid (its receipt exists); case B's is not (nobody gets one)."""
+    never: Allowed = lambda a, w: False  # noqa: E731
+    return [({"number": w.case_a.number, "reference": w.bill_a.reference}, lambda a, w: sees(a, w.case_a, w), never),
+            ({"number": w.case_b.number, "reference": w.bill_b.reference}, never, never),
+            ({"number": w.case_b.number, "reference": w.bill_a.reference}, never, never)]
+
+
+def bill_ref_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    return [({"reference": p["reference"]}, s, a) for p, s, a in bill_targets(w)[:2]]
+
+
+def receipt_ref_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    return [({"reference": p["reference"]}, s, a) for p, s, a in receipt_targets(w)[:2]]
 
 
 # Who may see a case (the rule visible_cases implements, written out independently here).
@@ -306,6 +359,14 @@ PAGES: dict[str, Route] = {
     "cases/<str:number>/documents/notice-<int:pk>.pdf": Route("own-object", targets=notice_targets),
     "staff/inbox/": staff(Capability.WORK_INBOX),
     "staff/results/": staff(Capability.HAND_OUT_RESULTS),
+    # payments and delivery (tests/test_payments.py, tests/test_delivery.py)
+    "cases/<str:number>/bills/<str:reference>/": Route("own-object", targets=bill_targets),
+    "cases/<str:number>/bills/<str:reference>/receipt.pdf": Route("own-object", targets=receipt_targets),
+    # the sandbox bank stands for the bank's own site: whoever holds the unguessable link may pay
+    "payments/sandbox/<str:reference>/": Route("public", params=lambda w: {"reference": w.bill_b.reference}),
+    "cases/<str:number>/delivery/": Route("own-object", targets=case_targets),
+    "staff/post/": staff(Capability.HAND_OUT_RESULTS),
+    "staff/post/<int:pk>/": staff(Capability.HAND_OUT_RESULTS, lambda w: {"pk": w.shipment_a.pk}),
     "progress/": PUBLIC,
     "supervision/": staff(Capability.SUPERVISE),
     "": PUBLIC,
@@ -407,6 +468,19 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/cases/{number}/visits"): Route("own-object", targets=case_targets,
                                                      body=lambda w: {"reason": "other", "note": "到窗口"}),
     ("POST", "/api/v1/progress"): PUBLIC,
+    ("GET", "/api/v1/cases/{number}/bills"): Route("own-object", targets=case_targets),
+    ("POST", "/api/v1/bills/{reference}/pay"): Route("own-object", targets=bill_ref_targets),
+    ("GET", "/api/v1/bills/{reference}/receipt"): Route("own-object", targets=receipt_ref_targets),
+    # the provider's and the carrier's callbacks: anyone may send, only a signed one is taken
+    ("POST", "/api/v1/payments/callbacks/{provider}"): Route("public", params=lambda w: {"provider": "sandbox"}),
+    ("POST", "/api/v1/delivery/carriers/{carrier}/webhook"): Route("public", params=lambda w: {"carrier": "local"}),
+    ("GET", "/api/v1/cases/{number}/delivery"): Route("own-object", targets=case_targets),
+    ("POST", "/api/v1/cases/{number}/delivery"): Route("own-object", targets=case_targets,
+                                                       body=lambda w: {"method": "pickup"}),
+    ("GET", "/api/v1/shipments"): staff(Capability.HAND_OUT_RESULTS),
+    ("POST", "/api/v1/shipments/{tracking_number}/status"): staff(
+        Capability.HAND_OUT_RESULTS, lambda w: {"tracking_number": w.shipment_a.tracking_number},
+        body=lambda w: {"state": "posted"}),
     ("GET", "/api/v1/progress"): PUBLIC,
     ("GET", "/api/v1/registries/people/{id_number}"): Route("own-object", targets=registry_targets),
     ("GET", "/api/v1/registries/companies/{uscc}"): Route("own-object", targets=company_registry_targets),

@@ -197,7 +197,11 @@ DATA = {
     "issue_notice": {"items": [{"material": "个体工商户登记（备案）申请书", "reason": "缺少签字"}]},
     "supplement": {"explanations": {"个体工商户登记（备案）申请书": "原件已当面交到窗口"}},
 }
-ALLOWED = [(action, state) for action, t in actions.REGISTRY.items() for state in sorted(t.sources)]
+# Actions registered by apps above cases need their app's objects; their own tests drive them
+# (post_delivered: tests/test_delivery.py).
+ABOVE_CASES = {"post_delivered"}
+ALLOWED = [(action, state) for action, t in actions.REGISTRY.items() for state in sorted(t.sources)
+           if action not in ABOVE_CASES]
 
 
 @pytest.mark.django_db

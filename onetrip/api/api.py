@@ -282,6 +282,11 @@ api.add_router("/v1", hall_router)
 from onetrip.api.registries import router as registries_router  # noqa: E402
 
 api.add_router("/v1", registries_router)
+from onetrip.api.delivery import router as delivery_router  # noqa: E402
+from onetrip.api.payments import router as payments_router  # noqa: E402
+
+api.add_router("/v1", payments_router)
+api.add_router("/v1", delivery_router)
 
 # A lost race or a stale page (the case moved on, another officer claimed it) is a 409: the
 # client reloads the case and sees where it stands. Not the actor's business: 403; absent: 404.
@@ -296,6 +301,9 @@ _REFUSAL_STATUS = {
     "claimed": 409,
     "missing_materials": 409,
     "throttled": 429,
+    "blocked": 409,
+    "not_postable": 409,
+    "not_delivered": 409,  # the case waits for something (an unpaid fee: onetrip.cases.hooks blockers)
     # the hall's refusals (onetrip.hall.services)
     "full": 409,
     "duplicate": 409,

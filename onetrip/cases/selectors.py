@@ -413,6 +413,7 @@ def progress(case: Case) -> dict[str, Any]:
         "promised_deadline": case.promised_deadline,
         "next_step": next_step(case),
         "timeline": [vars(e) for e in timeline(case, for_staff=False)],
+        "panels": hooks.public_facts(case),  # what apps above cases add (payment, postal delivery)
     }
 
 

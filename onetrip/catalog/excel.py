@@ -143,8 +143,9 @@ def _parse_choice(sheet: str, column: str, text: str) -> str:
     raise ValueError(_("“%(v)s” is not a valid choice; use one of: %(choices)s") % {"v": text, "choices": valid})
 
 
-INT_FIELDS = {"sort_order", "legal_limit_days", "promised_limit_days", "max_visits", "copies", "max_days", "limit_days"}
-BOOL_FIELDS = {"online", "postable", "required", "excluded_from_limit"}
+INT_FIELDS = {"sort_order", "legal_limit_days", "promised_limit_days", "max_visits", "copies", "max_days", "limit_days",
+              "amount_fen"}
+BOOL_FIELDS = {"online", "postable", "required", "excluded_from_limit", "blocks_result", "refundable"}
 NULLABLE = {"max_days", "limit_days", "parent"}
 _TRUE = {"1", "true", "yes", "y", "是", "√", "✓"}
 _FALSE = {"0", "false", "no", "n", "否", "", "×"}
@@ -153,6 +154,7 @@ CHOICE_FIELDS = {
     "items": ("kind", "exercise_level", "audience"),
     "materials": ("form", "registry"),
     "steps": ("role",),
+    "fees": ("amount_rule", "due_at"),
 }
 
 

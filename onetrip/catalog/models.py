@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
@@ -256,12 +257,32 @@ class MaterialRequirement(models.Model):
         return self.name
 
 
+class FeeRule(models.TextChoices):
+    NONE = "none", _("No bill (text only)")
+    FIXED = "fixed", _("A fixed amount")
+    PER_UNIT = "per_unit", _("A price per unit")
+
+
+class FeeDue(models.TextChoices):
+    ACCEPTANCE = "acceptance", _("On acceptance")
+    APPROVAL = "approval", _("On approval")
+
+
 class Fee(models.Model):
     version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="fees")
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     name = models.CharField(_("fee"), max_length=200)
     standard = models.CharField(_("standard"), max_length=200)
     basis = models.TextField(_("basis"))
+    # The machine-readable amount rule (统一支付; ``onetrip.payments.rules.fee_amount``): amounts are
+    # integers in fen (分), never floats. ``none``: the standard is text only and no bill is raised.
+    amount_rule = models.CharField(_("amount rule"), max_length=16, choices=FeeRule.choices, default=FeeRule.NONE)
+    amount_fen = models.PositiveIntegerField(_("amount (fen), or price per unit (fen)"), default=0)
+    unit_field = models.CharField(_("application form field giving the number of units"), max_length=64, blank=True)
+    unit_label = models.CharField(_("unit"), max_length=32, blank=True)
+    due_at = models.CharField(_("bill raised on"), max_length=16, choices=FeeDue.choices, default=FeeDue.APPROVAL)
+    blocks_result = models.BooleanField(_("the result waits for payment"), default=True)
+    refundable = models.BooleanField(_("refunded when the application is withdrawn"), default=True)
 
     class Meta:
         ordering = ["version", "position", "id"]
@@ -270,6 +291,12 @@ class Fee(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        if self.amount_rule != FeeRule.NONE and self.amount_fen <= 0:
+            raise ValidationError({"amount_fen": _("A fee with an amount rule needs an amount above zero.")})
+        if self.amount_rule == FeeRule.PER_UNIT and not (self.unit_field and self.unit_label):
+            raise ValidationError({"unit_field": _("A price per unit names the form field and the unit.")})
 
 
 class SpecialProcedure(models.Model):

@@ -60,7 +60,8 @@ CHILDREN: dict[str, tuple[type[models.Model], tuple[str, ...]]] = {
         MaterialRequirement,
         ("name", "form", "copies", "required", "condition", "source", "registry", "sample", "notes"),
     ),
-    "fees": (Fee, ("name", "standard", "basis")),
+    "fees": (Fee, ("name", "standard", "basis", "amount_rule", "amount_fen", "unit_field", "unit_label", "due_at",
+                   "blocks_result", "refundable")),
     "special_procedures": (SpecialProcedure, ("name", "max_days", "excluded_from_limit")),
     "steps": (ProcessStep, ("name", "actor", "role", "limit_days", "description")),
 }

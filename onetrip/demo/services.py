@@ -187,6 +187,7 @@ def _demo_cases() -> list[tuple[str, str, str]]:
                 cases.upload_material(actor=agent, application=application, name=name, stream=io.BytesIO(DEMO_PDF),
                                       original_name="demo.pdf")
             cases.submit_application(actor=agent, application=application)
+        _demo_fees_and_post(zhang, li, clerk, officer, head, items, submit)
     _demo_company_case()
     return [
         (c.number or "", c.get_state_display(), c.application.applicant_mobile)
@@ -197,7 +198,7 @@ def _demo_cases() -> list[tuple[str, str, str]]:
 
 
 def _demo_company_case() -> None:
-    """7. The company representative 赵示例 (the first demo company's legal representative) applies
+    """9. The company representative 赵示例 (the first demo company's legal representative) applies
     for an item whose ID card and business licence both come from the registries (免提交)."""
     rep = User.objects.filter(username="13907360003").first()
     if rep is None or Case.objects.filter(application__submitted_by=rep).exists():
@@ -213,6 +214,30 @@ def _demo_company_case() -> None:
         cases.upload_material(actor=rep, application=application, name=name, stream=io.BytesIO(DEMO_PDF),
                               original_name="demo.pdf")
     cases.submit_application(actor=rep, application=application)
+
+
+def _demo_fees_and_post(zhang: User, li: User, clerk: User, officer: User, head: User, items: list[ServiceItem],
+                        submit: Any) -> None:
+    """7. Zhang's mortgage registration, accepted: its registration fee (¥80.00) waits to be paid in
+    the sandbox, and Zhang asked for the result by post. 8. Li's result, ready and to be posted:
+    it waits in the staff's post queue with its tracking number."""
+    from onetrip.delivery import services as delivery
+
+    mortgage = ServiceItem.objects.filter(code="430703-BDCDJZX-003", current__isnull=False).first()
+    if mortgage is not None:
+        c7 = submit(zhang, mortgage, "demo-7")
+        cases.transition(case=c7, action="accept", actor=clerk)
+        delivery.choose_delivery(actor=zhang, case=c7, method="post", recipient_name=zhang.real_name,
+                                 address="湖南省常德市鼎城区武陵镇玉霞路18号金霞小区3栋2单元501室", phone=zhang.mobile)
+    postable = next((i for i in items if i.current is not None and i.current.postable), None)
+    if postable is not None:
+        c8 = submit(li, postable, "demo-8")
+        delivery.choose_delivery(actor=li, case=c8, method="post", recipient_name=li.real_name,
+                                 address="湖南省常德市鼎城区郭家铺街道德山路66号", phone=li.mobile)
+        cases.transition(case=c8, action="accept", actor=clerk)
+        cases.transition(case=c8, action="advance", actor=officer)
+        cases.transition(case=c8, action="approve", actor=head)
+        cases.transition(case=c8, action="issue_result", actor=officer)
 
 
 def _load_people(report: LoadReport) -> User:

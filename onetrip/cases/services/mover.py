@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Role, User
-from onetrip.cases import actions, clock, notifications
+from onetrip.cases import actions, clock, hooks, notifications
 from onetrip.cases.models import Case
 from onetrip.cases.rules import Refused, is_applicant, record_violation
 from onetrip.cases.steps import review_steps
@@ -63,7 +63,7 @@ def can_act(user: Any, case: Case, action: str) -> bool:
         check_actor(case, a, user if getattr(user, "is_authenticated", False) else None)
     except Refused:
         return False
-    return True
+    return hooks.blocking(case, action) is None
 
 
 def actions_for(case: Case, user: Any) -> list[str]:
@@ -108,6 +108,9 @@ def _move(*, case: Case, action: str, actor: User | None, data: Mapping[str, Any
             code="wrong_state",
         )
     check_actor(case, a, actor)
+    waiting = hooks.blocking(case, action)  # e.g. an unpaid fee the law makes the result wait for
+    if waiting:
+        raise Refused(waiting, code="blocked")
     data = dict(data or {})
     day = clock.today()
     summary: dict[str, Any] = {"number": case.number, "action": action, "from": case.state}
@@ -116,6 +119,7 @@ def _move(*, case: Case, action: str, actor: User | None, data: Mapping[str, Any
         target = a.effect(case, actor, data, day, summary) or target
     if target is not None:
         case.state = target
+    hooks.follow(case, actor, action, data, summary)  # the apps above cases (a bill, a shipment…)
     clock.recompute(case, day)
     case.save()
     summary["to"] = case.state

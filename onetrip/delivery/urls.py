@@ -1,0 +1,10 @@
+from django.urls import path
+
+from onetrip.delivery import views
+
+app_name = "delivery"
+urlpatterns = [
+    path("cases/<str:number>/delivery/", views.choose, name="choose"),
+    path("staff/post/", views.queue, name="queue"),
+    path("staff/post/<int:pk>/", views.shipment, name="shipment"),
+]
