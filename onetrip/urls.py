@@ -20,6 +20,7 @@ urlpatterns = [
     path("", include("onetrip.cases.urls")),
     path("", include("onetrip.supervision.urls")),
     path("", include("onetrip.hall.urls")),
+    path("", include("onetrip.licenses.urls")),
     path("", include("onetrip.catalog.urls")),
 ]
 

@@ -70,6 +70,7 @@ class World:
     draft_version: int
     consent: Any = None  # a proxy agent's consent code waiting to be confirmed
     hall_token: str = ""
+    licence: Any = None  # the victim's e-licence, issued by department A
 
     def secrets_of(self, case: Case) -> list[str]:
         owner = self.victim if case.pk == self.case_a.pk else self.victim2
@@ -127,13 +128,51 @@ def build_world() -> World:
     }
     hall = build_hall(district, open_all_hours=True)
     ticket = hall_services.take_ticket(actor=None, area=hall.a)
-    return World(actors=actors, victim=victim, victim2=victim2, case_a=case_a, case_b=case_b, draft=draft,
+    world = World(actors=actors, victim=victim, victim2=victim2, case_a=case_a, case_b=case_b, draft=draft,
                  material_a=case_a.application.materials.get(), material_b=case_b.application.materials.get(),
                  notice_a=case_a.notices.get(), pending_rep=pending_rep, batch=batch, spare_draft_id=spare.pk,
                  item_code=item_a.item.code, bundle_code=bundle.code, draft_version=next_a.number,
                  consent=cases.send_consent_code(actor=actors["proxy agent"], name="王示例", mobile="13907368888",
                                                  id_number=resident_id("43070319900202345"), client="127.0.0.1"),
                  hall_token=ticket.token)
+    world.licence = _licence_of(victim, dept_a)
+    return world
+
+
+def _licence_of(holder: User, department: Any) -> Any:
+    """An issued e-licence of the victim (a row and a file; issuing itself: tests/test_licenses.py)."""
+    import datetime as dt
+
+    from django.core.files.base import ContentFile
+
+    from onetrip.licenses.models import HolderKind, Licence, LicenceStatus, LicenceType
+
+    kind = LicenceType.objects.create(code="GTGSHYYZZ", name="个体工商户营业执照", number_prefix="GT")
+    licence = Licence(licence_type=kind, identifier="1.2.156.3005.2.GTGSHYYZZ.X.00000001.001.0", number="GT1",
+                      holder_kind=HolderKind.PERSON, holder_name=holder.real_name, holder_id_number=holder.resident_id,
+                      holder_user=holder, department=department, title="个体工商户营业执照",
+                      valid_from=dt.date(2026, 1, 1), issued_on=dt.date(2026, 1, 1), status=LicenceStatus.VALID,
+                      sha256=hashlib.sha256(PDF).hexdigest(), size=len(PDF))
+    licence.file.save("licence.pdf", ContentFile(PDF), save=False)
+    licence.save()
+    return licence
+
+
+def licence_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    """The victim's licence: its holder and department A's officers and head."""
+    def dept_a_staff(a: User | None, w: World) -> bool:
+        return a is not None and a.role in {Role.OFFICER, Role.DEPARTMENT_HEAD} \
+            and a.department_id == w.licence.department_id
+
+    def holder_or_staff(a: User | None, w: World) -> bool:
+        return (a is not None and a.pk == w.victim.pk) or dept_a_staff(a, w)
+
+    return [({"pk": w.licence.pk, "licence_id": w.licence.pk}, holder_or_staff, dept_a_staff)]
+
+
+def managed_licence_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    [(params, _see, staff_of_a)] = licence_targets(w)
+    return [(params, staff_of_a, staff_of_a)]
 
 
 # Who may see a case (the rule visible_cases implements, written out independently here).
@@ -306,6 +345,15 @@ PAGES: dict[str, Route] = {
     "hall/overview/": staff((Capability.MANAGE_HALL, Capability.CALL_TICKETS)),
     "hall/book/": staff(Capability.APPLY),
     "hall/appointments/": staff(Capability.APPLY),  # one's own only (tests/test_hall.py)
+    # e-licences: verification and the root certificate are public by design (masked data); the TSA
+    # answers anyone's RFC 3161 request (POST only); a licence's PDF for its holder and department
+    "verify/root.pem": PUBLIC,
+    "verify/<str:key>/": Route("public", params=lambda w: {"key": w.licence.verification_id}),
+    "tsa": PUBLIC,
+    "my/licences/": SIGNED_IN,  # one's own only (tests/test_licenses.py)
+    "licences/<int:pk>/download.pdf": Route("own-object", targets=licence_targets),
+    "staff/licences/": staff(Capability.MANAGE_LICENCES),  # one's own department's only
+    "staff/licences/<int:pk>/": Route("own-object", targets=managed_licence_targets),
 }
 # The admin site's routes come from its model registrations: each is an admin route, except its
 # log-in page (public) and log-out (ends only one's own session). Filled by parameter name.
@@ -369,6 +417,13 @@ OPERATIONS: dict[tuple[str, str], Route] = {
                                                      body=lambda w: {"reason": "other", "note": "到窗口"}),
     ("POST", "/api/v1/progress"): PUBLIC,
     ("GET", "/api/v1/progress"): PUBLIC,
+    ("GET", "/api/v1/licenses/verify/{key}"): Route("public", params=lambda w: {"key": w.licence.verification_id}),
+    ("GET", "/api/v1/licenses/mine"): SIGNED_IN,
+    ("GET", "/api/v1/licenses/{licence_id}/pdf"): Route("own-object", targets=licence_targets),
+    ("POST", "/api/v1/licenses/{licence_id}/status"): Route(
+        "own-object", targets=managed_licence_targets, body=lambda w: {"status": "suspended", "reason": "检查"}),
+    ("POST", "/api/v1/licenses/{licence_id}/renew"): Route(
+        "own-object", targets=managed_licence_targets, body=lambda w: {"reason": ""}),
     ("GET", "/api/v1/hall/areas"): PUBLIC,
     ("POST", "/api/v1/hall/tickets"): PUBLIC,
     ("GET", "/api/v1/hall/tickets/{token}"): Route("public", params=lambda w: {"token": w.hall_token}),

@@ -279,6 +279,10 @@ from onetrip.api.hall import router as hall_router  # noqa: E402
 
 api.add_router("/v1", hall_router)
 
+from onetrip.api.licenses import router as licenses_router  # noqa: E402
+
+api.add_router("/v1", licenses_router)
+
 # A lost race or a stale page (the case moved on, another officer claimed it) is a 409: the
 # client reloads the case and sees where it stands. Not the actor's business: 403; absent: 404.
 _REFUSAL_STATUS = {

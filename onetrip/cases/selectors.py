@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role, User
 from onetrip.accounts.permissions import Capability, can
-from onetrip.cases import actions, clock
+from onetrip.cases import actions, clock, hooks
 from onetrip.cases.models import (
     OPEN_STATES,
     Case,
@@ -341,6 +341,7 @@ def case_view(case: Case, user: Any) -> dict[str, Any]:
         "procedures": [p.name for p in case.version.special_procedures.all()],
         "documents": printable_documents(case),
     }
+    view["panels"] = hooks.panels_for(case, user, staff)  # what apps above cases show (cases.hooks)
     return view
 
 

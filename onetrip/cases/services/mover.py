@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Role, User
-from onetrip.cases import actions, clock, notifications
+from onetrip.cases import actions, clock, hooks, notifications
 from onetrip.cases.models import Case
 from onetrip.cases.rules import Refused, is_applicant, record_violation
 from onetrip.cases.steps import review_steps
@@ -119,6 +119,8 @@ def _move(*, case: Case, action: str, actor: User | None, data: Mapping[str, Any
     clock.recompute(case, day)
     case.save()
     summary["to"] = case.state
+    # Apps above cases act in the same transaction (e.g. sign a decision); see cases.hooks.
+    hooks.run_after_action(case=case, action=action, actor=actor, summary=summary)
     if a.notify:
         notifications.queue(case=case, action=action, data=summary)
     # Last, so that the trail's head row stays locked for as short a time as possible.

@@ -1,0 +1,46 @@
+"""How licences plug into cases (``cases.hooks``; cases never imports this app):
+
+- after ``approve`` and ``deny``: the deciding officer signs the decision, in its transaction;
+- after ``approve``: the licence of a licence-producing item is queued for the issuing job;
+- on the case page: the decision's signature (verified as the page is shown) and the licence.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from onetrip.cases import hooks
+from onetrip.cases.models import Case
+
+
+def _after_decision(case: Case, action: str, actor: Any, summary: dict[str, Any]) -> None:
+    from onetrip.licenses import services
+
+    sig = services.sign_decision(case=case, action=action, actor=actor)
+    if sig is not None:
+        summary["signature"] = sig.signature[:16]
+    if action == "approve":
+        licence = services.queue_licence(case=case, actor=actor)
+        if licence is not None:
+            summary["licence"] = licence.licence_type.code
+
+
+def _panel(case: Case, viewer: Any, staff: bool) -> hooks.Panel | None:
+    from onetrip.licenses import selectors
+
+    if case.decided_at is None:
+        return None
+    signatures = selectors.decision_signatures(case) if staff else []
+    licences = [(lic, selectors.status_of(lic)) for lic in selectors.case_licences(case)]
+    if not signatures and not licences:
+        return None
+    return hooks.Panel("licenses/_case_panel.html", {"signatures": signatures, "licences": licences,
+                                                      "staff": staff})
+
+
+def register() -> None:
+    from onetrip.licenses import notifications
+
+    notifications.register_templates()
+    hooks.after_action(_after_decision, actions=("approve", "deny"))
+    hooks.case_panel(_panel)
