@@ -29,6 +29,7 @@ from onetrip.demo.people import resident_id, uscc
 
 from .conftest import PASSWORD, PDF, apply, make_item, make_user
 from .hall_fixtures import build_api_hall
+from .licence_fixtures import licence_of
 from .openapi import assert_matches
 
 
@@ -70,6 +71,7 @@ class World:
             real_name="孙示例", mobile="13907368801", resident_id=resident_id("43070319880808123"), password=PASSWORD,
             uscc=uscc("91430703MA4R00001"), company_name="", legal_representative="")
         self.hall = build_api_hall(department.division, staff.clerk, citizen)
+        self.licence = licence_of(citizen, department)
 
     def calls(self) -> dict[tuple[str, str], Call]:
         """One valid call per operation, made by someone allowed to make it."""
@@ -127,6 +129,19 @@ class World:
             ("/api/v1/progress", "post"): Call(json={"number": number, "phone": w.citizen.mobile}),
             ("/api/v1/progress", "get"): Call(query={"number": number, "id_number": w.citizen.resident_id}),
             **self.hall_calls(),
+            **self.licence_calls(),
+        }
+
+    def licence_calls(self) -> dict[tuple[str, str], Call]:
+        lic, officer = self.licence, self.staff.officer
+        return {
+            ("/api/v1/licenses/verify/{key}", "get"): Call(path={"key": lic.verification_id}),
+            ("/api/v1/licenses/mine", "get"): Call(user=self.citizen),
+            ("/api/v1/licenses/{licence_id}/pdf", "get"): Call(user=self.citizen, path={"licence_id": lic.pk}),
+            ("/api/v1/licenses/{licence_id}/status", "post"): Call(
+                user=officer, path={"licence_id": lic.pk}, json={"status": "suspended", "reason": "停业整顿"}),
+            ("/api/v1/licenses/{licence_id}/renew", "post"): Call(
+                user=officer, path={"licence_id": lic.pk}, json={"reason": "换发"}, status=202),
         }
 
     def hall_calls(self) -> dict[tuple[str, str], Call]:
@@ -261,12 +276,16 @@ ALL = [
     ("/api/v1/hall/desk/walk-in", "post"), ("/api/v1/hall/desk/check-in", "post"), ("/api/v1/hall/slots", "get"),
     ("/api/v1/hall/bookings", "get"), ("/api/v1/hall/bookings", "post"), ("/api/v1/hall/bookings/{code}/cancel", "post"),
     ("/api/v1/hall/bookings/{code}/change", "post"),
+    ("/api/v1/licenses/verify/{key}", "get"), ("/api/v1/licenses/mine", "get"),
+    ("/api/v1/licenses/{licence_id}/pdf", "get"), ("/api/v1/licenses/{licence_id}/status", "post"),
+    ("/api/v1/licenses/{licence_id}/renew", "post"),
 ]
 SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/bundles", "/api/v1/bundles/{code}",
     "/api/v1/auth/token", "/api/v1/auth/sms-code", "/api/v1/auth/password-reset", "/api/v1/auth/unlock",
     "/api/v1/calendar/add-workdays", "/api/v1/calendar/is-workday", "/api/v1/progress", "/api/v1/hall/areas",
-    "/api/v1/hall/tickets", "/api/v1/hall/tickets/{token}", "/api/v1/hall/calls", "/api/v1/hall/slots"}]
+    "/api/v1/hall/tickets", "/api/v1/hall/tickets/{token}", "/api/v1/hall/calls", "/api/v1/hall/slots",
+    "/api/v1/licenses/verify/{key}"}]
 
 
 def test_the_lists_above_name_every_operation_and_the_secured_ones(spec):

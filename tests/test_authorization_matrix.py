@@ -45,6 +45,7 @@ from onetrip.hall import services as hall_services
 
 from .conftest import PASSWORD, PDF, make_department, make_item, make_user
 from .hall_fixtures import build_hall
+from .licence_fixtures import licence_of
 
 MATERIAL = "个体工商户登记（备案）申请书"
 
@@ -135,27 +136,8 @@ def build_world() -> World:
                  consent=cases.send_consent_code(actor=actors["proxy agent"], name="王示例", mobile="13907368888",
                                                  id_number=resident_id("43070319900202345"), client="127.0.0.1"),
                  hall_token=ticket.token)
-    world.licence = _licence_of(victim, dept_a)
+    world.licence = licence_of(victim, dept_a)
     return world
-
-
-def _licence_of(holder: User, department: Any) -> Any:
-    """An issued e-licence of the victim (a row and a file; issuing itself: tests/test_licenses.py)."""
-    import datetime as dt
-
-    from django.core.files.base import ContentFile
-
-    from onetrip.licenses.models import HolderKind, Licence, LicenceStatus, LicenceType
-
-    kind = LicenceType.objects.create(code="GTGSHYYZZ", name="个体工商户营业执照", number_prefix="GT")
-    licence = Licence(licence_type=kind, identifier="1.2.156.3005.2.GTGSHYYZZ.X.00000001.001.0", number="GT1",
-                      holder_kind=HolderKind.PERSON, holder_name=holder.real_name, holder_id_number=holder.resident_id,
-                      holder_user=holder, department=department, title="个体工商户营业执照",
-                      valid_from=dt.date(2026, 1, 1), issued_on=dt.date(2026, 1, 1), status=LicenceStatus.VALID,
-                      sha256=hashlib.sha256(PDF).hexdigest(), size=len(PDF))
-    licence.file.save("licence.pdf", ContentFile(PDF), save=False)
-    licence.save()
-    return licence
 
 
 def licence_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
