@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -24,8 +24,8 @@ from onetrip.licenses import ca, rules, selectors, services
 from onetrip.licenses.models import HolderKind, Licence, LicenceStatus
 
 MAX_CHECK_BYTES = 20 * 1024 * 1024
-CHANGE_LABELS: dict[str, Any] = {LicenceStatus.SUSPENDED: _lazy("Suspend"), LicenceStatus.REVOKED: _lazy("Revoke"),
-                 LicenceStatus.VALID: _lazy("Reinstate")}
+CHANGE_LABELS: dict[str, Any] = {LicenceStatus.SUSPENDED: gettext_lazy("Suspend"), LicenceStatus.REVOKED: gettext_lazy("Revoke"),
+                 LicenceStatus.VALID: gettext_lazy("Reinstate")}
 
 
 def _user(request: HttpRequest) -> User:
