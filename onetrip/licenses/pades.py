@@ -90,8 +90,25 @@ class KeySigner(signers.Signer):
         return bytes(self._key.sign(data, ec.ECDSA(get_pyca_cryptography_hash(digest_algorithm))))
 
 
+# One signer and one time stamper per certificate and process: their certificates are parsed
+# (and their DER cached by asn1crypto) once, not for every licence.
+_signers: dict[int, KeySigner] = {}
+_stampers: dict[int, DistrictTimeStamper] = {}
+
+
 def timestamper() -> DistrictTimeStamper:
-    return DistrictTimeStamper(ca.tsa())
+    credential = ca.tsa()
+    serial = credential.certificate.serial_number
+    if serial not in _stampers:
+        _stampers[serial] = DistrictTimeStamper(credential)
+    return _stampers[serial]
+
+
+def signer_for(credential: ca.Credential) -> KeySigner:
+    serial = credential.certificate.serial_number
+    if serial not in _signers:
+        _signers[serial] = KeySigner(credential)
+    return _signers[serial]
 
 
 def seal_pdf(pdf: bytes, department: Any, *, reason: str = "", location: str = "") -> bytes:
@@ -102,7 +119,7 @@ def seal_pdf(pdf: bytes, department: Any, *, reason: str = "", location: str = "
         field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=reason or None, location=location or None, name=department.name)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = signers.PdfSigner(meta, KeySigner(credential), timestamper=timestamper()).sign_pdf(writer)
+    out = signers.PdfSigner(meta, signer_for(credential), timestamper=timestamper()).sign_pdf(writer)
     return bytes(out.getvalue())
 
 

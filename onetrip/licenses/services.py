@@ -106,7 +106,7 @@ def _number(licence: Licence) -> None:
     if licence.identifier:
         return
     with transaction.atomic():
-        row = Licence.objects.select_for_update().select_related("licence_type", "department", "previous").get(
+        row = Licence.objects.select_for_update(of=("self",)).select_related("licence_type", "department", "previous").get(
             pk=licence.pk)
         if not row.identifier:
             if row.previous is not None and row.previous.sequence:
@@ -213,7 +213,7 @@ def change_status(*, actor: User, licence: Licence, status: str, reason: str = "
     if len(reason) > 1000:
         raise ValidationError({"reason": [_("At most 1000 characters.")]})
     with transaction.atomic():
-        row = Licence.objects.select_for_update().select_related("licence_type").get(pk=licence.pk)
+        row = Licence.objects.select_for_update(of=("self",)).select_related("licence_type").get(pk=licence.pk)
         current = rules.effective_status(row.status, row.valid_until, _today())
         if status not in rules.STATUS_CHANGES.get(current, frozenset()):
             raise Refused(_("A licence that is “%(s)s” cannot become “%(t)s”.") % {
@@ -233,7 +233,7 @@ def renew(*, actor: User, licence: Licence, reason: str = "") -> Licence:
     if not rules.may_manage(actor, licence.department_id):
         raise Refused(_("Only the issuing department may change this licence."), code="forbidden")
     with transaction.atomic():
-        row = Licence.objects.select_for_update().select_related("licence_type").get(pk=licence.pk)
+        row = Licence.objects.select_for_update(of=("self",)).select_related("licence_type").get(pk=licence.pk)
         current = rules.effective_status(row.status, row.valid_until, _today())
         if current not in (LicenceStatus.VALID, LicenceStatus.EXPIRED, LicenceStatus.SUSPENDED):
             raise Refused(_("A licence that is “%(s)s” cannot be renewed.") % {"s": LicenceStatus(current).label},
@@ -318,3 +318,23 @@ def open_file(*, actor: User, licence: Licence) -> bytes:
 
 def filename(licence: Licence) -> str:
     return f"{licence.licence_type.name}-{licence.number}-v{licence.version}.pdf"
+
+
+# --- configuration -------------------------------------------------------------------------------
+
+
+def save_licence_type(*, actor: User | None, code: str, name: str, name_en: str = "", number_prefix: str = "",
+                      validity_years: int | None = None, item_codes: list[str] | tuple[str, ...] = ()) -> LicenceType:
+    """Create or update a licence type and the items that produce it (the admin does the same)."""
+    from onetrip.catalog.models import ServiceItem
+
+    with transaction.atomic():
+        kind = LicenceType.objects.filter(code=code).first() or LicenceType(code=code)
+        kind.name, kind.name_en, kind.number_prefix, kind.validity_years = name, name_en, number_prefix, validity_years
+        kind.full_clean()
+        kind.save()
+        items = list(ServiceItem.objects.filter(code__in=item_codes))
+        kind.items.set(items)
+        trail.record(actor=actor, action="licence_type.save", obj=kind,
+                     summary={"code": code, "items": sorted(i.code for i in items)})
+    return kind
