@@ -25,3 +25,12 @@ def licence_of(holder: Any, department: Any) -> Any:
     licence.file.save("licence.pdf", ContentFile(PDF), save=False)
     licence.save()
     return licence
+
+
+def english_client() -> Any:
+    """A test client that reads pages in English (the default language is Chinese)."""
+    from django.test import Client
+
+    client = Client()
+    client.cookies["django_language"] = "en"
+    return client

@@ -9,7 +9,6 @@ import io
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.test import Client
 
 from onetrip.accounts.models import Role
 from onetrip.cases import services as cases
@@ -18,6 +17,7 @@ from onetrip.licenses import ca, jobs, pades, rules, selectors, services
 from onetrip.licenses.models import Licence, LicenceStatus, LicenceType
 
 from .conftest import PASSWORD, make_department, make_item, make_user
+from .licence_fixtures import english_client as Client
 
 pytestmark = pytest.mark.django_db
 

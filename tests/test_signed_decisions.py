@@ -5,7 +5,6 @@ generic hooks of cases that licences use (cases.hooks)."""
 from __future__ import annotations
 
 import pytest
-from django.test import Client
 
 from onetrip.cases import hooks
 from onetrip.cases import services as cases
@@ -14,6 +13,7 @@ from onetrip.licenses import ca, selectors
 from onetrip.licenses.models import DecisionSignature
 
 from .conftest import apply
+from .licence_fixtures import english_client as Client
 
 pytestmark = pytest.mark.django_db
 
