@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, require
-from onetrip.core.identity import mask_resident_id
+from onetrip.core.identity import mask_name, mask_resident_id
 from onetrip.licenses import ca, rules, selectors, services
 from onetrip.licenses.models import HolderKind, Licence, LicenceStatus
 
@@ -81,7 +81,7 @@ def tsa(request: HttpRequest) -> HttpResponse:
 
 def holder_line(licence: Licence) -> str:
     if licence.holder_kind == HolderKind.PERSON:
-        return f"{licence.holder_name} · {mask_resident_id(licence.holder_id_number)}"
+        return f"{mask_name(licence.holder_name)} · {mask_resident_id(licence.holder_id_number)}"
     return f"{licence.holder_name} · {licence.holder_id_number}"
 
 
