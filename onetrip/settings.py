@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "onetrip.registries",
     "onetrip.payments",
     "onetrip.delivery",
+    "onetrip.licenses",
     "onetrip.api",
     "onetrip.demo",
 ]
@@ -345,6 +346,17 @@ PAGE_SIZE = env_int("PAGE_SIZE", 20, minimum=1)
 TRAIL_SIGNER = env_str("TRAIL_SIGNER", "onetrip.core.trail.FileSigner")
 TRAIL_SIGNING_KEY_FILE = Path(env_str("TRAIL_SIGNING_KEY_FILE", str(VAR_DIR / "trail_signing_key.pem")))
 TRAIL_CHECKPOINT_EXPORT_DIR = env_str("TRAIL_CHECKPOINT_EXPORT_DIR", "")
+
+# Electronic licences (licenses/, docs/licenses.md): the district CA's keys and certificates live
+# in a folder outside the database, each key an encrypted PKCS#8 file (passphrase: this setting,
+# or derived from SECRET_KEY when empty); an HSM or SM2 provider replaces LICENSES_KEYSTORE.
+LICENSES_KEY_DIR = Path(env_str("LICENSES_KEY_DIR", str(VAR_DIR / "licenses" / "keys")))
+LICENSES_KEYSTORE = env_str("LICENSES_KEYSTORE", "onetrip.licenses.keystore.FileKeyStore")
+SIGNING_KEY_PASSPHRASE = env_str("SIGNING_KEY_PASSPHRASE", "")
+# The public address printed in QR codes by background work (a licence's verification page).
+PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# A licence claimed by a worker that died is taken over after this long.
+LICENSES_ISSUE_LEASE_SECONDS = env_int("LICENSES_ISSUE_LEASE_SECONDS", 300, minimum=10)
 
 LOGGING = {
     "version": 1,

@@ -23,6 +23,7 @@ urlpatterns = [
     path("", include("onetrip.registries.urls")),
     path("", include("onetrip.payments.urls")),
     path("", include("onetrip.delivery.urls")),
+    path("", include("onetrip.licenses.urls")),
     path("", include("onetrip.catalog.urls")),
 ]
 

@@ -20,6 +20,7 @@ _seq = itertools.count(1)
 def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TRAIL_SIGNING_KEY_FILE = tmp_path / "trail_signing_key.pem"  # never the machine's own key
+    settings.LICENSES_KEY_DIR = tmp_path / "licence_keys"  # the district CA of this test only
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 

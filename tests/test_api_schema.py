@@ -31,6 +31,7 @@ from onetrip.registries import services as registries
 
 from .conftest import PASSWORD, PDF, apply, make_item, make_user
 from .hall_fixtures import build_api_hall
+from .licence_fixtures import licence_of
 from .openapi import assert_matches
 
 
@@ -95,6 +96,7 @@ class World:
             uscc=self.company_uscc, company_name="", legal_representative="")
         self.delegation = registries.send_delegation_code(actor=self.delegate, client="127.0.0.1")
         self.build_payments_and_post(catalog_admin, department)
+        self.licence = licence_of(citizen, department)
 
     def build_payments_and_post(self, admin: Any, department: Any) -> None:
         """A case with a paid and a due bill; two posted results, one per shipment."""
@@ -226,6 +228,19 @@ class World:
             ("/api/v1/registries/representative/delegation-code/{confirmation_id}/confirm", "post"): Call(
                 user=w.delegate, path={"confirmation_id": w.delegation.pk}, json={"code": "000000"}, status=400),
             **self.payments_and_post_calls(),
+            **self.licence_calls(),
+        }
+
+    def licence_calls(self) -> dict[tuple[str, str], Call]:
+        lic, officer = self.licence, self.staff.officer
+        return {
+            ("/api/v1/licenses/verify/{key}", "get"): Call(path={"key": lic.verification_id}),
+            ("/api/v1/licenses/mine", "get"): Call(user=self.citizen),
+            ("/api/v1/licenses/{licence_id}/pdf", "get"): Call(user=self.citizen, path={"licence_id": lic.pk}),
+            ("/api/v1/licenses/{licence_id}/status", "post"): Call(
+                user=officer, path={"licence_id": lic.pk}, json={"status": "suspended", "reason": "停业整顿"}),
+            ("/api/v1/licenses/{licence_id}/renew", "post"): Call(
+                user=officer, path={"licence_id": lic.pk}, json={"reason": "换发"}, status=202),
         }
 
     def hall_calls(self) -> dict[tuple[str, str], Call]:
@@ -369,13 +384,16 @@ ALL = [
     ("/api/v1/cases/{number}/delivery", "get"), ("/api/v1/cases/{number}/delivery", "post"),
     ("/api/v1/shipments", "get"), ("/api/v1/shipments/{tracking_number}/status", "post"),
     ("/api/v1/delivery/carriers/{carrier}/webhook", "post"),
+    ("/api/v1/licenses/verify/{key}", "get"), ("/api/v1/licenses/mine", "get"),
+    ("/api/v1/licenses/{licence_id}/pdf", "get"), ("/api/v1/licenses/{licence_id}/status", "post"),
+    ("/api/v1/licenses/{licence_id}/renew", "post"),
 ]
 SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/bundles", "/api/v1/bundles/{code}",
     "/api/v1/auth/token", "/api/v1/auth/sms-code", "/api/v1/auth/password-reset", "/api/v1/auth/unlock",
     "/api/v1/calendar/add-workdays", "/api/v1/calendar/is-workday", "/api/v1/progress", "/api/v1/hall/areas",
     "/api/v1/hall/tickets/{token}", "/api/v1/hall/calls", "/api/v1/hall/slots",
-    "/api/v1/payments/callbacks/{provider}", "/api/v1/delivery/carriers/{carrier}/webhook"}]
+    "/api/v1/payments/callbacks/{provider}", "/api/v1/delivery/carriers/{carrier}/webhook", "/api/v1/licenses/verify/{key}"}]
 
 
 def test_the_lists_above_name_every_operation_and_the_secured_ones(spec):

@@ -46,6 +46,7 @@ from onetrip.hall import services as hall_services
 
 from .conftest import PASSWORD, PDF, make_department, make_item, make_user
 from .hall_fixtures import build_hall
+from .licence_fixtures import licence_of
 
 MATERIAL = "个体工商户登记（备案）申请书"
 
@@ -74,6 +75,7 @@ class World:
     bill_a: Any = None  # a paid bill of case A (its receipt exists)
     bill_b: Any = None  # a bill of case B waiting for payment
     shipment_a: Any = None  # case A's shipment in the post queue
+    licence: Any = None  # the victim's e-licence, issued by department A
 
     def secrets_of(self, case: Case) -> list[str]:
         owner = self.victim if case.pk == self.case_a.pk else self.victim2
@@ -132,13 +134,15 @@ def build_world() -> World:
     hall = build_hall(district, open_all_hours=True)
     ticket = hall_services.take_ticket(actor=None, area=hall.a, kiosk=hall.kiosk)
     bill_a, bill_b, shipment_a = _payments_and_post(case_a, case_b)
-    return World(actors=actors, victim=victim, victim2=victim2, case_a=case_a, case_b=case_b, draft=draft,
+    world = World(actors=actors, victim=victim, victim2=victim2, case_a=case_a, case_b=case_b, draft=draft,
                  material_a=case_a.application.materials.get(), material_b=case_b.application.materials.get(),
                  notice_a=case_a.notices.get(), pending_rep=pending_rep, batch=batch, spare_draft_id=spare.pk,
                  item_code=item_a.item.code, bundle_code=bundle.code, draft_version=next_a.number,
                  consent=cases.send_consent_code(actor=actors["proxy agent"], name="王示例", mobile="13907368888",
                                                  id_number=resident_id("43070319900202345"), client="127.0.0.1"),
                  hall_token=ticket.token, bill_a=bill_a, bill_b=bill_b, shipment_a=shipment_a)
+    world.licence = licence_of(victim, dept_a)
+    return world
 
 
 def _payments_and_post(case_a: Case, case_b: Case) -> tuple[Any, Any, Any]:
@@ -188,6 +192,23 @@ def bill_ref_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
 
 def receipt_ref_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
     return [({"reference": p["reference"]}, s, a) for p, s, a in receipt_targets(w)[:2]]
+
+
+def licence_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    """The victim's licence: its holder and department A's officers and head."""
+    def dept_a_staff(a: User | None, w: World) -> bool:
+        return a is not None and a.role in {Role.OFFICER, Role.DEPARTMENT_HEAD} \
+            and a.department_id == w.licence.department_id
+
+    def holder_or_staff(a: User | None, w: World) -> bool:
+        return (a is not None and a.pk == w.victim.pk) or dept_a_staff(a, w)
+
+    return [({"pk": w.licence.pk, "licence_id": w.licence.pk}, holder_or_staff, dept_a_staff)]
+
+
+def managed_licence_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    [(params, _see, staff_of_a)] = licence_targets(w)
+    return [(params, staff_of_a, staff_of_a)]
 
 
 # Who may see a case (the rule visible_cases implements, written out independently here).
@@ -402,6 +423,15 @@ PAGES: dict[str, Route] = {
     "hall/appointments/": staff(Capability.APPLY),  # one's own only (tests/test_hall.py)
     # a company representative's verification through the company registry (others see a sentence)
     "registries/representative/": staff(Capability.APPLY),
+    # e-licences: verification and the root certificate are public by design (masked data); the TSA
+    # answers anyone's RFC 3161 request (POST only); a licence's PDF for its holder and department
+    "verify/root.pem": PUBLIC,
+    "verify/<str:key>/": Route("public", params=lambda w: {"key": w.licence.verification_id}),
+    "tsa": PUBLIC,
+    "my/licences/": SIGNED_IN,  # one's own only (tests/test_licenses.py)
+    "licences/<int:pk>/download.pdf": Route("own-object", targets=licence_targets),
+    "staff/licences/": staff(Capability.MANAGE_LICENCES),  # one's own department's only
+    "staff/licences/<int:pk>/": Route("own-object", targets=managed_licence_targets),
 }
 # The admin site's routes come from its model registrations: each is an admin route, except its
 # log-in page (public) and log-out (ends only one's own session). Filled by parameter name.
@@ -489,6 +519,13 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/registries/representative/delegation-code"): staff(Capability.APPLY),
     ("POST", "/api/v1/registries/representative/delegation-code/{confirmation_id}/confirm"): staff(
         Capability.APPLY, lambda w: {"confirmation_id": 1}, body=lambda w: {"code": "123456"}),
+    ("GET", "/api/v1/licenses/verify/{key}"): Route("public", params=lambda w: {"key": w.licence.verification_id}),
+    ("GET", "/api/v1/licenses/mine"): SIGNED_IN,
+    ("GET", "/api/v1/licenses/{licence_id}/pdf"): Route("own-object", targets=licence_targets),
+    ("POST", "/api/v1/licenses/{licence_id}/status"): Route(
+        "own-object", targets=managed_licence_targets, body=lambda w: {"status": "suspended", "reason": "检查"}),
+    ("POST", "/api/v1/licenses/{licence_id}/renew"): Route(
+        "own-object", targets=managed_licence_targets, body=lambda w: {"reason": ""}),
     ("GET", "/api/v1/hall/areas"): PUBLIC,
     # without signing in, only an enrolled kiosk's X-Kiosk-Key (tests/test_hall_kiosks.py)
     ("POST", "/api/v1/hall/tickets"): Route("signed-in", body=lambda w: {"area": "business"}),

@@ -43,6 +43,7 @@ class Capability(StrEnum):
     HAND_OUT_RESULTS = "hand_out_results"  # the result window (综合窗口出件): hand results over, ID checked
     CALL_TICKETS = "call_tickets"  # sit at a hall window: call tickets, give walk-in tickets, check in appointments
     MANAGE_HALL = "manage_hall"  # configure the hall: areas, their items, opening hours, windows
+    MANAGE_LICENCES = "manage_licences"  # the department's e-licences: suspend, revoke, renew (its own only)
 
 
 _EVERYONE: set[Capability] = set()
@@ -68,10 +69,10 @@ POLICY: dict[str | None, frozenset[Capability]] = {
                       Capability.CALL_TICKETS}
     ),
     Role.OFFICER: frozenset(
-        _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}
+        _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX, Capability.MANAGE_LICENCES}
     ),
     Role.DEPARTMENT_HEAD: frozenset(
-        _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX}
+        _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX, Capability.MANAGE_LICENCES}
     ),
     Role.SUPERVISOR: frozenset(
         _LOGGED_IN | {Capability.SUPERVISE, Capability.VIEW_DRAFTS, Capability.VIEW_PERSONAL_DATA}

@@ -107,7 +107,11 @@ def load(*, path: Path = DATA) -> LoadReport:
             catalog.save_bundle(actor=admin, sort_order=n + 1, **{**b, "items": items})
             report.created_anything = True
     report.bundles = len(data["bundles"])
+    from onetrip.demo.licences import issue_demo_licences, load_licence_types
+
+    load_licence_types()  # before the demo cases: their approvals queue licences
     report.cases = _demo_cases()
+    issue_demo_licences()
     from onetrip.demo.hall import load_hall
 
     load_hall(admin)

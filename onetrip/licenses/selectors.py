@@ -1,0 +1,178 @@
+"""Reads of the licences app: the public verification, a holder's licences, a department's
+licences, and a decision's signature checked against the case as it stands."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from onetrip.accounts.models import Role
+from onetrip.cases.models import Case, State
+from onetrip.core.identity import mask_name, mask_resident_id
+from onetrip.licenses import rules
+from onetrip.licenses.models import DecisionSignature, HolderKind, Licence, LicenceStatus
+
+ISSUED_STATES = [s for s in LicenceStatus.values if s != LicenceStatus.PENDING]
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def status_of(licence: Licence, today: dt.date | None = None) -> str:
+    return rules.effective_status(licence.status, licence.valid_until, today or _today())
+
+
+def valid_licences_of(holder_id: str) -> QuerySet[Licence]:
+    """The licences a person (resident ID number) or organisation (USCC) holds that are valid
+    today: for once-only, a later application reusing a licence (the registry lookup)."""
+    today = _today()
+    from django.db.models import Q
+
+    return (Licence.objects.filter(holder_id_number=(holder_id or "").strip().upper(), status=LicenceStatus.VALID)
+            .filter(Q(valid_until__isnull=True) | Q(valid_until__gte=today))
+            .select_related("licence_type", "department").order_by("-issued_on", "-id"))
+
+
+def holder_ids_of(user: Any) -> list[str]:
+    """Whose licences a signed-in person holds: their own (resident ID) and, for a verified
+    company representative, the company's (USCC)."""
+    ids = []
+    if getattr(user, "resident_id", ""):
+        ids.append(user.resident_id)
+    if user.role == Role.COMPANY_REP and user.company_id and user.company_status == "verified":
+        ids.append(user.company.uscc)
+    return ids
+
+
+def licences_of(user: Any) -> QuerySet[Licence]:
+    """“My licences”: every issued licence the user holds, newest first (all statuses)."""
+    ids = holder_ids_of(user)
+    return (Licence.objects.filter(holder_id_number__in=ids, status__in=ISSUED_STATES)
+            .select_related("licence_type", "department").order_by("-issued_on", "-id"))
+
+
+def own_licence(user: Any, pk: int) -> Licence | None:
+    return licences_of(user).filter(pk=pk).first()
+
+
+def department_licences(user: Any) -> QuerySet[Licence]:
+    if user.role not in (Role.OFFICER, Role.DEPARTMENT_HEAD) or not user.department_id:
+        return Licence.objects.none()
+    return (Licence.objects.filter(department_id=user.department_id)
+            .select_related("licence_type", "case", "previous").order_by("-id"))
+
+
+def by_verification_id(key: str) -> Licence | None:
+    if not key or len(key) > 32:
+        return None
+    return (Licence.objects.filter(verification_id=key, status__in=ISSUED_STATES)
+            .select_related("licence_type", "department", "next").first())
+
+
+@dataclass(frozen=True)
+class PublicView:
+    """What the public verification page and API show: key fields, personal data masked."""
+
+    identifier: str
+    number: str
+    type_name: str
+    title: str
+    holder: str
+    holder_id: str
+    department: str
+    issued_on: dt.date | None
+    valid_from: dt.date
+    valid_until: dt.date | None
+    status: str
+    status_label: str
+    status_reason: str
+    status_changed_at: dt.datetime | None
+    sha256: str
+    replaced_by: str
+
+
+def public_view(licence: Licence) -> PublicView:
+    status = status_of(licence)
+    person = licence.holder_kind == HolderKind.PERSON
+    successor = getattr(licence, "next", None)
+    return PublicView(
+        identifier=licence.identifier or "", number=licence.number, type_name=licence.licence_type.name,
+        title=licence.title, holder=mask_name(licence.holder_name) if person else licence.holder_name,
+        holder_id=mask_resident_id(licence.holder_id_number) if person else licence.holder_id_number,
+        department=licence.department.name, issued_on=licence.issued_on, valid_from=licence.valid_from,
+        valid_until=licence.valid_until, status=status, status_label=str(LicenceStatus(status).label),
+        # A suspension's or revocation's reason is the department's public statement.
+        status_reason=licence.status_reason if status in (LicenceStatus.REVOKED, LicenceStatus.SUSPENDED) else "",
+        status_changed_at=licence.status_changed_at, sha256=licence.sha256,
+        replaced_by=(successor.identifier or "") if successor is not None else "")
+
+
+def file_matches(licence: Licence, data: bytes) -> bool:
+    """Whether an uploaded PDF is exactly the file issued (its SHA-256)."""
+    return bool(licence.sha256) and hashlib.sha256(data).hexdigest() == licence.sha256
+
+
+# --- signed decisions ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignatureCheck:
+    valid: bool
+    signer: str
+    signed_at: dt.datetime
+    action: str
+    problem: str  # empty when valid
+
+
+# The states in which a case's decision is known from its state alone.
+_DECISION_OF_STATE: dict[str, str] = {State.APPROVED: "approve", State.RESULT_READY: "approve", State.DELIVERED: "approve",
+                      State.DENIED: "deny"}
+
+
+def check_signature(sig: DecisionSignature, case: Case) -> SignatureCheck:
+    """A decision's signature, verified: the officer's certificate chains to the district root,
+    the signature is right over the stored content, and that content is the decision the case
+    records now (case, item version, decision, reasons, time). Any change shows as invalid."""
+    from cryptography import x509
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    from onetrip.licenses import ca, services
+
+    signer = sig.signer.real_name or sig.signer.username
+    problem = ""
+    try:
+        cert = x509.load_pem_x509_certificate(sig.certificate.encode())
+        root = ca.root().certificate
+        cert.verify_directly_issued_by(root)
+        key = cert.public_key()
+        if not isinstance(key, ec.EllipticCurvePublicKey):
+            raise TypeError("not an ECDSA key")
+        key.verify(base64.b64decode(sig.signature), sig.content.encode(), ec.ECDSA(hashes.SHA256()))
+    except (InvalidSignature, ValueError, TypeError):
+        problem = _("the signature does not match the signed content or the district CA")
+    else:
+        if sig.content.encode() != services.decision_bytes(case, sig.action, sig.signer):
+            problem = _("the decision was altered after it was signed")
+        elif _DECISION_OF_STATE.get(case.state, sig.action) != sig.action:
+            problem = _("the case's decision is not the one signed")
+    return SignatureCheck(valid=not problem, signer=signer, signed_at=sig.signed_at, action=sig.action,
+                          problem=problem)
+
+
+def decision_signatures(case: Case) -> list[SignatureCheck]:
+    sigs = DecisionSignature.objects.filter(case=case).select_related("signer").order_by("signed_at", "id")
+    return [check_signature(s, case) for s in sigs]
+
+
+def case_licences(case: Case) -> list[Licence]:
+    return list(Licence.objects.filter(case=case).select_related("licence_type").order_by("id"))
