@@ -295,3 +295,20 @@ def test_staff_change_the_status_on_their_page(issued, staff):
     issued.refresh_from_db()
     assert issued.status == LicenceStatus.REVOKED
     assert c.post(f"/staff/licences/{issued.pk}/", {"change": "suspended", "reason": "x"}).status_code == 409
+
+
+def test_the_licence_registry_answers_with_the_holders_valid_licences(citizen, department):
+    """Once-only: a licence issued here is what the licence registry answers for its holder, of its
+    type or all; a revoked one is not."""
+    from onetrip.registries.providers import LocalProvider
+
+    from .licence_fixtures import licence_of
+
+    licence = licence_of(citizen, department)
+    [record] = LocalProvider().licences(citizen.resident_id)
+    assert (record.number, record.kind, record.holder_id, record.status) == (
+        "GT1", "个体工商户营业执照", citizen.resident_id, "valid")
+    assert LocalProvider().licences(citizen.resident_id, "食品经营许可证") == []
+    licence.status = "revoked"
+    licence.save()
+    assert LocalProvider().licences(citizen.resident_id) == []

@@ -38,11 +38,28 @@ def _panel(case: Case, viewer: Any, audience: str) -> dict[str, Any] | None:
     return {"panel": {"signatures": signatures, "licences": licences, "staff": staff}}
 
 
+def _registry_lookup(holder_id: str, kind: str) -> list[Any]:
+    """The licence registry's answer (``registries.providers.register_licence_lookup``): a holder's
+    licences valid today, of one type (its name) or all; for once-only, a later application
+    reusing a licence instead of uploading it."""
+    from onetrip.licenses import selectors
+    from onetrip.registries.providers import LicenceRecord
+
+    return [LicenceRecord(number=lic.number, kind=lic.licence_type.name, holder_name=lic.holder_name,
+                          holder_id=lic.holder_id_number, issuer=lic.department.name,
+                          issued_on=lic.issued_on or lic.valid_from, valid_until=lic.valid_until, status="valid",
+                          source="licenses")
+            for lic in selectors.valid_licences_of(holder_id) if not kind or lic.licence_type.name == kind]
+
+
 def register() -> None:
     from onetrip.licenses import notifications
 
     notifications.register_templates()
     # inside the decision's transaction, before its trail entry: a failure rolls the decision back
     hooks.register_follower("licenses.sign_decision", {"approve", "deny"}, _after_decision)
+    from onetrip.registries.providers import register_licence_lookup
+
+    register_licence_lookup(_registry_lookup)
     hooks.register_panel(hooks.Panel(name="licenses", audiences=frozenset({"applicant", "staff"}), context=_panel,
                                      template="licenses/_case_panel.html", position=50))
