@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import secrets
 
 from django.conf import settings
@@ -13,7 +12,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.lockout import clear_failures
@@ -31,13 +30,10 @@ from onetrip.accounts.permissions import Capability, can
 from onetrip.core import ratelimit, sms, trail
 from onetrip.core.identity import (
     check_person,
-    mask_mobile,
     normalize_mobile,
     normalize_resident_id,
     normalize_uscc,
 )
-
-logger = logging.getLogger(__name__)
 
 _ADMIN_SITE_ROLES = {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN}
 
@@ -289,9 +285,12 @@ class TooManyCodes(Exception):
     """This mobile or this address asked for too many codes in the last hour."""
 
 
+CODE_KEY = "onetrip.accounts.SmsCode"
+
+
 def _code_hash(salt: str, code: str) -> str:
     # Keyed with SECRET_KEY: a copy of the table alone does not give the 6-digit codes away.
-    return salted_hmac("onetrip.accounts.SmsCode", f"{salt}:{code}", algorithm="sha256").hexdigest()
+    return sms.code_hash(CODE_KEY, salt, code)
 
 
 def account_for_mobile(mobile: str) -> User | None:
@@ -316,16 +315,6 @@ def _sms_text(purpose: str, code: str) -> str:
     return text % {"site": settings.SITE_NAME, "code": code, "minutes": minutes}
 
 
-def _send_after_commit(to: str, text: str) -> None:
-    def send() -> None:
-        try:
-            sms.get_backend().send(sms.SmsMessage(to=to, text=text))
-        except Exception:  # noqa: BLE001 - a gateway failure must not show the code anywhere
-            logger.error("Sending an SMS code to %s failed", mask_mobile(to))
-
-    transaction.on_commit(send)
-
-
 def send_sms_code(*, mobile: str, purpose: str, client: str) -> None:
     """Send a 6-digit code to the account that ``mobile`` reaches. Every well-formed number
     gets the same answer whether or not an account has it, so that nobody learns who is
@@ -348,15 +337,14 @@ def send_sms_code(*, mobile: str, purpose: str, client: str) -> None:
     user = account_for_mobile(mobile)
     if user is None:
         return
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    salt = secrets.token_hex(16)
+    code, salt, hashed = sms.new_code(CODE_KEY)
     now = timezone.now()
     with transaction.atomic():
         # A new code replaces any earlier one for the same purpose.
         SmsCode.objects.filter(user=user, purpose=purpose, used_at=None).update(used_at=now)
-        SmsCode.objects.create(user=user, purpose=purpose, salt=salt, code_hash=_code_hash(salt, code),
+        SmsCode.objects.create(user=user, purpose=purpose, salt=salt, code_hash=hashed,
                                created_at=now, expires_at=now + CODE_VALID_FOR)
-        _send_after_commit(mobile, _sms_text(purpose, code))
+        sms.send_code_after_commit(mobile, _sms_text(purpose, code), "an SMS code")
 
 
 def _take_code(*, mobile: str, purpose: str, code: str) -> User | None:

@@ -7,8 +7,6 @@ Reads are here, not in ``selectors.py``, because every one of them writes its tr
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import secrets
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -16,7 +14,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from onetrip.accounts import services as accounts
@@ -40,8 +38,6 @@ from onetrip.registries.models import (
     WaivedMaterial,
 )
 from onetrip.registries.providers import CompanyRecord, LicenceRecord, PersonRecord, provider
-
-logger = logging.getLogger(__name__)
 
 CODE_VALID_FOR = dt.timedelta(minutes=10)
 CODE_MAX_TRIES = 5
@@ -223,8 +219,11 @@ def verify_by_registry(*, actor: User) -> User:
         actor=actor, user_id=actor.pk, how=_("The company registry names this person as legal representative."))
 
 
+CODE_KEY = "onetrip.registries.DelegationConfirmation"
+
+
 def _hash(salt: str, code: str) -> str:
-    return salted_hmac("onetrip.registries.DelegationConfirmation", f"{salt}:{code}", algorithm="sha256").hexdigest()
+    return sms.code_hash(CODE_KEY, salt, code)
 
 
 def send_delegation_code(*, actor: User, client: str) -> DelegationConfirmation:
@@ -247,8 +246,7 @@ def send_delegation_code(*, actor: User, client: str) -> DelegationConfirmation:
     ]
     if not all(limits):
         raise Refused(_("Too many codes sent; try again in an hour."), code="throttled")
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    salt = secrets.token_hex(16)
+    code, salt, hashed = sms.new_code(CODE_KEY)
     now = timezone.now()
     text = _("[%(site)s] %(name)s (ID %(id)s) asks to act for %(company)s on OneTrip. If you, the legal "
              "representative, agree, give them the code %(code)s (valid %(minutes)s minutes). If not, ignore "
@@ -258,18 +256,11 @@ def send_delegation_code(*, actor: User, client: str) -> DelegationConfirmation:
     with transaction.atomic():
         DelegationConfirmation.objects.filter(representative=user, confirmed_at__isnull=True).update(expires_at=now)
         confirmation = DelegationConfirmation.objects.create(
-            representative=user, uscc=record.uscc, mobile=mobile, salt=salt, code_hash=_hash(salt, code),
+            representative=user, uscc=record.uscc, mobile=mobile, salt=salt, code_hash=hashed,
             expires_at=now + CODE_VALID_FOR)
         trail.record(actor=user, action="company_rep.delegation_code_sent", obj=user,
                      summary={"company": record.uscc, "mobile": mask_mobile(mobile)})
-
-        def send() -> None:
-            try:
-                sms.get_backend().send(sms.SmsMessage(to=mobile, text=text))
-            except Exception:  # noqa: BLE001 - a gateway failure must not show the code anywhere
-                logger.error("Sending a delegation code to %s failed", mask_mobile(mobile))
-
-        transaction.on_commit(send)
+        sms.send_code_after_commit(mobile, text, "a delegation code")
     return confirmation
 
 

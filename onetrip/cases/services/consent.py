@@ -8,15 +8,13 @@ The application then names the consent (``form["consent_id"]``; see
 from __future__ import annotations
 
 import datetime as dt
-import logging
-import secrets
 from typing import IO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare, salted_hmac
+from django.utils.crypto import constant_time_compare
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Role, User
@@ -27,11 +25,11 @@ from onetrip.cases.uploads import check, save_with_file
 from onetrip.core import ratelimit, sms, trail
 from onetrip.core.identity import check_person, mask_mobile
 
-logger = logging.getLogger(__name__)
+CODE_KEY = "onetrip.cases.ProxyConsent"
 
 
 def _hash(salt: str, code: str) -> str:
-    return salted_hmac("onetrip.cases.ProxyConsent", f"{salt}:{code}", algorithm="sha256").hexdigest()
+    return sms.code_hash(CODE_KEY, salt, code)
 
 
 def _agent(actor: User) -> None:
@@ -59,8 +57,7 @@ def send_consent_code(*, actor: User, name: str, id_number: str, mobile: str, cl
     if not all(limits):
         raise Refused(_("Too many codes sent; try again in an hour, or upload the signed consent form."),
                       code="throttled")
-    code = f"{secrets.randbelow(1_000_000):06d}"
-    salt = secrets.token_hex(16)
+    code, salt, hashed = sms.new_code(CODE_KEY)
     now = timezone.now()
     minutes = int(CODE_VALID_FOR.total_seconds() // 60)
     text = _("[%(site)s] Proxy agent %(agent)s asks to apply on your behalf%(item)s. If you agree, tell them the "
@@ -73,19 +70,11 @@ def send_consent_code(*, actor: User, name: str, id_number: str, mobile: str, cl
                                     confirmed_at__isnull=True).update(code_expires_at=now)
         consent = ProxyConsent.objects.create(
             agent=actor, person_name=person["name"], person_id_number=person["resident_id"],
-            person_mobile=person["mobile"], method=ProxyConsent.Method.SMS, salt=salt, code_hash=_hash(salt, code),
+            person_mobile=person["mobile"], method=ProxyConsent.Method.SMS, salt=salt, code_hash=hashed,
             code_expires_at=now + CODE_VALID_FOR)
         trail.record(actor=actor, action="proxy_consent.code_sent", obj=consent,
                      summary={"mobile": mask_mobile(person["mobile"])})
-        to = person["mobile"]
-
-        def send() -> None:
-            try:
-                sms.get_backend().send(sms.SmsMessage(to=to, text=text))
-            except Exception:  # noqa: BLE001 - a gateway failure must not show the code anywhere
-                logger.error("Sending a consent code to %s failed", mask_mobile(to))
-
-        transaction.on_commit(send)
+        sms.send_code_after_commit(person["mobile"], text, "a consent code")
     return consent
 
 
