@@ -13,8 +13,6 @@ in the header ``X-OneTrip-Signature: sha256=<hex>``.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -24,12 +22,13 @@ from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from onetrip.core import webhooks
 from onetrip.delivery import rules
 
 if TYPE_CHECKING:
     from onetrip.delivery.models import Shipment
 
-SIGNATURE_HEADER = "X-OneTrip-Signature"
+SIGNATURE_HEADER = webhooks.SIGNATURE_HEADER
 WEBHOOK_STATES = ("posted", "in_transit", "delivered", "returned")
 
 
@@ -61,10 +60,7 @@ class Carrier(Protocol):
 
 
 def _secret(name: str) -> bytes:
-    configured = getattr(settings, "DELIVERY_LOCAL_CARRIER_SECRET", "")
-    if configured:
-        return configured.encode()
-    return hmac.new(settings.SECRET_KEY.encode(), f"delivery.{name}".encode(), hashlib.sha256).digest()
+    return webhooks.secret(getattr(settings, "DELIVERY_LOCAL_CARRIER_SECRET", ""), f"delivery.{name}")
 
 
 class LocalCarrier:
@@ -76,10 +72,10 @@ class LocalCarrier:
         return rules.s10_number(self.prefix, shipment.pk % 100_000_000)
 
     def sign(self, body: bytes) -> str:
-        return "sha256=" + hmac.new(_secret(self.name), body, hashlib.sha256).hexdigest()
+        return webhooks.sign(_secret(self.name), body)
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> TrackingEvent:
-        if not hmac.compare_digest((headers.get(SIGNATURE_HEADER, "") or "").encode(), self.sign(body).encode()):
+        if not webhooks.signed(_secret(self.name), body, headers.get(SIGNATURE_HEADER)):
             raise WebhookRefused("forged")
         try:
             data = json.loads(body)

@@ -15,8 +15,6 @@ JSON body signed with HMAC-SHA256 under ``PAYMENT_SANDBOX_SECRET`` (by default d
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 import time
@@ -29,10 +27,12 @@ from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from onetrip.core import webhooks
+
 if TYPE_CHECKING:
     from onetrip.payments.models import Bill, Payment
 
-SIGNATURE_HEADER = "X-OneTrip-Signature"
+SIGNATURE_HEADER = webhooks.SIGNATURE_HEADER
 MAX_AGE_SECONDS = 15 * 60  # an older notification is refused as a replay
 
 
@@ -72,10 +72,7 @@ class PaymentProvider(Protocol):
 
 
 def _secret(name: str) -> bytes:
-    configured = getattr(settings, "PAYMENT_SANDBOX_SECRET", "")
-    if configured:
-        return configured.encode()
-    return hmac.new(settings.SECRET_KEY.encode(), f"payments.{name}".encode(), hashlib.sha256).digest()
+    return webhooks.secret(getattr(settings, "PAYMENT_SANDBOX_SECRET", ""), f"payments.{name}")
 
 
 class SandboxProvider:
@@ -86,7 +83,7 @@ class SandboxProvider:
         return reverse("payments:sandbox-bank", args=[bill.reference])
 
     def sign(self, body: bytes) -> str:
-        return "sha256=" + hmac.new(_secret(self.name), body, hashlib.sha256).hexdigest()
+        return webhooks.sign(_secret(self.name), body)
 
     def notification(self, bill: Bill, *, amount_fen: int | None = None, now: float | None = None) -> bytes:
         """The body the sandbox bank sends when ``bill`` is paid (tests change the amount)."""
@@ -100,8 +97,7 @@ class SandboxProvider:
         }, sort_keys=True).encode()
 
     def verify(self, body: bytes, headers: Mapping[str, str]) -> Notification:
-        given = headers.get(SIGNATURE_HEADER, "") or ""
-        if not hmac.compare_digest(given.encode(), self.sign(body).encode()):
+        if not webhooks.signed(_secret(self.name), body, headers.get(SIGNATURE_HEADER)):
             raise CallbackRefused("forged")
         try:
             data = json.loads(body)
