@@ -21,6 +21,10 @@ every function of the point in registration order (with nothing registered, noth
 ``timeline_details``      ``fn(*, action, summary, for_staff) -> list[str]`` — sentences for the
                           facts of a trail entry an app wrote on a case (its label comes from
                           ``actions.register_event``).
+``seal_document``         ``fn(*, case, pdf, reason) -> bytes`` — signs a printed document of a
+                          kind in ``selectors.SEALED_KINDS`` (a decision) with the department's
+                          e-seal; the first function registered is used. With none registered the
+                          document is printed unsealed, without a drawn seal.
 ========================  =====================================================================
 
 **Blockers, followers and panels** — for the moves of a case and the case pages:
@@ -52,7 +56,7 @@ if TYPE_CHECKING:
 
 # --- named hook points ---------------------------------------------------------------------
 
-POINTS = ("company_applicant", "submitted", "case_view", "apply_initial", "timeline_details")
+POINTS = ("company_applicant", "submitted", "case_view", "apply_initial", "timeline_details", "seal_document")
 
 _hooks: dict[str, list[Callable[..., Any]]] = {name: [] for name in POINTS}
 
