@@ -386,6 +386,7 @@ PAGES: dict[str, Route] = {
     # the sandbox bank stands for the bank's own site: whoever holds the unguessable link may pay
     "payments/sandbox/<str:reference>/": Route("public", params=lambda w: {"reference": w.bill_b.reference}),
     "cases/<str:number>/delivery/": Route("own-object", targets=case_targets),
+    "applications/<int:pk>/delivery/": Route("own-object", targets=application_targets),
     "staff/post/": staff(Capability.HAND_OUT_RESULTS),
     "staff/post/<int:pk>/": staff(Capability.HAND_OUT_RESULTS, lambda w: {"pk": w.shipment_a.pk}),
     "progress/": PUBLIC,
@@ -507,6 +508,8 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/cases/{number}/delivery"): Route("own-object", targets=case_targets),
     ("POST", "/api/v1/cases/{number}/delivery"): Route("own-object", targets=case_targets,
                                                        body=lambda w: {"method": "pickup"}),
+    ("POST", "/api/v1/applications/{application_id}/delivery"): Route("own-object", targets=application_targets,
+                                                                      body=lambda w: {"method": "pickup"}),
     ("GET", "/api/v1/shipments"): staff(Capability.HAND_OUT_RESULTS),
     ("POST", "/api/v1/shipments/{tracking_number}/status"): staff(
         Capability.HAND_OUT_RESULTS, lambda w: {"tracking_number": w.shipment_a.tracking_number},
