@@ -21,6 +21,7 @@ What is checked, for each route × role × object:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -76,6 +77,8 @@ class World:
     bill_b: Any = None  # a bill of case B waiting for payment
     shipment_a: Any = None  # case A's shipment in the post queue
     licence: Any = None  # the victim's e-licence, issued by department A
+    card: Any = None  # a yellow card of department A on case A, appealed
+    order: Any = None  # a supervision order to department A on case A, replied
 
     def secrets_of(self, case: Case) -> list[str]:
         owner = self.victim if case.pk == self.case_a.pk else self.victim2
@@ -142,7 +145,23 @@ def build_world() -> World:
                                                  id_number=resident_id("43070319900202345"), client="127.0.0.1"),
                  hall_token=ticket.token, bill_a=bill_a, bill_b=bill_b, shipment_a=shipment_a)
     world.licence = licence_of(victim, dept_a)
+    world.card, world.order = _supervision(case_a, actors)
     return world
+
+
+def _supervision(case_a: Case, actors: dict[str, User | None]) -> tuple[Any, Any]:
+    from onetrip.cases.rules import record_violation
+    from onetrip.supervision import services as supervision
+    from onetrip.supervision.models import Card
+
+    record_violation(case=case_a, rule="off_checklist", actor=None, detail={"materials": ["户口本"]})
+    supervision.issue_cards(day=case_a.received_on or dt.date.today())
+    card = supervision.appeal_card(actor=actors["head"], card=Card.objects.get(case=case_a),  # type: ignore[arg-type]
+                                   reasons="申请人自愿提供")
+    order = supervision.issue_order(actor=actors["supervisor"], case=case_a, subject="催办",  # type: ignore[arg-type]
+                                    instructions="请尽快办理")
+    order = supervision.reply_order(actor=actors["head"], order=order, reply="已办理")  # type: ignore[arg-type]
+    return card, order
 
 
 def _payments_and_post(case_a: Case, case_b: Case) -> tuple[Any, Any, Any]:
@@ -391,6 +410,16 @@ PAGES: dict[str, Route] = {
     "staff/post/<int:pk>/": staff(Capability.HAND_OUT_RESULTS, lambda w: {"pk": w.shipment_a.pk}),
     "progress/": PUBLIC,
     "supervision/": staff(Capability.SUPERVISE),
+    "supervision/cards/<int:pk>/decide/": staff(Capability.SUPERVISE, lambda w: {"pk": w.card.pk}, post_only=True),
+    "supervision/orders/": staff(Capability.SUPERVISE, post_only=True),
+    "supervision/orders/<int:pk>/close/": staff(Capability.SUPERVISE, lambda w: {"pk": w.order.pk}, post_only=True),
+    "supervision/trail-check/": staff(Capability.SUPERVISE, post_only=True),
+    # the department's own cards and orders (its head appeals; it replies)
+    "staff/supervision/": staff(Capability.ANSWER_SUPERVISION),
+    "staff/supervision/cards/<int:pk>/appeal/": staff(Capability.ANSWER_SUPERVISION, lambda w: {"pk": w.card.pk},
+                                                      post_only=True),
+    "staff/supervision/orders/<int:pk>/reply/": staff(Capability.ANSWER_SUPERVISION, lambda w: {"pk": w.order.pk},
+                                                      post_only=True),
     "": PUBLIC,
     "items/": PUBLIC,
     "items/<str:code>/": ITEM,
