@@ -97,6 +97,22 @@ class World:
         self.delegation = registries.send_delegation_code(actor=self.delegate, client="127.0.0.1")
         self.build_payments_and_post(catalog_admin, department)
         self.licence = licence_of(citizen, department)
+        self.build_supervision()
+
+    def build_supervision(self) -> None:
+        from onetrip.cases.rules import record_violation
+        from onetrip.supervision import services as supervision
+        from onetrip.supervision.models import Card
+
+        self.supervisor = make_user(Role.SUPERVISOR)
+        for n in range(2):
+            record_violation(case=self.case, rule="off_checklist", actor=None, detail={"materials": [f"户口本{n}"]})
+        supervision.issue_cards(day=dt.date.today())
+        self.card, self.appealed = Card.objects.order_by("id")
+        supervision.appeal_card(actor=self.staff.head, card=self.appealed, reasons="申请人自愿提供")
+        self.order = supervision.issue_order(actor=self.supervisor, case=self.case, subject="催办", instructions="请办理")
+        self.replied = supervision.issue_order(actor=self.supervisor, case=self.case, subject="说明", instructions="请说明")
+        supervision.reply_order(actor=self.staff.head, order=self.replied, reply="已说明")
 
     def build_payments_and_post(self, admin: Any, department: Any) -> None:
         """A case with a paid and a due bill; two posted results, one per shipment."""
@@ -231,6 +247,24 @@ class World:
                 user=w.delegate, path={"confirmation_id": w.delegation.pk}, json={"code": "000000"}, status=400),
             **self.payments_and_post_calls(),
             **self.licence_calls(),
+            **self.supervision_calls(),
+        }
+
+    def supervision_calls(self) -> dict[tuple[str, str], Call]:
+        sup, head = self.supervisor, self.staff.head
+        return {
+            ("/api/v1/supervision/cards", "get"): Call(user=sup, query={"status": "issued"}),
+            ("/api/v1/supervision/cards/{card_id}/appeal", "post"): Call(
+                user=head, path={"card_id": self.card.pk}, json={"reasons": "系统故障", "evidence": "运维工单"}),
+            ("/api/v1/supervision/cards/{card_id}/decision", "post"): Call(
+                user=sup, path={"card_id": self.appealed.pk}, json={"decision": "withdraw", "note": "属实"}),
+            ("/api/v1/supervision/orders", "get"): Call(user=head),
+            ("/api/v1/supervision/orders", "post"): Call(user=sup, json={
+                "case": self.case.number, "subject": "催办", "instructions": "尽快决定", "workdays": 2}, status=201),
+            ("/api/v1/supervision/orders/{order_id}/reply", "post"): Call(
+                user=head, path={"order_id": self.order.pk}, json={"reply": "已办结"}),
+            ("/api/v1/supervision/orders/{order_id}/close", "post"): Call(
+                user=sup, path={"order_id": self.replied.pk}, json={"decision": "close"}),
         }
 
     def licence_calls(self) -> dict[tuple[str, str], Call]:
@@ -390,6 +424,10 @@ ALL = [
     ("/api/v1/licenses/verify/{key}", "get"), ("/api/v1/licenses/mine", "get"),
     ("/api/v1/licenses/{licence_id}/pdf", "get"), ("/api/v1/licenses/{licence_id}/status", "post"),
     ("/api/v1/licenses/{licence_id}/renew", "post"),
+    ("/api/v1/supervision/cards", "get"), ("/api/v1/supervision/cards/{card_id}/appeal", "post"),
+    ("/api/v1/supervision/cards/{card_id}/decision", "post"), ("/api/v1/supervision/orders", "get"),
+    ("/api/v1/supervision/orders", "post"), ("/api/v1/supervision/orders/{order_id}/reply", "post"),
+    ("/api/v1/supervision/orders/{order_id}/close", "post"),
 ]
 SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/bundles", "/api/v1/bundles/{code}",

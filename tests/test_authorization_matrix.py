@@ -540,6 +540,18 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/applications/{application_id}/delivery"): Route("own-object", targets=application_targets,
                                                                       body=lambda w: {"method": "pickup"}),
     ("GET", "/api/v1/shipments"): staff(Capability.HAND_OUT_RESULTS),
+    ("GET", "/api/v1/supervision/cards"): staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
+    ("GET", "/api/v1/supervision/orders"): staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
+    ("POST", "/api/v1/supervision/orders"): staff(Capability.SUPERVISE, body=lambda w: {
+        "department": w.case_a.department_id, "subject": "催办", "instructions": "请办理"}),
+    ("POST", "/api/v1/supervision/cards/{card_id}/decision"): staff(
+        Capability.SUPERVISE, lambda w: {"card_id": w.card.pk}, body=lambda w: {"decision": "uphold", "note": "维持"}),
+    ("POST", "/api/v1/supervision/orders/{order_id}/close"): staff(
+        Capability.SUPERVISE, lambda w: {"order_id": w.order.pk}, body=lambda w: {"decision": "close"}),
+    ("POST", "/api/v1/supervision/cards/{card_id}/appeal"): staff(
+        Capability.ANSWER_SUPERVISION, lambda w: {"card_id": w.card.pk}, body=lambda w: {"reasons": "系统故障"}),
+    ("POST", "/api/v1/supervision/orders/{order_id}/reply"): staff(
+        Capability.ANSWER_SUPERVISION, lambda w: {"order_id": w.order.pk}, body=lambda w: {"reply": "已办理"}),
     ("POST", "/api/v1/shipments/{tracking_number}/status"): staff(
         Capability.HAND_OUT_RESULTS, lambda w: {"tracking_number": w.shipment_a.tracking_number},
         body=lambda w: {"state": "posted"}),

@@ -290,6 +290,9 @@ api.add_router("/v1", delivery_router)
 from onetrip.api.licenses import router as licenses_router  # noqa: E402
 
 api.add_router("/v1", licenses_router)
+from onetrip.api.supervision import router as supervision_router  # noqa: E402
+
+api.add_router("/v1", supervision_router)
 
 # A lost race or a stale page (the case moved on, another officer claimed it) is a 409: the
 # client reloads the case and sees where it stands. Not the actor's business: 403; absent: 404.

@@ -12,11 +12,12 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from onetrip.accounts import services as accounts
 from onetrip.accounts.models import Company, Department, Division, Role, User
 from onetrip.cases import services as cases
-from onetrip.cases.models import Case
+from onetrip.cases.models import Case, State
 from onetrip.catalog import services as catalog
 from onetrip.catalog.models import BundleItem, ItemVersion, ServiceItem
 from onetrip.demo import people
@@ -112,10 +113,25 @@ def load(*, path: Path = DATA) -> LoadReport:
     load_licence_types()  # before the demo cases: their approvals queue licences
     report.cases = _demo_cases()
     issue_demo_licences()
+    _demo_supervision()
     from onetrip.demo.hall import load_hall
 
     load_hall(admin)
     return report
+
+
+def _demo_supervision() -> None:
+    """E-supervision in the demo: the cards the job gives for what the demo cases broke (a trip
+    beyond the promise), and an order from the supervisor on the oldest open case."""
+    from onetrip.supervision import services as supervision
+    from onetrip.supervision.models import Order
+
+    supervision.issue_cards(day=timezone.localdate())
+    case = Case.objects.filter(state=State.IN_REVIEW).order_by("id").first()
+    supervisor = User.objects.filter(username="jiancha").first()
+    if case is not None and supervisor is not None and not Order.objects.filter(case=case).exists():
+        supervision.issue_order(actor=supervisor, case=case, subject="请说明办理进度（演示）",
+                                instructions="该件已受理，请于时限内作出决定，并回复目前的审查进度。", workdays=2)
 
 
 def _demo_pdf() -> bytes:
