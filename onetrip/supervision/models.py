@@ -22,7 +22,7 @@ class CardReason(models.TextChoices):
 
 
 class CardStatus(models.TextChoices):
-    ISSUED = "issued", _("Issued")
+    ISSUED = "issued", _("In force, not appealed")
     APPEALED = "appealed", _("Appealed, awaiting the supervisor")
     UPHELD = "upheld", _("Upheld after appeal")
     WITHDRAWN = "withdrawn", _("Withdrawn after appeal")
