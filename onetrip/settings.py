@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "onetrip.catalog",
     "onetrip.cases",
     "onetrip.supervision",
+    "onetrip.reports",
     "onetrip.hall",
     "onetrip.registries",
     "onetrip.payments",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("accounts/", include("onetrip.accounts.urls")),
     path("", include("onetrip.cases.urls")),
     path("", include("onetrip.supervision.urls")),
+    path("", include("onetrip.reports.urls")),
     path("", include("onetrip.hall.urls")),
     path("", include("onetrip.registries.urls")),
     path("", include("onetrip.payments.urls")),

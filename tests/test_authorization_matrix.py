@@ -414,6 +414,9 @@ PAGES: dict[str, Route] = {
     "supervision/orders/": staff(Capability.SUPERVISE, post_only=True),
     "supervision/orders/<int:pk>/close/": staff(Capability.SUPERVISE, lambda w: {"pk": w.order.pk}, post_only=True),
     "supervision/trail-check/": staff(Capability.SUPERVISE, post_only=True),
+    # reform metrics: the supervisor the district's, a department's staff their own
+    "reports/": staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
+    "reports/cases/": staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
     # the department's own cards and orders (its head appeals; it replies)
     "staff/supervision/": staff(Capability.ANSWER_SUPERVISION),
     "staff/supervision/cards/<int:pk>/appeal/": staff(Capability.ANSWER_SUPERVISION, lambda w: {"pk": w.card.pk},

@@ -114,6 +114,9 @@ def load(*, path: Path = DATA) -> LoadReport:
     report.cases = _demo_cases()
     issue_demo_licences()
     _demo_supervision()
+    from onetrip.reports import services as reports
+
+    reports.roll_up()  # the metrics dashboard reads the rollups
     from onetrip.demo.hall import load_hall
 
     load_hall(admin)

@@ -1,0 +1,65 @@
+"""Pages of the reform metrics: the dashboard (the supervisor sees the district and each
+department; a department's staff see their own) and the drill-down to the cases behind a figure."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from onetrip.accounts.models import Department, User
+from onetrip.accounts.permissions import Capability, can
+from onetrip.reports import metrics, selectors
+
+
+def _scope(request: HttpRequest) -> tuple[User, int | None]:
+    """Supervisors: the whole district (or one department they choose); a department's staff:
+    their own; anyone else: 404."""
+    user = request.user
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise Http404
+    if can(user, Capability.SUPERVISE):
+        raw = (request.GET.get("department") or "").strip()
+        return user, int(raw) if raw.isdigit() and len(raw) < 10 else None
+    if can(user, Capability.ANSWER_SUPERVISION) and user.department_id:
+        return user, int(user.department_id)
+    raise Http404
+
+
+def _rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"metric": m, "value": figures[m.code],
+             "reference": round(100 * m.reference, 1) if m.reference else None} for m in metrics.METRICS]
+
+
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """改革成效: the metrics of the period from the daily rollups, with their formulas, and for
+    the supervisor the departments ranked."""
+    user, department_id = _scope(request)
+    today = timezone.localdate()
+    since, until = selectors.period(request.GET, today)
+    figures = selectors.figures(since, until, department_id=department_id)
+    return render(request, "reports/dashboard.html", {
+        "since": since, "until": until, "rows": _rows(figures), "figures": figures,
+        "department": Department.objects.filter(pk=department_id).first() if department_id else None,
+        "departments": selectors.by_department(since, until) if department_id is None else [],
+        "choose_department": can(user, Capability.SUPERVISE),
+        "all_departments": Department.objects.order_by("code") if can(user, Capability.SUPERVISE) else [],
+    })
+
+
+def drill_down(request: HttpRequest) -> HttpResponse:
+    """The finished cases behind the figures of a period (and department), with the facts each
+    one adds: trips, decided on time, working days used, notices."""
+    _user, department_id = _scope(request)
+    since, until = selectors.period(request.GET, timezone.localdate())
+    qs = metrics.finished_cases(since, until).select_related("version", "department", "application").order_by(
+        "closed_at", "id")
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    page = Paginator(qs, 50).get_page(request.GET.get("page", "1"))
+    rows = [(c, metrics.case_facts(c)) for c in page]
+    return render(request, "reports/cases.html", {"since": since, "until": until, "page": page, "rows": rows,
+                                                  "department_id": department_id or ""})

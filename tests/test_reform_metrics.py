@@ -1,0 +1,111 @@
+"""The reform metrics (reports.metrics) on a small data set computed by hand: three cases finished
+on Fri 21 Nov 2025 (and one withdrawn, not counted), their counters rolled up by day, department
+and item, and the dashboard and drill-down that read them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.test import Client
+
+from onetrip.accounts.models import Role
+from onetrip.cases import services
+from onetrip.cases.models import Application, Case, State
+from onetrip.reports import metrics, selectors
+from onetrip.reports import services as reports
+from onetrip.reports.models import DailyRollup, RollupMark
+
+from .conftest import apply, at, make_user, supplement
+
+pytestmark = pytest.mark.django_db
+
+DAY = dt.date(2025, 11, 21)
+CLOSED_AT = dt.datetime(2025, 11, 21, 16, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+
+
+def finish(case, **fields):
+    Case.objects.filter(pk=case.pk).update(state=State.CLOSED, closed_at=CLOSED_AT, **fields)
+
+
+@pytest.fixture
+def data(citizen, item, staff):
+    """1: online, no trip, deemed accepted, decided Wed 19 (2 working days; promised by Thu 20).
+    2: online, one trip, one one-time notice, decided Fri 21 (4 working days: late).
+    3: at the window, two trips, not accepted (no decision).
+    4: withdrawn (not counted)."""
+    with at("2025-11-17"):
+        one = services.transition(case=apply(citizen, key="1"), action="accept", actor=staff.clerk)
+        two = apply(citizen, key="2")
+        two = services.issue_notice(case=two, actor=staff.clerk,
+                                    items=[{"material": "个体工商户登记（备案）申请书", "reason": "未签字"}])
+        two = services.transition(case=supplement(two, citizen), action="accept", actor=staff.clerk)
+        three = services.transition(case=apply(citizen, key="3"), action="refuse", actor=staff.clerk,
+                                    data={"reasons": "不属于本部门职权范围"})
+        four = services.transition(case=apply(citizen, key="4"), action="withdraw", actor=citizen)
+    finish(one, visit_count=0, deemed_accepted=True,
+           decided_at=dt.datetime(2025, 11, 19, 15, 0, tzinfo=dt.timezone(dt.timedelta(hours=8))))
+    finish(two, visit_count=1, decided_at=CLOSED_AT)
+    finish(three, visit_count=2)
+    Application.objects.filter(pk=three.application_id).update(channel="window")
+    Case.objects.filter(pk=four.pk).update(closed_at=CLOSED_AT)  # withdrawn: state stays withdrawn
+    return [Case.objects.get(pk=c.pk) for c in (one, two, three)]
+
+
+def test_each_metric_on_a_hand_computed_set(data, item):
+    one, two, three = data
+    assert [c.pk for c in metrics.finished_cases(DAY, DAY).order_by("id")] == [one.pk, two.pk, three.pk]
+    facts = [metrics.case_facts(c) for c in data]
+    assert [f["workdays_used"] for f in facts] == [2, 4, 0]
+    assert [f["on_time"] for f in facts] == [1, 0, 0]
+    assert [f["notices"] for f in facts] == [0, 1, 0]
+    m = item.materials.filter(required=True).count()
+    assert [f["materials"] for f in facts] == [m, m, m]
+    got = metrics.compute(metrics.add_up(facts))
+    assert got["finished"] == 3
+    assert got["one_trip_rate"] == pytest.approx(2 / 3)  # trips 0 and 1 of 0, 1, 2
+    assert got["zero_trip_rate"] == pytest.approx(1 / 3)
+    assert got["online_share"] == pytest.approx(2 / 3)
+    assert got["on_time_rate"] == pytest.approx(1 / 2)  # of the two decided
+    assert got["avg_workdays"] == pytest.approx(3)  # (2 + 4) / 2
+    assert got["avg_promised"] == pytest.approx(3) and got["avg_legal"] == pytest.approx(15)
+    assert got["deemed"] == 1
+    assert got["notices_per_case"] == pytest.approx(1 / 3)
+    assert got["waived_rate"] == 0 and got["licence_reuse"] == 0
+
+
+def test_no_cases_give_no_rate_rather_than_a_division_by_zero():
+    got = metrics.compute({})
+    assert got["finished"] == 0 and got["one_trip_rate"] is None and got["on_time_rate"] is None
+
+
+def test_the_daily_rollup_gives_the_same_figures_and_runs_incrementally(data):
+    result = reports.roll_up(today=dt.date(2025, 11, 22), first=dt.date(2025, 11, 20))
+    assert result == {"days": 3, "rows": 1}  # 20, 21 (one department and item), 22
+    assert RollupMark.objects.get().day == DAY  # 22 is today: rolled again next time
+    row = DailyRollup.objects.get()
+    assert (row.day, row.finished, row.decided, row.one_trip) == (DAY, 3, 2, 2)
+    figures = selectors.figures(dt.date(2025, 11, 1), dt.date(2025, 11, 30))
+    assert figures == metrics.compute(metrics.add_up(metrics.case_facts(c) for c in data))
+    assert reports.roll_up(today=dt.date(2025, 11, 22)) == {"days": 1, "rows": 0}  # only today again
+    # A day rolled again replaces its rows (no double counting).
+    reports.roll_day(DAY)
+    assert DailyRollup.objects.get().finished == 3
+
+
+def test_the_dashboard_and_its_drill_down_for_the_supervisor_and_a_department(data, staff):
+    reports.roll_up(today=dt.date(2025, 11, 22), first=DAY)
+    c = Client()
+    c.force_login(make_user(Role.SUPERVISOR))
+    page = c.get("/reports/?since=2025-11-01&until=2025-11-30").content.decode()
+    assert "67%" in page and "50%" in page  # one trip 2/3, on time 1/2
+    assert data[0].department.name in page  # the departments ranked
+    cases = c.get("/reports/cases/?since=2025-11-21&until=2025-11-21").content.decode()
+    assert all(case.number in cases for case in data)
+    officer = Client()
+    officer.force_login(staff.officer)
+    assert "67%" in officer.get("/reports/?since=2025-11-01&until=2025-11-30&department=999").content.decode()
+    citizen = Client()
+    citizen.force_login(data[0].application.applicant)
+    assert citizen.get("/reports/").status_code == 404
+    assert c.get("/reports/?since=garbage&until=2025-13-45").status_code == 200  # a bad date: this month
