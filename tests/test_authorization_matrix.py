@@ -416,6 +416,7 @@ PAGES: dict[str, Route] = {
     "supervision/trail-check/": staff(Capability.SUPERVISE, post_only=True),
     # reform metrics: the supervisor the district's, a department's staff their own
     "reports/": staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
+    "performance/": PUBLIC,
     "reports/cases/": staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
     # the department's own cards and orders (its head appeals; it replies)
     "staff/supervision/": staff(Capability.ANSWER_SUPERVISION),

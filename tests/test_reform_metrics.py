@@ -109,3 +109,18 @@ def test_the_dashboard_and_its_drill_down_for_the_supervisor_and_a_department(da
     citizen.force_login(data[0].application.applicant)
     assert citizen.get("/reports/").status_code == 404
     assert c.get("/reports/?since=garbage&until=2025-13-45").status_code == 200  # a bad date: this month
+
+
+def test_the_public_performance_page_shows_final_days_only_and_is_cached_until_the_next_day(data, client):
+    client.cookies["django_language"] = "zh-hans"
+    assert "尚未公布数据" in client.get("/performance/").content.decode()
+    reports.roll_up(today=dt.date(2025, 11, 22), first=DAY)  # 21 final, 22 partial
+    first = client.get("/performance/")
+    page = first.content.decode()
+    assert "2025-01-01" in page and "2025-11-21" in page and "67%" in page and "2025-11" in page
+    assert data[0].department.name in page
+    assert "张测试" not in page and data[0].number not in page  # figures, never people or cases
+    assert client.get("/performance/")["X-Page-Cache"] == "hit"
+    reports.roll_up(today=dt.date(2025, 11, 23))  # the 22nd becomes final: a new key
+    assert "X-Page-Cache" not in client.get("/performance/")
+    assert "2025-11-22" in client.get("/performance/").content.decode()

@@ -42,3 +42,23 @@ def by_department(since: dt.date, until: dt.date) -> list[tuple[Department, dict
     out = [(names[r["department_id"]], metrics.compute(r)) for r in rows if r["department_id"] in names]
     out.sort(key=lambda x: (-(x[1]["one_trip_rate"] or 0), -(x[1]["finished"] or 0)))
     return out
+
+
+def published_until() -> dt.date | None:
+    """The last day whose figures are final (the public page shows no partial day)."""
+    from onetrip.reports.models import RollupMark
+
+    mark = RollupMark.objects.filter(name="daily").values_list("day", flat=True).first()
+    return mark
+
+
+def monthly(since: dt.date, until: dt.date, *, department_id: int | None = None) -> list[tuple[dt.date, dict[str, Any]]]:
+    """Each month's metrics (first day of the month, figures), oldest first."""
+    from django.db.models.functions import TruncMonth
+
+    qs = DailyRollup.objects.filter(day__range=(since, until))
+    if department_id:
+        qs = qs.filter(department_id=department_id)
+    rows = qs.annotate(month=TruncMonth("day")).values("month").annotate(
+        **{c: Sum(c) for c in metrics.COUNTERS}).order_by("month")
+    return [(r["month"], metrics.compute(r)) for r in rows]

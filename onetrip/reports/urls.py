@@ -6,4 +6,5 @@ app_name = "reports"
 urlpatterns = [
     path("reports/", views.dashboard, name="dashboard"),
     path("reports/cases/", views.drill_down, name="cases"),
+    path("performance/", views.performance, name="performance"),
 ]

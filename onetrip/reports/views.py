@@ -3,6 +3,7 @@ department; a department's staff see their own) and the drill-down to the cases 
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -12,6 +13,7 @@ from django.utils import timezone
 
 from onetrip.accounts.models import Department, User
 from onetrip.accounts.permissions import Capability, can
+from onetrip.core.pagecache import cached_for_visitors
 from onetrip.reports import metrics, selectors
 
 
@@ -47,6 +49,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "departments": selectors.by_department(since, until) if department_id is None else [],
         "choose_department": can(user, Capability.SUPERVISE),
         "all_departments": Department.objects.order_by("code") if can(user, Capability.SUPERVISE) else [],
+    })
+
+
+def _published_stamp() -> Any:
+    return selectors.published_until()
+
+
+@cached_for_visitors(_published_stamp)
+def performance(request: HttpRequest) -> HttpResponse:
+    """政务公开: the district's reform figures for everyone — this year to the last final day, each
+    of the last twelve months, and the departments ranked. Cached for visitors until the next
+    day is rolled up (the key names the last final day)."""
+    until = selectors.published_until()
+    if until is None:
+        return render(request, "reports/performance.html", {"until": None})
+    year_start = until.replace(month=1, day=1)
+    twelve = (until.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    return render(request, "reports/performance.html", {
+        "until": until, "year_start": year_start,
+        "rows": _rows(selectors.figures(year_start, until)),
+        "months": selectors.monthly(twelve, until),
+        "departments": selectors.by_department(year_start, until),
     })
 
 
