@@ -79,6 +79,7 @@ class World:
     licence: Any = None  # the victim's e-licence, issued by department A
     card: Any = None  # a yellow card of department A on case A, appealed
     order: Any = None  # a supervision order to department A on case A, replied
+    report: Any = None  # a monthly report
 
     def secrets_of(self, case: Case) -> list[str]:
         owner = self.victim if case.pk == self.case_a.pk else self.victim2
@@ -146,6 +147,9 @@ def build_world() -> World:
                  hall_token=ticket.token, bill_a=bill_a, bill_b=bill_b, shipment_a=shipment_a)
     world.licence = licence_of(victim, dept_a)
     world.card, world.order = _supervision(case_a, actors)
+    from onetrip.reports import services as reports
+
+    world.report = reports.generate_monthly(month=dt.date.today())
     return world
 
 
@@ -417,6 +421,9 @@ PAGES: dict[str, Route] = {
     # reform metrics: the supervisor the district's, a department's staff their own
     "reports/": staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
     "performance/": PUBLIC,
+    "reports/monthly/": staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
+    "reports/monthly/<int:pk>.<str:kind>": staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION),
+                                                  lambda w: {"pk": w.report.pk, "kind": "pdf"}),
     "reports/cases/": staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
     # the department's own cards and orders (its head appeals; it replies)
     "staff/supervision/": staff(Capability.ANSWER_SUPERVISION),

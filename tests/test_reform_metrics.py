@@ -124,3 +124,37 @@ def test_the_public_performance_page_shows_final_days_only_and_is_cached_until_t
     reports.roll_up(today=dt.date(2025, 11, 23))  # the 22nd becomes final: a new key
     assert "X-Page-Cache" not in client.get("/performance/")
     assert "2025-11-22" in client.get("/performance/").content.decode()
+
+
+def test_the_monthly_report_is_made_once_the_month_is_final_as_pdf_with_charts_and_excel(data, settings):
+    import io
+
+    from openpyxl import load_workbook
+    from pypdf import PdfReader
+
+    from onetrip.reports.models import MonthlyReport
+
+    reports.roll_up(today=dt.date(2025, 11, 30), first=dt.date(2025, 11, 20))
+    assert reports.monthly_due(today=dt.date(2025, 12, 1)) is None  # 30 Nov not final yet
+    reports.roll_up(today=dt.date(2025, 12, 1))
+    report = reports.monthly_due(today=dt.date(2025, 12, 1))
+    assert report is not None and report.month == dt.date(2025, 11, 1)
+    assert reports.monthly_due(today=dt.date(2025, 12, 2)) is None and MonthlyReport.objects.count() == 1
+    with report.pdf.open("rb") as f:
+        pdf = f.read()
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "")
+    assert "2025-11" in text and "最多跑一次" in text and "66.7%" in text and "50.0%" in text
+    assert data[0].department.name in text and "87.9%" in text  # the chart's reference line label
+    with report.xlsx.open("rb") as f:
+        wb = load_workbook(io.BytesIO(f.read()))
+    metrics_sheet = wb.worksheets[0]
+    values = {row[0]: row[1] for row in metrics_sheet.iter_rows(min_row=3, values_only=True)}
+    assert values["办结件数"] == 3 and values["最多跑一次"] == pytest.approx(0.6667, abs=1e-4)
+    assert wb.worksheets[2].max_row == 2  # one rollup row, under its header
+    c = Client()
+    c.force_login(make_user(Role.SUPERVISOR))
+    assert "2025-11" in c.get("/reports/monthly/").content.decode()
+    response = c.get(f"/reports/monthly/{report.pk}.pdf")
+    assert response.status_code == 200 and response.content == pdf
+    assert c.get(f"/reports/monthly/{report.pk}.xlsx")["Content-Type"].startswith("application/vnd.openxml")
+    assert c.get(f"/reports/monthly/{report.pk}.doc").status_code == 404

@@ -10,3 +10,9 @@ from onetrip.reports import services
 def rollup() -> dict[str, int]:
     """Reform metrics: the daily rollup of finished cases' counters (days not yet final, and today)."""
     return services.roll_up()
+
+
+@job("reports.monthly", every=3600)
+def monthly() -> int:
+    """月度报告: last month's PDF and Excel, once its last day is rolled up (1 when made now)."""
+    return int(services.monthly_due() is not None)

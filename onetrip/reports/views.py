@@ -10,11 +10,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 
 from onetrip.accounts.models import Department, User
 from onetrip.accounts.permissions import Capability, can
 from onetrip.core.pagecache import cached_for_visitors
 from onetrip.reports import metrics, selectors
+from onetrip.reports.models import MonthlyReport
 
 
 def _scope(request: HttpRequest) -> tuple[User, int | None]:
@@ -72,6 +74,28 @@ def performance(request: HttpRequest) -> HttpResponse:
         "months": selectors.monthly(twelve, until),
         "departments": selectors.by_department(year_start, until),
     })
+
+
+def monthly(request: HttpRequest) -> HttpResponse:
+    """The monthly reports kept (PDF and Excel), newest first."""
+    _scope(request)
+    return render(request, "reports/monthly.html", {"reports": MonthlyReport.objects.all()[:60]})
+
+
+def monthly_file(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    _scope(request)
+    report = MonthlyReport.objects.filter(pk=pk).first()
+    if report is None or kind not in ("pdf", "xlsx"):
+        raise Http404
+    field = report.pdf if kind == "pdf" else report.xlsx
+    with field.open("rb") as f:
+        data = f.read()
+    types = {"pdf": "application/pdf", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+    response = HttpResponse(data, content_type=types[kind])
+    response["Content-Disposition"] = content_disposition_header(
+        kind == "xlsx", f"report-{report.month:%Y-%m}.{kind}") or "attachment"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def drill_down(request: HttpRequest) -> HttpResponse:
