@@ -44,7 +44,7 @@ def load_catalog_data(path: Path = DATA) -> dict[str, Any]:
 
 
 @transaction.atomic
-def load(*, path: Path = DATA) -> LoadReport:
+def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
     data = load_catalog_data(path)
     report = LoadReport()
     district = Division.objects.filter(code=DISTRICT[0]).first() or accounts.create_division(
@@ -116,6 +116,10 @@ def load(*, path: Path = DATA) -> LoadReport:
     _demo_supervision()
     from onetrip.reports import services as reports
 
+    if history:
+        from onetrip.demo.history import load_history
+
+        load_history()  # four months of finished cases, rolled up, last months' reports
     reports.roll_up()  # the metrics dashboard reads the rollups
     from onetrip.demo.hall import load_hall
 

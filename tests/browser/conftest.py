@@ -49,7 +49,7 @@ def browser() -> Iterator[Any]:
 def demo(transactional_db: Any) -> None:
     from django.core.management import call_command
 
-    call_command("demo", stdout=open(os.devnull, "w"))  # noqa: SIM115
+    call_command("demo", "--no-history", stdout=open(os.devnull, "w"))  # noqa: SIM115
 
 
 @pytest.fixture

@@ -14,9 +14,11 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--serve", action="store_true", help="serve on 127.0.0.1:$PORT (8000) afterwards, with the clock worker")
+        parser.add_argument("--no-history", action="store_true",
+                            help="without the four months of finished cases behind the dashboards (faster, for tests)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        report = load()
+        report = load(history=not options["no_history"])
         self.stdout.write(self.style.SUCCESS(
             f"Demo district loaded: {report.departments} departments, {report.items} published items, "
             f"{report.bundles} life-event bundles" + ("" if report.created_anything else " (already there; nothing changed)")

@@ -1,0 +1,82 @@
+"""A few months of made-up history for the demo district, so that the dashboards, the public
+performance page and the monthly reports show something real: finished cases spread over the
+last four months (trips, channels, decisions on time or late, drawn from a seeded random
+generator, so every demo district is the same), their daily rollups and last months' reports.
+
+The history cases are rows only (no trail, no materials): their applicant is 演示历史办件, their
+numbers are in the 900000s so that they never meet the numbers of real cases."""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from onetrip.accounts.models import User
+from onetrip.cases.models import Application, Case, Channel, State
+from onetrip.catalog.models import ServiceItem
+from onetrip.workcalendar import workdays
+
+HISTORY_NAME = "演示历史办件"
+DAYS = 120
+PER_WORKDAY = (3, 9)
+
+
+def load_history(*, today: dt.date | None = None, seed: int = 430703) -> int:
+    """Make the history once (a second call finds it and makes nothing). Returns the cases made."""
+    if Application.objects.filter(applicant_name=HISTORY_NAME).exists():
+        return 0
+    today = today or timezone.localdate()
+    rng = random.Random(seed)
+    items = list(ServiceItem.objects.filter(current__isnull=False, parent__isnull=True)
+                 .select_related("current__department").order_by("code"))
+    clerk = User.objects.filter(username="chuangkou").first()
+    if not items or clerk is None:
+        return 0
+    tz = timezone.get_current_timezone()
+    made = 0
+    with transaction.atomic():
+        for back in range(DAYS, 0, -1):
+            day = today - dt.timedelta(days=back)
+            if not workdays.is_workday(day):
+                continue
+            for n in range(rng.randint(*PER_WORKDAY)):
+                item = rng.choice(items)
+                version = item.current
+                assert version is not None
+                promised = version.promised_limit_days
+                used = max(0, round(rng.gauss(promised * 0.6, max(promised * 0.4, 1))))
+                accepted = day - dt.timedelta(days=round(used * 1.4) + 1)
+                deadline = workdays.add_workdays(accepted, promised)
+                decided = min(workdays.add_workdays(accepted, used), day)
+                trips = rng.choices([0, 1, 2], weights=[45, 47, 8])[0]
+                online = rng.random() < 0.72
+                deny = rng.random() < 0.05
+                app = Application.objects.create(
+                    submitted_by=clerk, item=item, channel=Channel.ONLINE if online else Channel.WINDOW,
+                    applicant_name=HISTORY_NAME, applicant_id_number="", applicant_mobile="",
+                    submitted_at=dt.datetime.combine(accepted, dt.time(9, 30), tzinfo=tz))
+                closed_at = dt.datetime.combine(day, dt.time(10 + n % 7, 5 * n % 60), tzinfo=tz)
+                Case.objects.create(
+                    number=f"430703-{day:%Y%m%d}-{900001 + n}", application=app, item=item, version=version,
+                    department=version.department, state=State.CLOSED, received_at=app.submitted_at,
+                    received_on=accepted, accepted_on=accepted, promised_deadline=deadline,
+                    legal_deadline=workdays.add_workdays(accepted, version.legal_limit_days),
+                    deemed_accepted=rng.random() < 0.02,
+                    decided_at=dt.datetime.combine(decided, dt.time(15, 0), tzinfo=tz),
+                    decision_reasons="不符合法定条件（演示）" if deny else "", delivery_method="post" if trips == 0 else "pickup",
+                    closed_at=closed_at, visit_count=trips)
+                made += 1
+    from onetrip.reports import services as reports
+    from onetrip.reports.models import RollupMark
+
+    RollupMark.objects.filter(name=reports.MARK).delete()  # roll the history's days too
+    reports.roll_up(today=today, first=today - dt.timedelta(days=DAYS))
+    for months_back in (3, 2, 1):
+        month = today.replace(day=1)
+        for _ in range(months_back):
+            month = (month - dt.timedelta(days=1)).replace(day=1)
+        reports.generate_monthly(month=month)
+    return made
