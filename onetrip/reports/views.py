@@ -108,6 +108,7 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     if department_id:
         qs = qs.filter(department_id=department_id)
     page = Paginator(qs, 50).get_page(request.GET.get("page", "1"))
-    rows = [(c, metrics.case_facts(c)) for c in page]
+    facts = {row["id"]: f for row, f in metrics.facts_of(qs.filter(pk__in=[c.pk for c in page]))}
+    rows = [(c, facts[c.pk]) for c in page]
     return render(request, "reports/cases.html", {"since": since, "until": until, "page": page, "rows": rows,
                                                   "department_id": department_id or ""})
