@@ -121,7 +121,7 @@ def test_the_supervision_page_says_plainly_when_a_year_has_no_calendar(client, s
     from .conftest import make_user
 
     client.force_login(make_user("supervisor"))
-    page = client.get("/supervision/").content.decode()
+    page = client.get("/supervision/?tab=trail").content.decode()
     assert "2027" in page and ("Monday to Friday" in page or "周一至周五" in page)
 
 
@@ -149,7 +149,7 @@ def test_the_supervision_page_lists_overdue_cases(client, citizen, item, staff, 
     client.cookies["django_language"] = "en"
     with at("2025-12-01"):
         page = client.get("/supervision/").content.decode()
-    assert case.number in page and "1 overdue case" in page
+    assert case.number in page and "1 overdue" in page
 
 
 @pytest.mark.django_db

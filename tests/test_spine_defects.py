@@ -251,7 +251,7 @@ def test_no_key_dict_or_enum_reaches_the_applicant_or_the_staff(client, citizen,
             assert not RAW.search(page), (user, lang, RAW.search(page))
     client.force_login(make_user("supervisor"))
     client.cookies["django_language"] = "zh-hans"
-    page = visible_text(client.get("/supervision/").content.decode())
+    page = visible_text(client.get("/supervision/?tab=violations").content.decode())
     with translation.override("zh-hans"):
         sentence = RuleViolation.objects.get(rule="visits_exceeded").sentence()
     assert not RAW.search(page) and sentence in page

@@ -10,7 +10,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from onetrip.accounts.models import Role
-from onetrip.cases.models import Case, Light, RuleViolation, State
+from onetrip.cases.models import CLOCK_STATES, Case, RuleViolation, State
 from onetrip.supervision.models import Card, CardStatus, Order, OrderStatus, TrailCheck
 
 WATCHED_STATES = (State.SUBMITTED, State.AWAITING_SUPPLEMENT, State.IN_REVIEW, State.SUSPENDED)
@@ -46,8 +46,22 @@ class DeskFilter:
                    until=day("until"))
 
 
-def watched_cases(f: DeskFilter) -> QuerySet[Case]:
+def _light_q(light: str, today: dt.date) -> Q:
+    """The lights by the stored deadline (as of today, not waiting for the clock job): overdue past
+    the promised deadline, near it within the warning days, otherwise on time."""
+    from onetrip.cases.selectors import near_deadline_until
+
+    overdue = Q(state__in=CLOCK_STATES, promised_deadline__lt=today)
+    warning = Q(state__in=CLOCK_STATES, promised_deadline__gte=today,
+                promised_deadline__lte=near_deadline_until(today))
+    return {"overdue": overdue, "warning": warning, "normal": ~overdue & ~warning}[light]
+
+
+def watched_cases(f: DeskFilter, today: dt.date | None = None) -> QuerySet[Case]:
     """Every open case with its light (an index lookup on state, department and deadline)."""
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
     qs = Case.objects.filter(state__in=WATCHED_STATES).select_related("version", "department", "assignee")
     if f.department:
         qs = qs.filter(department_id=f.department)
@@ -57,12 +71,8 @@ def watched_cases(f: DeskFilter) -> QuerySet[Case]:
         from onetrip.hall.models import Ticket
 
         qs = qs.filter(pk__in=Ticket.objects.filter(window_id=f.window, case__isnull=False).values("case_id"))
-    if f.light == "overdue":
-        qs = qs.filter(light=Light.OVERDUE)
-    elif f.light == "warning":
-        qs = qs.filter(light=Light.WARNING)
-    elif f.light == "normal":
-        qs = qs.exclude(light__in=[Light.OVERDUE, Light.WARNING])
+    if f.light:
+        qs = qs.filter(_light_q(f.light, today))
     if f.since:
         qs = qs.filter(received_on__gte=f.since)
     if f.until:
@@ -70,11 +80,14 @@ def watched_cases(f: DeskFilter) -> QuerySet[Case]:
     return qs.order_by("promised_deadline", "id")
 
 
-def light_counts(f: DeskFilter) -> dict[str, int]:
+def light_counts(f: DeskFilter, today: dt.date | None = None) -> dict[str, int]:
+    from django.utils import timezone
+
+    today = today or timezone.localdate()
     qs = watched_cases(DeskFilter(department=f.department, item=f.item, window=f.window, since=f.since,
-                                  until=f.until)).order_by()
-    agg = qs.aggregate(overdue=Count("id", filter=Q(light=Light.OVERDUE)),
-                       warning=Count("id", filter=Q(light=Light.WARNING)), all=Count("id"))
+                                  until=f.until), today).order_by()
+    agg = qs.aggregate(overdue=Count("id", filter=_light_q("overdue", today)),
+                       warning=Count("id", filter=_light_q("warning", today)), all=Count("id"))
     return {"overdue": agg["overdue"], "warning": agg["warning"],
             "normal": agg["all"] - agg["overdue"] - agg["warning"], "all": agg["all"]}
 
