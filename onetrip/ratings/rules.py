@@ -52,6 +52,8 @@ def clean_aspects(channel: str, aspects: Mapping[str, Any] | None) -> dict[str, 
             raise ValueError(key)
         if value in (None, ""):
             continue
+        if isinstance(value, bool):
+            raise ValueError(key)
         try:
             level = int(value)
         except (TypeError, ValueError):

@@ -67,7 +67,7 @@ def invite(case: Case, actor: User | None, action: str, data: dict[str, Any], su
 def _clean(channel: str, level: Any, aspects: Mapping[str, Any] | None, comment: str) -> tuple[int, dict[str, int], str]:
     errors: dict[str, list[str]] = {}
     try:
-        level = int(level)
+        level = 0 if isinstance(level, bool) else int(level)
     except (TypeError, ValueError):
         level = 0
     if not rules.valid_level(level):
