@@ -290,6 +290,9 @@ api.add_router("/v1", delivery_router)
 from onetrip.api.licenses import router as licenses_router  # noqa: E402
 
 api.add_router("/v1", licenses_router)
+from onetrip.api.ratings import router as ratings_router  # noqa: E402
+
+api.add_router("/v1", ratings_router)
 
 # A lost race or a stale page (the case moved on, another officer claimed it) is a 409: the
 # client reloads the case and sees where it stands. Not the actor's business: 403; absent: 404.
@@ -317,6 +320,8 @@ _REFUSAL_STATUS = {
     "no_purpose": 400,
     "not_this_case": 403,
     "company_not_active": 403,
+    # the ratings' refusals (onetrip.ratings.services)
+    "expired": 409,
 }
 
 
