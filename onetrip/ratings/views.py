@@ -122,13 +122,17 @@ def enrol_pad(request: HttpRequest) -> HttpResponseBase:
     return render(request, "ratings/enrol_pad.html", {"current": current})
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @require(Capability.VIEW_OWN_PROFILE)
 def rate_case(request: HttpRequest, number: str) -> HttpResponseBase:
-    """一事一评 from the rating panel of the applicant's case page."""
+    """一事一评 from the rating panel of the applicant's case page (also a page of its own)."""
     case = visible_cases(request.user).filter(number=number).first()
     if case is None:
         raise Http404(_("No case %(n)s that you may see.") % {"n": number})
+    if request.method == "GET":
+        return render(request, "ratings/case_rating.html", {
+            "case": case, "panel": selectors.panel(case, request.user, "applicant"),
+            "rating": selectors.online_rating_of(case)})
     try:
         services.rate_case(actor=_user(request), case=case, **_posted(request, Channel.ONLINE))
     except ValidationError as exc:
