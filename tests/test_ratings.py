@@ -246,6 +246,7 @@ def test_anonymise_masks_phone_id_case_numbers_and_email():
     text = rules.anonymise("回访13907360001，身份证430703199001011234，办件2025-0001234，邮箱a.b@x.cn，已整改")
     assert "13907360001" not in text and "430703199001011234" not in text and "0001234" not in text
     assert "a.b@x.cn" not in text and "已整改" in text
+    assert rules.anonymise("已向张小明致歉", names=["张小明", ""]) == "已向张**致歉"
 
 
 # --- the rating pad (一次一评) ----------------------------------------------------------------

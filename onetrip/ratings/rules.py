@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -121,10 +121,13 @@ _DIGITS = re.compile(r"\d[\d\s-]{5,}[\dXx]")
 _EMAIL = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+")
 
 
-def anonymise(text: str) -> str:
+def anonymise(text: str, names: Iterable[str] = ()) -> str:
     """评价公开 (anonymised): text published about a rectification keeps no phone, ID or case
-    number, nor an e-mail address (any run of six or more digits is masked)."""
+    number, nor an e-mail address (any run of six or more digits is masked), nor the names of
+    the people it is about (the applicant, the clerk), which are masked to their first character."""
     text = _EMAIL.sub("***", text or "")
+    for name in sorted({n for n in names if n and len(n) >= 2}, key=len, reverse=True):
+        text = text.replace(name, name[0] + "*" * (len(name) - 1))
     return _DIGITS.sub("***", text)
 
 

@@ -255,10 +255,18 @@ def public_rectifications(limit: int = 50) -> list[PublicRectification]:
     """The closed rectifications, newest first, without personal data: the department, the item,
     the level, the dates and the measures (digits and e-mail addresses masked)."""
     qs = (Rectification.objects.filter(state=RectificationState.CLOSED)
-          .select_related("department", "rating__case__version").order_by("-closed_at", "-id")[:limit])
+          .select_related("department", "rating__case__version", "rating__case__application", "rating__clerk",
+                          "rating__ticket__holder", "rating__rater").order_by("-closed_at", "-id")[:limit])
     return [PublicRectification(
         department=r.department.name if r.department else str(_("Service hall windows")),
         item=r.rating.case.version.name if r.rating.case_id else "",  # type: ignore[union-attr]
         level=str(Level(r.rating.level).label), opened_on=timezone.localdate(r.opened_at),
         closed_on=timezone.localdate(r.closed_at) if r.closed_at else None, on_time=r.closed_on_time,
-        measures=rules.anonymise(r.measures)) for r in qs]
+        measures=rules.anonymise(r.measures, _names(r.rating))) for r in qs]
+
+
+def _names(rating: Rating) -> list[str]:
+    """The people a rating is about, whose names never reach the public page."""
+    people = [contact_of(rating)[0]]
+    people += [u.real_name for u in (rating.clerk, rating.rater) if u is not None]
+    return people
