@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role
 from onetrip.ratings.models import Channel, Level
-from onetrip.workcalendar import clock
 
 # The sub-ratings beside 整体满意度 (which is the rating's level), per channel.
 ASPECTS: dict[str, list[tuple[str, Any]]] = {
@@ -88,15 +87,10 @@ def invitation_open(expires_at: dt.datetime, now: dt.datetime) -> bool:
 
 
 def rectification_workdays() -> int:
-    """差评整改时限: working days the department has to put a poor rating right. Setting
-    ``RATINGS_RECTIFICATION_WORKDAYS``, default 5."""
+    """差评整改时限: working days the department has to put a poor rating right, counted after the
+    day it opened on the working-day clock (weekends and public holidays off, make-up days on:
+    ``workcalendar.clock.deadline``). Setting ``RATINGS_RECTIFICATION_WORKDAYS``, default 5."""
     return int(getattr(settings, "RATINGS_RECTIFICATION_WORKDAYS", RECTIFICATION_WORKDAYS))
-
-
-def rectification_deadline(opened_on: dt.date) -> dt.date:
-    """The last day of the rectification: the working days counted after the day it opened
-    (weekends and public holidays off, make-up days on), as every limit in working days."""
-    return clock.deadline(opened_on, rectification_workdays())
 
 
 def works_for(user: Any, department_id: int | None) -> bool:
