@@ -155,7 +155,7 @@ def test_return_visit_then_close_by_the_departments_own_staff(citizen, item, sta
     other = make_user(Role.OFFICER, make_department(district, code="ZJJ", name="住建局"))
     with pytest.raises(Refused) as e:
         services.close_rectification(actor=staff.officer, rectification=r, measures="已整改")
-    assert e.value.code == "wrong_state"  # no return visit yet
+    assert e.value.code == "wrong_state" and "return visit" in e.value.messages[0]  # no return visit yet
     for outsider in (other, staff.clerk, make_user(Role.SUPERVISOR)):
         with pytest.raises(Refused):
             services.record_return_visit(actor=outsider, rectification=r, answer="satisfied")
