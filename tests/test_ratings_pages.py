@@ -154,3 +154,17 @@ def test_the_public_page_shows_counts_and_rectifications_without_personal_data(c
     api = client.get("/api/v1/ratings/summary").json()
     assert api == [{"department": case.department.name, "counts": {"5": 1, "4": 0, "3": 0, "2": 0, "1": 1},
                     "defaults": 0, "total": 2, "satisfaction": 0.5, "rectified": 1}]
+
+
+def test_the_demo_district_has_ratings_and_an_open_rectification(client):
+    from django.core.management import call_command
+
+    from onetrip.accounts.models import User
+
+    call_command("demo", stdout=None)
+    assert sorted(Rating.objects.values_list("level", flat=True)) == [1, 4, 5]
+    rect = Rectification.objects.get()
+    assert rect.state == "open" and rect.deadline is not None
+    officer = _client(User.objects.get(username="scjg.officer"))
+    assert f"/staff/rectifications/{rect.pk}/" in officer.get("/staff/rectifications/").content.decode()
+    assert client.get("/ratings/").status_code == 200
