@@ -183,8 +183,8 @@ def contact_of(rating: Rating) -> tuple[str, str]:
     if rating.case_id is not None:
         app = rating.case.application  # type: ignore[union-attr]
         return app.applicant_name, app.applicant_mobile
-    if rating.ticket_id is not None and rating.ticket.holder_id:  # type: ignore[union-attr]
-        holder = rating.ticket.holder  # type: ignore[union-attr]
+    holder = rating.ticket.holder if rating.ticket is not None else None
+    if holder is not None:
         return holder.real_name, holder.mobile
     return "", ""
 
@@ -227,7 +227,7 @@ def public_figures(since: dt.datetime | None = None) -> list[DepartmentFigures]:
         entry = by_dept.setdefault(r["department_id"], {"counts": {}, "defaults": 0})
         entry["counts"][r["level"]] = r["n"]
         entry["defaults"] += r["d"]
-    closed = dict(Rectification.objects.filter(state=RectificationState.CLOSED).values("department_id")
+    closed: dict[int | None, int] = dict(Rectification.objects.filter(state=RectificationState.CLOSED).values("department_id")
                   .annotate(n=Count("id")).order_by().values_list("department_id", "n"))
     names = {d.pk: d.name for d in Department.objects.filter(pk__in=[k for k in by_dept if k])}
     out = []
