@@ -77,6 +77,21 @@ def test_one_rating_per_case_by_the_link_or_the_case_page(citizen, item, staff):
     assert Rating.objects.filter(case=case).count() == 1 and Rectification.objects.count() == 0
 
 
+def test_a_case_rated_once_delivered_gets_no_invitation_when_it_closes(citizen, item, staff):
+    from onetrip.cases import services as cases
+    from onetrip.cases.models import State
+    from onetrip.core.models import Notification
+
+    from .conftest import apply
+    from .test_case_transitions import walk
+
+    case = walk(apply(citizen), staff, citizen, State.DELIVERED)
+    services.rate_case(actor=citizen, case=case, level=4)
+    cases.transition(case=case, action="close", actor=staff.clerk)
+    assert not Invitation.objects.filter(case=case).exists()
+    assert not Notification.objects.filter(event="ratings.invitation").exists()
+
+
 def test_only_the_applicant_rates_from_the_case_page_and_only_after_the_result(citizen, item, staff):
     from .conftest import apply
 

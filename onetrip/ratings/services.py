@@ -47,8 +47,8 @@ def invitation_url(token: str) -> str:
 def invite(case: Case, actor: User | None, action: str, data: dict[str, Any], summary: dict[str, Any]) -> None:
     """Follower of the actions that close a case (``hand_out``, ``close``): an invitation to rate
     it, with an unguessable link, sent by SMS through the outbox after the commit. Once per case."""
-    if Invitation.objects.filter(case=case).exists():
-        return
+    if Invitation.objects.filter(case=case).exists() or selectors.online_rating_of(case) is not None:
+        return  # invited already, or rated from the case page once the result was delivered
     token = secrets.token_urlsafe(24)  # 192 random bits
     now = timezone.now()
     Invitation.objects.create(case=case, token_hash=Invitation.hash_token(token), created_at=now,
