@@ -359,6 +359,14 @@ PUBLIC_BASE_URL = env_str("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/"
 # A licence claimed by a worker that died is taken over after this long.
 LICENSES_ISSUE_LEASE_SECONDS = env_int("LICENSES_ISSUE_LEASE_SECONDS", 300, minimum=10)
 
+# E-supervision cards (supervision/rules.py, docs/supervision.md): a red card for a case overdue
+# by more than this many working days, and for a department with this many yellow cards within
+# the period (calendar days); the default time limit of a supervision order (督办), working days.
+SUPERVISION_RED_OVERDUE_WORKDAYS = env_int("SUPERVISION_RED_OVERDUE_WORKDAYS", 5, minimum=1)
+SUPERVISION_RED_YELLOW_CARDS = env_int("SUPERVISION_RED_YELLOW_CARDS", 3, minimum=2)
+SUPERVISION_RED_PERIOD_DAYS = env_int("SUPERVISION_RED_PERIOD_DAYS", 30, minimum=1)
+SUPERVISION_ORDER_WORKDAYS = env_int("SUPERVISION_ORDER_WORKDAYS", 3, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -221,6 +221,8 @@ class World:
                                                    headers={"Idempotency-Key": "k-1"}),
             ("/api/v1/applications/{application_id}/materials", "post"): Call(
                 user=w.citizen, path={"application_id": w.draft.pk}, form={"name": "经营场所使用证明"}, status=201),
+            ("/api/v1/applications/{application_id}/delivery", "post"): Call(
+                user=w.citizen, path={"application_id": w.draft.pk}, json={"method": "pickup"}),
             ("/api/v1/applications/{application_id}/submit", "post"): Call(user=w.citizen,
                                                                            path={"application_id": w.draft.pk}),
             ("/api/v1/applications/{application_id}/window-decision", "post"): Call(
@@ -421,6 +423,7 @@ ALL = [
     ("/api/v1/calendar/is-workday", "get"), ("/api/v1/publications", "get"), ("/api/v1/publications", "post"),
     ("/api/v1/publications/{pk}/approve", "post"), ("/api/v1/publications/{pk}/reject", "post"),
     ("/api/v1/applications", "post"), ("/api/v1/applications/{application_id}/materials", "post"),
+    ("/api/v1/applications/{application_id}/delivery", "post"),
     ("/api/v1/applications/{application_id}/submit", "post"),
     ("/api/v1/applications/{application_id}/window-decision", "post"), ("/api/v1/cases", "get"),
     ("/api/v1/cases/{number}", "get"), ("/api/v1/cases/{number}/materials/{material_id}", "get"),

@@ -21,6 +21,7 @@ What is checked, for each route × role × object:
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import io
 import re
@@ -76,6 +77,8 @@ class World:
     bill_b: Any = None  # a bill of case B waiting for payment
     shipment_a: Any = None  # case A's shipment in the post queue
     licence: Any = None  # the victim's e-licence, issued by department A
+    card: Any = None  # a yellow card of department A on case A, appealed
+    order: Any = None  # a supervision order to department A on case A, replied
     rect_a: Any = None  # a rectification of a poor rating of case A (department A)
     rect_b: Any = None  # and of case B (department B)
     void_request: Any = None  # department A's request to void case A's rating
@@ -145,9 +148,25 @@ def build_world() -> World:
                                                  id_number=resident_id("43070319900202345"), client="127.0.0.1"),
                  hall_token=ticket.token, bill_a=bill_a, bill_b=bill_b, shipment_a=shipment_a)
     world.licence = licence_of(victim, dept_a)
+    world.card, world.order = _supervision(case_a, actors)
     world.rect_a, world.rect_b = (_poor_rating(c) for c in (case_a, case_b))
     world.void_request = _void_request(world.rect_a)
     return world
+
+
+def _supervision(case_a: Case, actors: dict[str, User | None]) -> tuple[Any, Any]:
+    from onetrip.cases.rules import record_violation
+    from onetrip.supervision import services as supervision
+    from onetrip.supervision.models import Card
+
+    record_violation(case=case_a, rule="off_checklist", actor=None, detail={"materials": ["户口本"]})
+    supervision.issue_cards(day=case_a.received_on or dt.date.today())
+    card = supervision.appeal_card(actor=actors["head"], card=Card.objects.get(case=case_a),  # type: ignore[arg-type]
+                                   reasons="申请人自愿提供")
+    order = supervision.issue_order(actor=actors["supervisor"], case=case_a, subject="催办",  # type: ignore[arg-type]
+                                    instructions="请尽快办理")
+    order = supervision.reply_order(actor=actors["head"], order=order, reply="已办理")  # type: ignore[arg-type]
+    return card, order
 
 
 def _poor_rating(case: Case) -> Any:
@@ -431,6 +450,7 @@ PAGES: dict[str, Route] = {
     # the sandbox bank stands for the bank's own site: whoever holds the unguessable link may pay
     "payments/sandbox/<str:reference>/": Route("public", params=lambda w: {"reference": w.bill_b.reference}),
     "cases/<str:number>/delivery/": Route("own-object", targets=case_targets),
+    "applications/<int:pk>/delivery/": Route("own-object", targets=application_targets),
     "staff/post/": staff(Capability.HAND_OUT_RESULTS),
     "staff/post/<int:pk>/": staff(Capability.HAND_OUT_RESULTS, lambda w: {"pk": w.shipment_a.pk}),
     "progress/": PUBLIC,
@@ -447,6 +467,16 @@ PAGES: dict[str, Route] = {
     "staff/ratings/void-requests/<int:pk>/decide/": staff(
         Capability.SUPERVISE, lambda w: {"pk": w.void_request.pk}, post_only=True),
     "supervision/": staff(Capability.SUPERVISE),
+    "supervision/cards/<int:pk>/decide/": staff(Capability.SUPERVISE, lambda w: {"pk": w.card.pk}, post_only=True),
+    "supervision/orders/": staff(Capability.SUPERVISE, post_only=True),
+    "supervision/orders/<int:pk>/close/": staff(Capability.SUPERVISE, lambda w: {"pk": w.order.pk}, post_only=True),
+    "supervision/trail-check/": staff(Capability.SUPERVISE, post_only=True),
+    # the department's own cards and orders (its head appeals; it replies)
+    "staff/supervision/": staff(Capability.ANSWER_SUPERVISION),
+    "staff/supervision/cards/<int:pk>/appeal/": staff(Capability.ANSWER_SUPERVISION, lambda w: {"pk": w.card.pk},
+                                                      post_only=True),
+    "staff/supervision/orders/<int:pk>/reply/": staff(Capability.ANSWER_SUPERVISION, lambda w: {"pk": w.order.pk},
+                                                      post_only=True),
     "": PUBLIC,
     "items/": PUBLIC,
     "items/<str:code>/": ITEM,
@@ -564,6 +594,8 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/cases/{number}/delivery"): Route("own-object", targets=case_targets),
     ("POST", "/api/v1/cases/{number}/delivery"): Route("own-object", targets=case_targets,
                                                        body=lambda w: {"method": "pickup"}),
+    ("POST", "/api/v1/applications/{application_id}/delivery"): Route("own-object", targets=application_targets,
+                                                                      body=lambda w: {"method": "pickup"}),
     ("GET", "/api/v1/shipments"): staff(Capability.HAND_OUT_RESULTS),
     ("POST", "/api/v1/shipments/{tracking_number}/status"): staff(
         Capability.HAND_OUT_RESULTS, lambda w: {"tracking_number": w.shipment_a.tracking_number},

@@ -255,3 +255,68 @@ def test_the_api_sets_the_choice_and_tracks_the_shipment(citizen, item, staff, c
                        HTTP_X_ONETRIP_SIGNATURE="sha256=x").status_code == 403
     case.refresh_from_db()
     assert case.state == State.CLOSED and case.visit_count == 0
+
+
+# --- choosing while applying ---------------------------------------------------------------------
+
+@pytest.mark.django_db
+def test_the_applicant_chooses_post_on_the_application_form_before_submitting(citizen, item, staff):
+    from onetrip.cases import services as cases_services
+
+    draft = apply(citizen, submit=False)  # the draft's case, not yet submitted
+    app = draft.application
+    c = Client()
+    c.force_login(citizen)
+    page = c.get(f"/applications/{app.pk}/").content.decode()
+    assert f'action="/applications/{app.pk}/delivery/"' in page and 'value="post"' in page
+    response = c.post(f"/applications/{app.pk}/delivery/", {"method": "post", "recipient_name": "张测试",
+                                                             "address": ADDRESS, "phone": "13907360001"})
+    assert response.status_code == 302 and response["Location"].endswith(f"/applications/{app.pk}/#delivery-h")
+    choice = DeliveryChoice.objects.get(case=draft)
+    assert (choice.method, choice.address) == ("post", ADDRESS)
+    assert TrailEntry.objects.filter(action="delivery.choose").count() == 1
+    [case] = cases_services.submit_application(actor=citizen, application=app)
+    case = walk(case, staff, citizen, State.RESULT_READY)
+    shipment = Shipment.objects.get(case=case)  # the choice made while applying was kept
+    assert shipment.address == ADDRESS and shipment.state == ShipmentState.CREATED
+
+
+@pytest.mark.django_db
+def test_a_bad_choice_on_the_application_form_writes_nothing_and_says_why(citizen, item):
+    draft = apply(citizen, submit=False)
+    c = Client()
+    c.force_login(citizen)
+    response = c.post(f"/applications/{draft.application.pk}/delivery/",
+                      {"method": "post", "recipient_name": "", "address": "鼎城区", "phone": "1"}, follow=True)
+    assert "请填写完整的邮寄地址" in response.content.decode()
+    assert not DeliveryChoice.objects.exists()
+
+
+@pytest.mark.django_db
+def test_only_the_applicant_chooses_on_a_draft_and_not_after_submitting_through_it(citizen, item, staff):
+    from onetrip.accounts.models import Role
+
+    from .conftest import make_user
+
+    draft = apply(citizen, submit=False)
+    other = Client()
+    other.force_login(make_user(Role.CITIZEN))
+    assert other.post(f"/applications/{draft.application.pk}/delivery/", {"method": "pickup"}).status_code == 404
+    submitted = apply(citizen, key="second")
+    with pytest.raises(ValidationError) as refused:
+        delivery.choose_for_application(actor=citizen, application=submitted.application, method="pickup")
+    assert refused.value.code == "wrong_state"
+    assert not DeliveryChoice.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_api_takes_the_choice_while_applying(citizen, item):
+    draft = apply(citizen, submit=False)
+    c = Client()
+    c.force_login(citizen)
+    response = c.post(f"/api/v1/applications/{draft.application.pk}/delivery", {
+        "method": "post", "recipient_name": "张测试", "address": ADDRESS, "phone": "13907360001"},
+        content_type="application/json")
+    assert response.status_code == 200, response.content
+    assert [r["method"] for r in response.json()] == ["post"]
+    assert DeliveryChoice.objects.get(case=draft).method == "post"

@@ -129,3 +129,97 @@ def test_a_failing_signature_rolls_the_decision_back(item, staff, citizen, monke
     with pytest.raises(RuntimeError):
         cases.transition(case=case, action="approve", actor=staff.head)
     assert Case.objects.get(pk=case.pk).state == State.IN_REVIEW
+
+
+# --- decision notices (准予 / 不予行政许可决定书) ------------------------------------------------------
+
+def _notice(number, user):
+    from django.test import Client as ZhClient
+
+    c = ZhClient()
+    c.cookies["django_language"] = "zh-hans"
+    c.force_login(user)
+    return c.get(f"/cases/{number}/documents/decision.pdf")
+
+
+def _text(pdf: bytes) -> str:
+    import io
+
+    from pypdf import PdfReader
+
+    return "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages).replace(" ", "").replace("\n", "")
+
+
+def test_the_approval_notice_is_sealed_by_the_department_and_a_validator_trusts_it(approved, citizen, staff):
+    from onetrip.core.models import TrailEntry
+    from onetrip.licenses import pades
+
+    response = _notice(approved.number, citizen)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = _text(response.content)
+    assert "准予行政许可决定书" in text and approved.number in text and "符合条件" in text
+    assert "第三十八条第一款" in text and "行政审批专用章" in text
+    check = pades.validate_pdf(response.content)
+    assert check.ok, check.summary
+    assert approved.department.name in check.signer
+    entry = TrailEntry.objects.filter(action="document.print").get()
+    assert entry.summary["document"] == "decision" and entry.summary["sealed"] is True
+    # The case page offers it to the applicant and to staff.
+    c = Client()
+    c.force_login(citizen)
+    assert f"/cases/{approved.number}/documents/decision.pdf" in c.get(f"/cases/{approved.number}/").content.decode()
+    assert _notice(approved.number, staff.officer).status_code == 200
+
+
+def test_the_denial_notice_states_the_reasons_and_the_remedies_and_is_sealed(item, staff, citizen):
+    from onetrip.licenses import pades
+
+    denied = decide(apply(citizen), staff, action="deny", reasons="经营场所不符合消防要求")
+    cases.transition(case=denied, action="close", actor=staff.clerk)  # a closed denial keeps its notice
+    response = _notice(denied.number, citizen)
+    text = _text(response.content)
+    assert "不予行政许可决定书" in text and "经营场所不符合消防要求" in text
+    assert "第三十八条第二款" in text and "行政复议" in text and "行政诉讼" in text
+    assert pades.validate_pdf(response.content).ok
+
+
+def test_no_decision_notice_before_the_decision_nor_for_strangers(item, staff, citizen, approved):
+    from onetrip.accounts.models import Role
+
+    from .conftest import make_user
+
+    undecided = apply(citizen)
+    assert _notice(undecided.number, citizen).status_code == 404
+    assert _notice(approved.number, make_user(Role.CITIZEN)).status_code == 404
+
+
+def test_a_changed_decision_notice_is_not_intact(approved, citizen):
+    from onetrip.licenses import pades
+
+    pdf = _notice(approved.number, citizen).content
+    at = len(pdf) // 3  # a byte inside the signed range (the page content)
+    tampered = pdf[:at] + bytes([pdf[at] ^ 1]) + pdf[at + 1:]
+    assert not pades.validate_pdf(tampered).ok
+
+
+def test_without_a_seal_the_notice_has_no_drawn_seal_nor_signature(approved, citizen):
+    from onetrip.licenses import hooks as licence_hooks
+    from onetrip.licenses import pades
+
+    hooks.unregister("seal_document", licence_hooks._seal_document)
+    try:
+        pdf = _notice(approved.number, citizen).content
+    finally:
+        hooks.register("seal_document", licence_hooks._seal_document)
+    assert "准予行政许可决定书" in _text(pdf) and "行政审批专用章" not in _text(pdf)
+    assert not pades.validate_pdf(pdf).signed
+
+
+def test_the_api_prints_the_sealed_decision_notice(approved, citizen):
+    from onetrip.licenses import pades
+
+    c = Client()
+    c.force_login(citizen)
+    response = c.get(f"/api/v1/cases/{approved.number}/documents/decision")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert pades.validate_pdf(response.content).ok

@@ -44,6 +44,7 @@ class Capability(StrEnum):
     CALL_TICKETS = "call_tickets"  # sit at a hall window: call tickets, give walk-in tickets, check in appointments
     MANAGE_HALL = "manage_hall"  # configure the hall: areas, their items, opening hours, windows
     MANAGE_LICENCES = "manage_licences"  # the department's e-licences: suspend, revoke, renew (its own only)
+    ANSWER_SUPERVISION = "answer_supervision"  # the department's cards (its head appeals) and orders (it replies)
 
 
 _EVERYONE: set[Capability] = set()
@@ -69,10 +70,12 @@ POLICY: dict[str | None, frozenset[Capability]] = {
                       Capability.CALL_TICKETS}
     ),
     Role.OFFICER: frozenset(
-        _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX, Capability.MANAGE_LICENCES}
+        _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX, Capability.MANAGE_LICENCES,
+                      Capability.ANSWER_SUPERVISION}
     ),
     Role.DEPARTMENT_HEAD: frozenset(
-        _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX, Capability.MANAGE_LICENCES}
+        _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX, Capability.MANAGE_LICENCES,
+                      Capability.ANSWER_SUPERVISION}
     ),
     Role.SUPERVISOR: frozenset(
         _LOGGED_IN | {Capability.SUPERVISE, Capability.VIEW_DRAFTS, Capability.VIEW_PERSONAL_DATA}

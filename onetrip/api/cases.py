@@ -409,12 +409,13 @@ class DocumentIn(Schema):
 
 @router.get("/cases/{number}/documents/{kind}", response=answers({200: None}, 400, 401, 404), auth=token_or_session,
             openapi_extra={"responses": {200: {
-                "description": "The notice as a PDF (A4, Chinese official layout).",
+                "description": "The notice as a PDF (A4, Chinese official layout; a decision is digitally sealed).",
                 "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}}}})
 def get_document(request: HttpRequest, number: str, kind: Literal[*selectors.DOCUMENT_KINDS],  # type: ignore[valid-type]
                  params: Query[DocumentIn]) -> Any:
-    """A printed notice of the case: ``acceptance`` (受理通知书), ``refusal`` (不予受理通知书) or
-    ``notice`` (一次性告知书). 404 when the case has no such notice. Each print is on the trail."""
+    """A printed notice of the case: ``acceptance`` (受理通知书), ``refusal`` (不予受理通知书),
+    ``notice`` (一次性告知书) or ``decision`` (准予 / 不予行政许可决定书, sealed PAdES B-T with the
+    department's e-seal). 404 when the case has no such notice. Each print is on the trail."""
     case = _case(request, number)
     try:
         printed = services.print_document(actor=_user(request), case=case, kind=kind, notice_id=params.notice_id or None,

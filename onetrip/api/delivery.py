@@ -16,6 +16,7 @@ from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, can
 from onetrip.api.auth import token_or_session
 from onetrip.api.schemas import answers
+from onetrip.cases.models import Application
 from onetrip.cases.rules import is_applicant
 from onetrip.cases.selectors import visible_cases
 from onetrip.core.identity import mask_mobile, mask_name
@@ -123,6 +124,28 @@ def choose_delivery(request: HttpRequest, number: str, payload: DeliveryIn) -> A
     services.choose_delivery(actor=_user(request), case=case, method=payload.method,
                              recipient_name=payload.recipient_name, address=payload.address, phone=payload.phone)
     return _delivery_out(case, _user(request))
+
+
+class ApplicationDeliveryOut(Schema):
+    item: str
+    method: Literal["pickup", "post"]
+    method_label: str
+
+
+@router.post("/applications/{application_id}/delivery",
+             response=answers({200: list[ApplicationDeliveryOut]}, 400, 401, 403, 404, 409), auth=token_or_session)
+def choose_delivery_when_applying(request: HttpRequest, application_id: int, payload: DeliveryIn) -> Any:
+    """The choice made while applying, before submitting: it applies to each case of the draft
+    application; post to those whose item's result may be posted (at least one must), the others
+    are collected at the window."""
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None or not is_applicant(application, _user(request)):
+        raise HttpError(404, f"No application {application_id} of yours.")
+    choices = services.choose_for_application(
+        actor=_user(request), application=application, method=payload.method,
+        recipient_name=payload.recipient_name, address=payload.address, phone=payload.phone)
+    return [{"item": c.case.version.display_name, "method": c.method, "method_label": c.get_method_display()}
+            for c in choices]
 
 
 @router.get("/shipments", response=answers({200: list[ShipmentOut]}, 400, 401, 403), auth=token_or_session)

@@ -9,6 +9,7 @@ reportlab's built-in CID font ``STSong-Light`` (Adobe-GB1), which needs no font 
 from __future__ import annotations
 
 import io
+import math
 from typing import Any
 
 import segno
@@ -95,6 +96,53 @@ class SealArea(Flowable):
         c.drawCentredString(r, r - 4, gettext("(seal)"))
 
 
+class RoundSeal(Flowable):
+    """A red round official seal: a double ring, the department's name along the upper arc, a
+    five-pointed star in the middle and the seal's purpose below it."""
+
+    def __init__(self, name: str, purpose: str, size: float = 42 * mm) -> None:
+        super().__init__()
+        self.name, self.purpose = name, purpose
+        self.width = self.height = size
+
+    def draw(self) -> None:
+        c = self.canv
+        r = self.width / 2
+        c.saveState()
+        c.translate(r, r)
+        c.setStrokeColor(RED)
+        c.setFillColor(RED)
+        c.setLineWidth(2.2)
+        c.circle(0, 0, r - 1.5, stroke=1, fill=0)
+        c.setLineWidth(0.6)
+        c.circle(0, 0, r - 4, stroke=1, fill=0)
+        # the star
+        star = c.beginPath()
+        outer, inner = r * 0.24, r * 0.095
+        for i in range(10):
+            radius = outer if i % 2 == 0 else inner
+            angle = math.pi / 2 + i * math.pi / 5
+            x, y = radius * math.cos(angle), radius * math.sin(angle)
+            star.moveTo(x, y) if i == 0 else star.lineTo(x, y)
+        star.close()
+        c.drawPath(star, stroke=0, fill=1)
+        # the name along the arc, from lower left over the top to lower right
+        text = self.name
+        size = min(11.0, max(7.0, 2 * math.pi * r * 0.62 / max(len(text), 1) / 1.1))
+        c.setFont(_font(), size)
+        span = min(250.0, len(text) * size * 1.15 / (r - 9) * 180 / math.pi)
+        start = 90 + span / 2
+        for i, ch in enumerate(text):
+            angle = start - (span / max(len(text) - 1, 1)) * i if len(text) > 1 else 90
+            c.saveState()
+            c.rotate(angle - 90)
+            c.drawCentredString(0, r - 6 - size, ch)
+            c.restoreState()
+        c.setFont(_font(), 8)
+        c.drawCentredString(0, -r * 0.5, self.purpose)
+        c.restoreState()
+
+
 def build_pdf(content: DocumentContent, *, progress_url: str) -> bytes:
     """The notice as PDF bytes (A4)."""
     out = io.BytesIO()
@@ -155,8 +203,12 @@ def build_pdf(content: DocumentContent, *, progress_url: str) -> bytes:
     qr_block.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "CENTER"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     issued = gettext("%(y)s-%(m)s-%(d)s") % {"y": content.issued_on.year, "m": content.issued_on.month,
                                              "d": content.issued_on.day}
-    sign = Table([[SealArea()], [Paragraph(_esc(content.department), right)], [Paragraph(_esc(issued), right)]],
-                 colWidths=[90 * mm])
+    stamp: Flowable = RoundSeal(content.department, content.seal) if content.seal else SealArea()
+    sign_rows = [[stamp], [Paragraph(_esc(content.department), right)], [Paragraph(_esc(issued), right)]]
+    if content.signed_by:
+        sign_rows.append([Paragraph(_esc(gettext("Signed electronically by %(name)s") % {"name": content.signed_by}),
+                                    _style("signed", 9.5, align=TA_RIGHT, leading=14))])
+    sign = Table(sign_rows, colWidths=[90 * mm])
     sign.setStyle(TableStyle([("ALIGN", (0, 0), (-1, -1), "RIGHT")]))
     bottom = Table([[qr_block, sign]], colWidths=[60 * mm, 98 * mm])
     bottom.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))

@@ -21,6 +21,10 @@ every function of the point in registration order (with nothing registered, noth
 ``timeline_details``      ``fn(*, action, summary, for_staff) -> list[str]`` — sentences for the
                           facts of a trail entry an app wrote on a case (its label comes from
                           ``actions.register_event``).
+``seal_document``         ``fn(*, case, pdf, reason) -> bytes`` — signs a printed document of a
+                          kind in ``selectors.SEALED_KINDS`` (a decision) with the department's
+                          e-seal; the first function registered is used. With none registered the
+                          document is printed unsealed, without a drawn seal.
 ========================  =====================================================================
 
 **Blockers, followers and panels** — for the moves of a case and the case pages:
@@ -36,8 +40,10 @@ every function of the point in registration order (with nothing registered, noth
   the result is ready) and refuse (then the whole action is rolled back). They get
   ``(case, actor, action, data, summary)``; what they add to ``summary`` goes on the trail entry.
 - **Panels** (:func:`register_panel`): a section an app adds to the case page (``applicant``),
-  the staff workbench (``staff``) or the public progress page (``public``, plain facts only, as
-  the answer is cached): ``{% case_panels "applicant" %}`` renders them in position order.
+  the staff workbench (``staff``), the public progress page (``public``, plain facts only, as
+  the answer is cached) or the application form before submitting (``apply``: its context
+  function gets the draft ``Application`` instead of a case): ``{% case_panels "applicant" %}``
+  renders them in position order.
 """
 
 from __future__ import annotations
@@ -52,7 +58,7 @@ if TYPE_CHECKING:
 
 # --- named hook points ---------------------------------------------------------------------
 
-POINTS = ("company_applicant", "submitted", "case_view", "apply_initial", "timeline_details")
+POINTS = ("company_applicant", "submitted", "case_view", "apply_initial", "timeline_details", "seal_document")
 
 _hooks: dict[str, list[Callable[..., Any]]] = {name: [] for name in POINTS}
 
@@ -108,8 +114,8 @@ class Panel:
     (``{"title": str, "rows": [(label, value), …]}``) as the public answer is cached."""
 
     name: str
-    audiences: frozenset[str]  # applicant | staff | public
-    context: Callable[[Case, Any, str], Mapping[str, Any] | None]
+    audiences: frozenset[str]  # applicant | staff | public | apply
+    context: Callable[[Any, Any, str], Mapping[str, Any] | None]  # (case, or the application for apply)
     template: str = ""  # for applicant/staff
     position: int = 100
 
@@ -156,11 +162,12 @@ def follow(case: Case, actor: User | None, action: str, data: dict[str, Any], su
             f.run(case, actor, action, data, summary)
 
 
-def panels_for(case: Case, user: Any, audience: str) -> list[tuple[Panel, Mapping[str, Any]]]:
+def panels_for(obj: Any, user: Any, audience: str) -> list[tuple[Panel, Mapping[str, Any]]]:
+    """The panels of ``audience`` with their contexts, for a case (or an application, for ``apply``)."""
     out = []
     for p in PANELS:
         if audience in p.audiences:
-            ctx = p.context(case, user, audience)
+            ctx = p.context(obj, user, audience)
             if ctx is not None:
                 out.append((p, ctx))
     return out

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext
 from django.utils.translation import gettext_lazy as _
 
 from onetrip.accounts.models import Role, User
@@ -419,7 +419,10 @@ def progress(case: Case) -> dict[str, Any]:
 
 # --- Printed notices (受理通知书 / 不予受理通知书 / 一次性告知书) ------------------------------------------
 
-DOCUMENT_KINDS = ("acceptance", "refusal", "notice")
+DOCUMENT_KINDS = ("acceptance", "refusal", "notice", "decision")
+# Printed with the department's e-seal as a digital signature when an app registers the
+# ``seal_document`` hook (licences do): the decision is the result, and results are signed.
+SEALED_KINDS = frozenset({"decision"})
 
 
 @dataclass
@@ -439,6 +442,21 @@ class DocumentContent:
     lines: list[tuple[str, str]]  # (material, what is missing or wrong) on a one-time notice
     contact: list[tuple[str, str]]  # (label, value)
     progress_path: str
+    seal: str = ""  # the purpose printed in a drawn round seal (only when the PDF is also signed)
+    signed_by: str = ""  # the deciding officer, for a decision
+
+
+def decision_of(case: Case) -> tuple[str, dt.date] | None:
+    """The case's decision (``approve`` or ``deny``) and its day, from the trail (a denied case may
+    since have been closed), or None before a decision."""
+    if case.decided_at is None:
+        return None
+    action = TrailEntry.objects.filter(object_type="cases.case", object_id=str(case.pk),
+                                       action__in=("case.approve", "case.deny")).order_by("-id").values_list(
+        "action", flat=True).first()
+    if action is None:
+        return None
+    return action.removeprefix("case."), timezone.localtime(case.decided_at).date()
 
 
 def printable_documents(case: Case) -> list[dict[str, Any]]:
@@ -452,6 +470,10 @@ def printable_documents(case: Case) -> list[dict[str, Any]]:
     for n in case.notices.order_by("issued_at", "id"):
         out.append({"kind": "notice", "pk": n.pk,
                     "label": gettext("One-time notice of %(d)s (PDF)") % {"d": f"{timezone.localtime(n.issued_at):%Y-%m-%d}"}})
+    decision = decision_of(case) if case.decided_at is not None else None
+    if decision is not None:
+        out.append({"kind": "decision", "pk": None, "label": gettext("Decision to grant the licence (PDF)")
+                    if decision[0] == "approve" else gettext("Decision not to grant the licence (PDF)")})
     return out
 
 
@@ -475,14 +497,16 @@ def document_content(case: Case, kind: str, notice_id: int | None = None) -> Doc
 
     - ``acceptance`` (受理通知书): the time limits in working days and the promised deadline;
     - ``refusal`` (不予受理通知书): the reasons and the remedies;
-    - ``notice`` (一次性告知书): every material to supplement with its reason, all at once."""
+    - ``notice`` (一次性告知书): every material to supplement with its reason, all at once;
+    - ``decision`` (准予 / 不予行政许可决定书): the decision, its legal basis and reasons (a denial
+      with the remedies), sealed by the department when a seal is registered."""
     from onetrip.cases.services.effects import REMEDY_TEXT
 
     version, department, app = case.version, case.department, case.application
     short = department.short_name or department.name
     year = timezone.localdate().year
     lines: list[tuple[str, str]] = []
-    suffix = ""
+    suffix = signer = ""
     applied = gettext("On %(d)s you applied for “%(item)s” (case number %(n)s).") % {
         "d": _ymd(case.received_on), "item": version.name, "n": case.number}
     if kind == "acceptance":
@@ -531,6 +555,30 @@ def document_content(case: Case, kind: str, notice_id: int | None = None) -> Doc
             "Bring or upload all of them at once; nothing beyond this list will be asked for. When they are "
             "complete the application is examined again."))
         year = issued.year
+    elif kind == "decision":
+        decision = decision_of(case)
+        if decision is None:
+            return None
+        action, issued = decision
+        if action == "approve":
+            title, tag = gettext("Decision to grant the administrative licence"), pgettext("document number", "grant")
+            paragraphs = [join_sentences(applied, gettext(
+                "After examination the application meets the statutory conditions and standards. Under Article "
+                "38(1) of the Administrative Licensing Law of the People's Republic of China we decide to grant "
+                "the administrative licence."))]
+            if case.decision_reasons:
+                paragraphs.append(case.decision_reasons)
+        else:
+            title, tag = gettext("Decision not to grant the administrative licence"), pgettext("document number", "deny")
+            paragraphs = [join_sentences(applied, gettext(
+                "After examination the application does not meet the statutory conditions and standards, for "
+                "these reasons:")), case.decision_reasons, gettext(
+                "Under Article 38(2) of the Administrative Licensing Law of the People's Republic of China we "
+                "decide not to grant the administrative licence."), REMEDY_TEXT]
+        who = TrailEntry.objects.filter(object_type="cases.case", object_id=str(case.pk),
+                                        action=f"case.{action}").order_by("-id").values_list(
+            "actor__real_name", "actor_label").first()
+        signer = (who[0] or who[1]) if who else ""
     else:
         return None
     if kind != "notice":
@@ -549,4 +597,5 @@ def document_content(case: Case, kind: str, notice_id: int | None = None) -> Doc
         department=department.name, applicant=app.company.name if app.company_id else app.applicant_name,  # type: ignore[union-attr]
         item=version.name, case_number=case.number or "", received_on=case.received_on, issued_on=issued,
         paragraphs=paragraphs, lines=lines, contact=contact, progress_path=f"?number={case.number}",
+        signed_by=signer,
     )

@@ -29,3 +29,5 @@ def connect() -> None:
     hooks.register_blocker("delivery.post_queue", {"deliver", "hand_out"}, services.posted_elsewhere)
     hooks.register_panel(hooks.Panel("delivery.choice", frozenset({"applicant", "staff", "public"}),
                                      selectors.panel, template="delivery/_panel.html", position=20))
+    hooks.register_panel(hooks.Panel("delivery.apply", frozenset({"apply"}), selectors.apply_panel,
+                                     template="delivery/_panel.html", position=20))

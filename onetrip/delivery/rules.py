@@ -7,8 +7,8 @@ from typing import Any
 
 from onetrip.cases.models import State
 
-# Before the result is handed out or posted, the applicant may still choose or change.
-CHOOSABLE_STATES = frozenset({State.SUBMITTED, State.AWAITING_SUPPLEMENT, State.IN_REVIEW, State.SUSPENDED,
+# From the draft (choosing when applying) until the result is handed out or posted.
+CHOOSABLE_STATES = frozenset({State.DRAFT, State.SUBMITTED, State.AWAITING_SUPPLEMENT, State.IN_REVIEW, State.SUSPENDED,
                               State.APPROVED, State.RESULT_READY})
 
 S10_WEIGHTS = (8, 6, 4, 2, 3, 5, 9, 7)

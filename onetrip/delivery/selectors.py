@@ -56,6 +56,23 @@ def panel(case: Case, user: Any, audience: str) -> dict[str, Any] | None:
     }
 
 
+def apply_panel(application: Any, user: Any, audience: str) -> dict[str, Any] | None:
+    """The choice on the application form (draft, the applicant's own, an item whose result may
+    be posted): the current choice of its first postable case, or the applicant's details."""
+    if not is_applicant(application, user):
+        return None
+    drafts = [c for c in Case.objects.filter(application=application, state=State.DRAFT).select_related("version")
+              .order_by("id") if rules.post_offered(c)]
+    if not drafts:
+        return None
+    choice = choice_of(drafts[0])
+    return {"choice": choice, "may_choose": True, "postable": True, "staff": False, "apply": True,
+            "default_name": application.applicant_name, "default_phone": application.applicant_mobile,
+            "default_address": application.form_data.get("address", ""),
+            "recipient": choice.recipient_name if choice else "", "address": choice.address if choice else "",
+            "phone": choice.phone if choice else ""}
+
+
 def post_queue(user: Any, state: str = "created") -> QuerySet[Shipment]:
     """The shipments of the cases this member of staff may see, waiting to be posted (or on their way)."""
     states = [state] if state in ShipmentState.values else list(QUEUE_STATES)

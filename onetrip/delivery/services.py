@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Role, User
 from onetrip.cases import services as cases
-from onetrip.cases.models import Case, State
+from onetrip.cases.models import Application, Case, State
 from onetrip.cases.rules import Refused, check_length, is_applicant
 from onetrip.core import trail
 from onetrip.delivery import carriers, rules
@@ -90,6 +90,24 @@ def choose_delivery(*, actor: User, case: Case, method: str, recipient_name: str
         trail.record(actor=actor, action="delivery.choose", obj=case,
                      summary={**summary, "address": rules.mask_address(address)})
         return choice
+
+
+def choose_for_application(*, actor: User, application: Application, method: str, recipient_name: str = "",
+                           address: str = "", phone: str = "") -> list[DeliveryChoice]:
+    """The choice made on the application form, before submitting: it applies to each case of the
+    application (a bundle has several); post to those whose item allows it (at least one must),
+    the others are collected at the window. All or nothing."""
+    with transaction.atomic():
+        drafts = list(Case.objects.filter(application=application, state=State.DRAFT).select_related("version")
+                      .order_by("id"))
+        if not drafts:
+            raise Refused(_("This application is no longer a draft: choose on each case's page."), code="wrong_state")
+        if method == Method.POST and not any(rules.post_offered(c) for c in drafts):
+            raise Refused(_("This item's result cannot be posted; collect it at the window."), code="not_postable")
+        return [choose_delivery(actor=actor, case=c,
+                                method=method if rules.post_offered(c) or method != Method.POST else Method.PICKUP,
+                                recipient_name=recipient_name, address=address, phone=phone)
+                for c in drafts]
 
 
 def _cancel(shipment: Shipment, actor: User | None) -> None:

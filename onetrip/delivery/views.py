@@ -11,6 +11,8 @@ from django.views.decorators.http import require_http_methods
 
 from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, require
+from onetrip.cases.models import Application
+from onetrip.cases.rules import is_applicant
 from onetrip.cases.selectors import visible_cases
 from onetrip.core.identity import mask_mobile, mask_name
 from onetrip.delivery import rules, selectors, services
@@ -42,6 +44,30 @@ def choose(request: HttpRequest, number: str) -> HttpResponseBase:
     else:
         messages.success(request, _("Saved: how you get the result."))
     return redirect(reverse("cases:case", args=[number]) + "#delivery-h")
+
+
+@require_http_methods(["GET", "POST"])
+@require(Capability.VIEW_OWN_PROFILE)
+def choose_for_application(request: HttpRequest, pk: int) -> HttpResponseBase:
+    """The choice made on the application form before submitting (each case of the application;
+    the form is a panel of the application page, also on a page of its own)."""
+    application = Application.objects.filter(pk=pk).first()
+    if application is None or not is_applicant(application, request.user):
+        raise Http404(_("No such application."))
+    if request.method == "GET":
+        return render(request, "delivery/choose_apply.html", {
+            "app": application, "panel": selectors.apply_panel(application, request.user, "apply")})
+    try:
+        services.choose_for_application(actor=_user(request), application=application,
+                                        method=request.POST.get("method", ""),
+                                        recipient_name=request.POST.get("recipient_name", ""),
+                                        address=request.POST.get("address", ""), phone=request.POST.get("phone", ""))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, _("Saved: how you get the result."))
+    return redirect(reverse("cases:application", args=[pk]) + "#delivery-h")
 
 
 @require(Capability.HAND_OUT_RESULTS)

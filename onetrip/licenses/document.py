@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import math
 from dataclasses import dataclass
 
 from reportlab.lib import colors
@@ -17,54 +16,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from onetrip.cases.documents import RED, QrCode, _esc, _font, _style
-
-
-class RoundSeal(Flowable):
-    """A red round official seal: a double ring, the department's name along the upper arc, a
-    five-pointed star in the middle and the seal's purpose below it."""
-
-    def __init__(self, name: str, purpose: str, size: float = 42 * mm) -> None:
-        super().__init__()
-        self.name, self.purpose = name, purpose
-        self.width = self.height = size
-
-    def draw(self) -> None:
-        c = self.canv
-        r = self.width / 2
-        c.saveState()
-        c.translate(r, r)
-        c.setStrokeColor(RED)
-        c.setFillColor(RED)
-        c.setLineWidth(2.2)
-        c.circle(0, 0, r - 1.5, stroke=1, fill=0)
-        c.setLineWidth(0.6)
-        c.circle(0, 0, r - 4, stroke=1, fill=0)
-        # the star
-        star = c.beginPath()
-        outer, inner = r * 0.24, r * 0.095
-        for i in range(10):
-            radius = outer if i % 2 == 0 else inner
-            angle = math.pi / 2 + i * math.pi / 5
-            x, y = radius * math.cos(angle), radius * math.sin(angle)
-            star.moveTo(x, y) if i == 0 else star.lineTo(x, y)
-        star.close()
-        c.drawPath(star, stroke=0, fill=1)
-        # the name along the arc, from lower left over the top to lower right
-        text = self.name
-        size = min(11.0, max(7.0, 2 * math.pi * r * 0.62 / max(len(text), 1) / 1.1))
-        c.setFont(_font(), size)
-        span = min(250.0, len(text) * size * 1.15 / (r - 9) * 180 / math.pi)
-        start = 90 + span / 2
-        for i, ch in enumerate(text):
-            angle = start - (span / max(len(text) - 1, 1)) * i if len(text) > 1 else 90
-            c.saveState()
-            c.rotate(angle - 90)
-            c.drawCentredString(0, r - 6 - size, ch)
-            c.restoreState()
-        c.setFont(_font(), 8)
-        c.drawCentredString(0, -r * 0.5, self.purpose)
-        c.restoreState()
+from onetrip.cases.documents import RED, QrCode, RoundSeal, _esc, _style
 
 
 @dataclass(frozen=True)

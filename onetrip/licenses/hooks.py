@@ -2,7 +2,9 @@
 
 - after ``approve`` and ``deny``: the deciding officer signs the decision, in its transaction;
 - after ``approve``: the licence of a licence-producing item is queued for the issuing job;
-- on the case page: the decision's signature (verified as the page is shown) and the licence.
+- on the case page: the decision's signature (verified as the page is shown) and the licence;
+- printing a decision notice (准予 / 不予行政许可决定书): sealed PAdES B-T with the department's
+  seal certificate, like a licence.
 """
 
 from __future__ import annotations
@@ -38,6 +40,14 @@ def _panel(case: Case, viewer: Any, audience: str) -> dict[str, Any] | None:
     return {"panel": {"signatures": signatures, "licences": licences, "staff": staff}}
 
 
+def _seal_document(*, case: Case, pdf: bytes, reason: str) -> bytes:
+    from django.conf import settings
+
+    from onetrip.licenses import pades  # pyHanko: loaded by the first sealed print
+
+    return pades.seal_pdf(pdf, case.department, reason=reason, location=settings.SITE_NAME)
+
+
 def _registry_lookup(holder_id: str, kind: str) -> list[Any]:
     """The licence registry's answer (``registries.providers.register_licence_lookup``): a holder's
     licences valid today, of one type (its name) or all; for once-only, a later application
@@ -61,5 +71,6 @@ def register() -> None:
     from onetrip.registries.providers import register_licence_lookup
 
     register_licence_lookup(_registry_lookup)
+    hooks.register("seal_document", _seal_document)
     hooks.register_panel(hooks.Panel(name="licenses", audiences=frozenset({"applicant", "staff"}), context=_panel,
                                      template="licenses/_case_panel.html", position=50))

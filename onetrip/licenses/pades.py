@@ -9,9 +9,12 @@ Loaded by the first signature only (pyHanko and asn1crypto are heavy for a web p
 
 from __future__ import annotations
 
+import asyncio
 import io
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from asn1crypto import algos, cms, core, tsp
 from asn1crypto import x509 as asn1_x509
@@ -29,6 +32,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pyhanko_certvalidator.util import get_pyca_cryptography_hash
 
 from onetrip.licenses import ca
+
+T = TypeVar("T")
 
 # The district TSA's policy (an arc of our own under the platform's: no outside meaning).
 TSA_POLICY = "1.2.156.3005.2.99.1"
@@ -111,6 +116,18 @@ def signer_for(credential: ca.Credential) -> KeySigner:
     return _signers[serial]
 
 
+def _outside_event_loop(func: Callable[[], T]) -> T:
+    """Call ``func`` (pyHanko's synchronous API, which runs ``asyncio.run``) here, or in a worker
+    thread when this thread already runs an event loop (an async caller, or Playwright's sync API
+    in the browser tests), where ``asyncio.run`` would refuse. No database work happens inside."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return func()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(func).result()
+
+
 def seal_pdf(pdf: bytes, department: Any, *, reason: str = "", location: str = "") -> bytes:
     """The PDF signed PAdES B-T: the department's seal certificate, plus an RFC 3161 timestamp
     from the district TSA over the signature."""
@@ -119,7 +136,8 @@ def seal_pdf(pdf: bytes, department: Any, *, reason: str = "", location: str = "
         field_name=FIELD, subfilter=fields.SigSeedSubFilter.PADES, md_algorithm="sha256",
         reason=reason or None, location=location or None, name=department.name)
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf), strict=False)
-    out = signers.PdfSigner(meta, signer_for(credential), timestamper=timestamper()).sign_pdf(writer)
+    pdf_signer = signers.PdfSigner(meta, signer_for(credential), timestamper=timestamper())
+    out = _outside_event_loop(lambda: pdf_signer.sign_pdf(writer))
     return bytes(out.getvalue())
 
 
@@ -153,8 +171,8 @@ def validate_pdf(pdf: bytes, *, root_pem: bytes | None = None) -> Validation:
         return Validation(False, False, False, False, "", "", "no signature")
     context = ValidationContext(trust_roots=[root_cert])
     try:
-        status = validate_pdf_signature(sigs[0], signer_validation_context=context,
-                                        ts_validation_context=ValidationContext(trust_roots=[root_cert]))
+        status = _outside_event_loop(lambda: validate_pdf_signature(
+            sigs[0], signer_validation_context=context, ts_validation_context=ValidationContext(trust_roots=[root_cert])))
     except (SigningError, ValueError, KeyError) as exc:
         return Validation(True, False, False, False, "", "", f"invalid: {type(exc).__name__}: {exc}")
     ts = status.timestamp_validity

@@ -6,3 +6,11 @@ class SupervisionConfig(AppConfig):
     name = "onetrip.supervision"
     label = "supervision"
     verbose_name = _("E-supervision")
+
+    def ready(self) -> None:
+        # The cards and orders of a case on its staff workbench (cases never imports this app).
+        from onetrip.cases import hooks
+        from onetrip.supervision import selectors
+
+        hooks.register_panel(hooks.Panel("supervision", frozenset({"staff"}), selectors.case_panel,
+                                         template="supervision/_case_panel.html", position=90))

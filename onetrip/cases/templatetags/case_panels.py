@@ -16,11 +16,12 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def case_panels(context: Any, audience: str) -> SafeString:
-    case = context.get("case")
+    key = "app" if audience == "apply" else "case"  # the application form shows the draft application's
+    obj = context.get(key)
     request = context.get("request")
-    if case is None or request is None:
+    if obj is None or request is None:
         return mark_safe("")
     parts = []
-    for panel, ctx in hooks.panels_for(case, request.user, audience):
-        parts.append(render_to_string(panel.template, {"case": case, **ctx}, request=request))
+    for panel, ctx in hooks.panels_for(obj, request.user, audience):
+        parts.append(render_to_string(panel.template, {key: obj, **ctx}, request=request))
     return mark_safe("".join(parts))  # noqa: S308  (rendered templates, autoescaped)

@@ -1,0 +1,137 @@
+"""Reads of e-supervision: the desk's filtered lists (cases with their light, cards, orders,
+violations), a department's own cards and orders, and what the case page shows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from onetrip.accounts.models import Role
+from onetrip.cases.models import Case, Light, RuleViolation, State
+from onetrip.supervision.models import Card, CardStatus, Order, OrderStatus, TrailCheck
+
+WATCHED_STATES = (State.SUBMITTED, State.AWAITING_SUPPLEMENT, State.IN_REVIEW, State.SUSPENDED)
+LIGHTS = ("overdue", "warning", "normal")
+
+
+@dataclass(frozen=True)
+class DeskFilter:
+    """The desk's filters, checked: unknown values are dropped, never an error page."""
+
+    department: int | None = None
+    item: str = ""
+    window: int | None = None
+    light: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    @classmethod
+    def parse(cls, params: Any) -> DeskFilter:
+        def number(key: str) -> int | None:
+            v = (params.get(key) or "").strip()
+            return int(v) if v.isdigit() and len(v) < 10 else None
+
+        def day(key: str) -> dt.date | None:
+            try:
+                return dt.date.fromisoformat((params.get(key) or "").strip())
+            except ValueError:
+                return None
+
+        light = (params.get("light") or "").strip()
+        return cls(department=number("department"), item=(params.get("item") or "").strip()[:64],
+                   window=number("window"), light=light if light in LIGHTS else "", since=day("since"),
+                   until=day("until"))
+
+
+def watched_cases(f: DeskFilter) -> QuerySet[Case]:
+    """Every open case with its light (an index lookup on state, department and deadline)."""
+    qs = Case.objects.filter(state__in=WATCHED_STATES).select_related("version", "department", "assignee")
+    if f.department:
+        qs = qs.filter(department_id=f.department)
+    if f.item:
+        qs = qs.filter(item__code=f.item)
+    if f.window:  # the cases taken in at that window of the hall (through its tickets)
+        from onetrip.hall.models import Ticket
+
+        qs = qs.filter(pk__in=Ticket.objects.filter(window_id=f.window, case__isnull=False).values("case_id"))
+    if f.light == "overdue":
+        qs = qs.filter(light=Light.OVERDUE)
+    elif f.light == "warning":
+        qs = qs.filter(light=Light.WARNING)
+    elif f.light == "normal":
+        qs = qs.exclude(light__in=[Light.OVERDUE, Light.WARNING])
+    if f.since:
+        qs = qs.filter(received_on__gte=f.since)
+    if f.until:
+        qs = qs.filter(received_on__lte=f.until)
+    return qs.order_by("promised_deadline", "id")
+
+
+def light_counts(f: DeskFilter) -> dict[str, int]:
+    qs = watched_cases(DeskFilter(department=f.department, item=f.item, window=f.window, since=f.since,
+                                  until=f.until)).order_by()
+    agg = qs.aggregate(overdue=Count("id", filter=Q(light=Light.OVERDUE)),
+                       warning=Count("id", filter=Q(light=Light.WARNING)), all=Count("id"))
+    return {"overdue": agg["overdue"], "warning": agg["warning"],
+            "normal": agg["all"] - agg["overdue"] - agg["warning"], "all": agg["all"]}
+
+
+def cards(f: DeskFilter, *, status: str = "") -> QuerySet[Card]:
+    qs = Card.objects.select_related("department", "case", "officer")
+    if f.department:
+        qs = qs.filter(department_id=f.department)
+    if f.since:
+        qs = qs.filter(issued_on__gte=f.since)
+    if f.until:
+        qs = qs.filter(issued_on__lte=f.until)
+    if status in CardStatus.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def orders(f: DeskFilter, *, status: str = "") -> QuerySet[Order]:
+    qs = Order.objects.select_related("department", "case", "issued_by")
+    if f.department:
+        qs = qs.filter(department_id=f.department)
+    if status in OrderStatus.values:
+        qs = qs.filter(status=status)
+    return qs
+
+
+def violations(f: DeskFilter) -> QuerySet[RuleViolation]:
+    qs = RuleViolation.objects.select_related("case", "department")
+    if f.department:
+        qs = qs.filter(department_id=f.department)
+    if f.since:
+        qs = qs.filter(at__date__gte=f.since)
+    if f.until:
+        qs = qs.filter(at__date__lte=f.until)
+    return qs.order_by("-at")
+
+
+def last_trail_check() -> TrailCheck | None:
+    return TrailCheck.objects.select_related("run_by").first()
+
+
+def department_view(user: Any) -> dict[str, Any] | None:
+    """A department's own cards (to appeal) and orders (to reply to)."""
+    if user.role not in (Role.OFFICER, Role.DEPARTMENT_HEAD) or not user.department_id:
+        return None
+    return {"cards": Card.objects.filter(department_id=user.department_id).select_related("case")[:200],
+            "orders": Order.objects.filter(department_id=user.department_id).select_related("case")
+            .order_by("status", "due_on")[:200]}
+
+
+def case_panel(case: Case, user: Any, audience: str) -> dict[str, Any] | None:
+    """The cards and orders of a case, on the staff workbench."""
+    if case.pk is None:
+        return None
+    case_cards = list(Card.objects.filter(case=case).order_by("issued_at"))
+    case_orders = list(Order.objects.filter(case=case).order_by("issued_at"))
+    if not case_cards and not case_orders and not (user is not None and user.role == Role.SUPERVISOR):
+        return None
+    return {"cards": case_cards, "orders": case_orders,
+            "may_order": user is not None and user.role == Role.SUPERVISOR}
