@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "onetrip.payments",
     "onetrip.delivery",
     "onetrip.licenses",
+    "onetrip.ratings",
     "onetrip.api",
     "onetrip.demo",
 ]
@@ -379,3 +380,9 @@ LOGGING = {
 # district sets its own, shared with the provider's or carrier's side).
 PAYMENT_SANDBOX_SECRET = env_str("PAYMENT_SANDBOX_SECRET", "")
 DELIVERY_LOCAL_CARRIER_SECRET = env_str("DELIVERY_LOCAL_CARRIER_SECRET", "")
+
+# 好差评 (onetrip/ratings/rules.py): a case not rated within this many days of its invitation (sent
+# when it closes) gets the default rating, 满意, recorded and shown as a default (default 15 days);
+# every poor rating opens a rectification due in this many working days (default 5).
+RATINGS_DEFAULT_AFTER_DAYS = env_int("RATINGS_DEFAULT_AFTER_DAYS", 15, minimum=1)
+RATINGS_RECTIFICATION_WORKDAYS = env_int("RATINGS_RECTIFICATION_WORKDAYS", 5, minimum=1)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("onetrip.payments.urls")),
     path("", include("onetrip.delivery.urls")),
     path("", include("onetrip.licenses.urls")),
+    path("", include("onetrip.ratings.urls")),
     path("", include("onetrip.catalog.urls")),
 ]
 

@@ -98,6 +98,7 @@ class World:
         self.build_payments_and_post(catalog_admin, department)
         self.licence = licence_of(citizen, department)
         self.build_supervision()
+        self.build_ratings()
 
     def build_supervision(self) -> None:
         from onetrip.cases.rules import record_violation
@@ -113,6 +114,34 @@ class World:
         self.order = supervision.issue_order(actor=self.supervisor, case=self.case, subject="催办", instructions="请办理")
         self.replied = supervision.issue_order(actor=self.supervisor, case=self.case, subject="说明", instructions="请说明")
         supervision.reply_order(actor=self.staff.head, order=self.replied, reply="已说明")
+
+    def build_ratings(self) -> None:
+        """Closed cases: one with its invitation link, one to rate from the account, poor ratings with
+        rectifications (one open, one visited, one with a pending void request), and a rating pad
+        at a window whose clerk just recorded a visit."""
+        from onetrip.cases import services as case_services
+        from onetrip.hall import services as hall
+        from onetrip.hall.models import Window
+        from onetrip.ratings import services as ratings
+
+        from .ratings_fixtures import closed_case, token_of
+
+        self.rating_token = token_of(closed_case(self.citizen, self.staff, key="rate-link"))
+        self.to_rate = closed_case(self.citizen, self.staff, key="rate-account")
+        rects = []
+        for n in range(3):
+            c = closed_case(self.citizen, self.staff, key=f"rate-poor-{n}")
+            rects.append(ratings.rate_case(actor=self.citizen, case=c, level=1, comment="等候太久").rectification)
+        self.rect, self.visited, voided = rects
+        ratings.record_return_visit(actor=self.staff.officer, rectification=self.visited, answer="satisfied")
+        self.void_request = ratings.request_void(actor=self.staff.head, rating=voided.rating,
+                                                 reasons="评价内容与本办件无关，疑为恶意")
+        self.supervisor = make_user(Role.SUPERVISOR)
+        pad_clerk = make_user(Role.WINDOW_CLERK, self.item.department)
+        hall.sign_in_window(actor=pad_clerk, window=Window.objects.create(area=self.hall.world.a, number=9))
+        self.pad, self.pad_key = ratings.enrol_pad(actor=pad_clerk)
+        visit = case_services.record_visit(case=self.to_rate, reason="pickup", actor=pad_clerk)
+        self.pad_subject = f"visit:{visit.pk}"
 
     def build_payments_and_post(self, admin: Any, department: Any) -> None:
         """A case with a paid and a due bill; two posted results, one per shipment."""
@@ -265,6 +294,36 @@ class World:
                 user=head, path={"order_id": self.order.pk}, json={"reply": "已办结"}),
             ("/api/v1/supervision/orders/{order_id}/close", "post"): Call(
                 user=sup, path={"order_id": self.replied.pk}, json={"decision": "close"}),
+            **self.rating_calls(),
+        }
+
+    def rating_calls(self) -> dict[tuple[str, str], Call]:
+        w, officer, pad = self, self.staff.officer, {"X-Pad-Key": self.pad_key}
+        return {
+            ("/api/v1/ratings/invitations/{token}", "get"): Call(path={"token": w.rating_token}),
+            ("/api/v1/ratings/invitations/{token}", "post"): Call(
+                path={"token": w.rating_token}, json={"level": 2, "aspects": {"efficiency": 2}, "comment": "慢"},
+                status=201),
+            ("/api/v1/cases/{number}/rating", "post"): Call(user=w.citizen, path={"number": w.to_rate.number},
+                                                            json={"level": 5}, status=201),
+            ("/api/v1/ratings/pad", "get"): Call(headers=pad),
+            ("/api/v1/ratings/pad", "post"): Call(headers=pad, json={"level": 4, "subject": w.pad_subject,
+                                                                     "aspects": {"attitude": 5}}, status=201),
+            ("/api/v1/ratings/summary", "get"): Call(),
+            ("/api/v1/rectifications", "get"): Call(user=officer, query={"state": "active"}),
+            ("/api/v1/rectifications/{rectification_id}", "get"): Call(user=officer,
+                                                                        path={"rectification_id": w.rect.pk}),
+            ("/api/v1/rectifications/{rectification_id}/return-visit", "post"): Call(
+                user=officer, path={"rectification_id": w.rect.pk}, json={"answer": "fairly_satisfied",
+                                                                          "note": "已致歉"}),
+            ("/api/v1/rectifications/{rectification_id}/close", "post"): Call(
+                user=officer, path={"rectification_id": w.visited.pk}, json={"measures": "增设导办员"}),
+            ("/api/v1/ratings/{rating_id}/void-requests", "post"): Call(
+                user=w.staff.head, path={"rating_id": w.rect.rating_id}, json={"reasons": "评价人并非本案申请人，疑为恶意"},
+                status=201),
+            ("/api/v1/ratings/void-requests", "get"): Call(user=w.supervisor, query={"state": "pending"}),
+            ("/api/v1/ratings/void-requests/{request_id}/decision", "post"): Call(
+                user=w.supervisor, path={"request_id": w.void_request.pk}, json={"decision": "grant", "note": "属实"}),
         }
 
     def licence_calls(self) -> dict[tuple[str, str], Call]:
@@ -428,13 +487,21 @@ ALL = [
     ("/api/v1/supervision/cards/{card_id}/decision", "post"), ("/api/v1/supervision/orders", "get"),
     ("/api/v1/supervision/orders", "post"), ("/api/v1/supervision/orders/{order_id}/reply", "post"),
     ("/api/v1/supervision/orders/{order_id}/close", "post"),
+    ("/api/v1/ratings/invitations/{token}", "get"), ("/api/v1/ratings/invitations/{token}", "post"),
+    ("/api/v1/cases/{number}/rating", "post"), ("/api/v1/ratings/pad", "get"), ("/api/v1/ratings/pad", "post"),
+    ("/api/v1/ratings/summary", "get"), ("/api/v1/rectifications", "get"),
+    ("/api/v1/rectifications/{rectification_id}", "get"),
+    ("/api/v1/rectifications/{rectification_id}/return-visit", "post"),
+    ("/api/v1/rectifications/{rectification_id}/close", "post"), ("/api/v1/ratings/{rating_id}/void-requests", "post"),
+    ("/api/v1/ratings/void-requests", "get"), ("/api/v1/ratings/void-requests/{request_id}/decision", "post"),
 ]
 SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/bundles", "/api/v1/bundles/{code}",
     "/api/v1/auth/token", "/api/v1/auth/sms-code", "/api/v1/auth/password-reset", "/api/v1/auth/unlock",
     "/api/v1/calendar/add-workdays", "/api/v1/calendar/is-workday", "/api/v1/progress", "/api/v1/hall/areas",
     "/api/v1/hall/tickets/{token}", "/api/v1/hall/calls", "/api/v1/hall/slots",
-    "/api/v1/payments/callbacks/{provider}", "/api/v1/delivery/carriers/{carrier}/webhook", "/api/v1/licenses/verify/{key}"}]
+    "/api/v1/payments/callbacks/{provider}", "/api/v1/delivery/carriers/{carrier}/webhook", "/api/v1/licenses/verify/{key}",
+    "/api/v1/ratings/invitations/{token}", "/api/v1/ratings/pad", "/api/v1/ratings/summary"}]
 
 
 def test_the_lists_above_name_every_operation_and_the_secured_ones(spec):

@@ -80,6 +80,9 @@ class World:
     card: Any = None  # a yellow card of department A on case A, appealed
     order: Any = None  # a supervision order to department A on case A, replied
     report: Any = None  # a monthly report
+    rect_a: Any = None  # a rectification of a poor rating of case A (department A)
+    rect_b: Any = None  # and of case B (department B)
+    void_request: Any = None  # department A's request to void case A's rating
 
     def secrets_of(self, case: Case) -> list[str]:
         owner = self.victim if case.pk == self.case_a.pk else self.victim2
@@ -150,6 +153,8 @@ def build_world() -> World:
     from onetrip.reports import services as reports
 
     world.report = reports.generate_monthly(month=dt.date.today())
+    world.rect_a, world.rect_b = (_poor_rating(c) for c in (case_a, case_b))
+    world.void_request = _void_request(world.rect_a)
     return world
 
 
@@ -166,6 +171,46 @@ def _supervision(case_a: Case, actors: dict[str, User | None]) -> tuple[Any, Any
                                     instructions="请尽快办理")
     order = supervision.reply_order(actor=actors["head"], order=order, reply="已办理")  # type: ignore[arg-type]
     return card, order
+
+
+def _poor_rating(case: Case) -> Any:
+    """A poor rating of the case with its rectification (written directly: the cases are not closed)."""
+    from django.utils import timezone
+
+    from onetrip.ratings import services as ratings
+    from onetrip.ratings.models import Rating
+
+    rating = Rating.objects.create(channel="online", level=1, case=case, department_id=case.department_id,
+                                   comment="太慢", rated_at=timezone.now())
+    return ratings.open_rectification(rating, None)
+
+
+def _void_request(rect: Any) -> Any:
+    from django.utils import timezone
+
+    from onetrip.ratings.models import VoidRequest
+
+    return VoidRequest.objects.create(rating=rect.rating, requested_by=User.objects.filter(
+        role=Role.DEPARTMENT_HEAD, department_id=rect.department_id).first(), reasons="评价与本案无关，疑为恶意",
+        requested_at=timezone.now())
+
+
+def rect_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    """A rectification: its department's officers and head work it; supervisors and system
+    admins see every one (and may not work it); nobody else sees any."""
+    def watcher(a: User | None) -> bool:
+        return a is not None and a.role in {Role.SUPERVISOR, Role.SYSTEM_ADMIN}
+
+    def dept(r: Any) -> Allowed:
+        return lambda a, w: a is not None and a.role in {Role.OFFICER, Role.DEPARTMENT_HEAD} \
+            and a.department_id == r.department_id
+
+    out = []
+    for r in (w.rect_a, w.rect_b):
+        works = dept(r)
+        out.append(({"pk": r.pk, "rectification_id": r.pk, "rating_id": r.rating_id},
+                    lambda a, w, works=works: watcher(a) or works(a, w), works))
+    return out
 
 
 def _payments_and_post(case_a: Case, case_b: Case) -> tuple[Any, Any, Any]:
@@ -413,6 +458,18 @@ PAGES: dict[str, Route] = {
     "staff/post/": staff(Capability.HAND_OUT_RESULTS),
     "staff/post/<int:pk>/": staff(Capability.HAND_OUT_RESULTS, lambda w: {"pk": w.shipment_a.pk}),
     "progress/": PUBLIC,
+    # 好差评 (tests/test_ratings.py): the published figures; the invitation link is its own key;
+    # the pad answers only on an enrolled tablet (its cookie)
+    "ratings/": PUBLIC,
+    "ratings/r/<str:token>/": Route("public", params=lambda w: {"token": "x" * 32}),
+    "ratings/pad/": PUBLIC,
+    "ratings/pad/enrol/": staff(Capability.CALL_TICKETS),
+    "cases/<str:number>/rating/": Route("own-object", targets=case_targets),
+    "staff/rectifications/": staff((Capability.WORK_INBOX, Capability.SUPERVISE)),
+    "staff/rectifications/<int:pk>/": Route("own-object", targets=rect_targets),
+    "staff/ratings/void-requests/": staff(Capability.SUPERVISE),
+    "staff/ratings/void-requests/<int:pk>/decide/": staff(
+        Capability.SUPERVISE, lambda w: {"pk": w.void_request.pk}, post_only=True),
     "supervision/": staff(Capability.SUPERVISE),
     "supervision/cards/<int:pk>/decide/": staff(Capability.SUPERVISE, lambda w: {"pk": w.card.pk}, post_only=True),
     "supervision/orders/": staff(Capability.SUPERVISE, post_only=True),
@@ -582,6 +639,23 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/licenses/{licence_id}/renew"): Route(
         "own-object", targets=managed_licence_targets, body=lambda w: {"reason": ""}),
     ("GET", "/api/v1/hall/areas"): PUBLIC,
+    ("GET", "/api/v1/ratings/invitations/{token}"): Route("public", params=lambda w: {"token": "x" * 32}),
+    ("POST", "/api/v1/ratings/invitations/{token}"): Route("public", params=lambda w: {"token": "x" * 32}),
+    ("GET", "/api/v1/ratings/pad"): PUBLIC,  # only with an enrolled pad's X-Pad-Key
+    ("POST", "/api/v1/ratings/pad"): PUBLIC,
+    ("GET", "/api/v1/ratings/summary"): PUBLIC,
+    ("POST", "/api/v1/cases/{number}/rating"): Route("own-object", targets=case_targets, body=lambda w: {"level": 5}),
+    ("GET", "/api/v1/rectifications"): staff((Capability.WORK_INBOX, Capability.SUPERVISE)),
+    ("GET", "/api/v1/rectifications/{rectification_id}"): Route("own-object", targets=rect_targets),
+    ("POST", "/api/v1/rectifications/{rectification_id}/return-visit"): Route(
+        "own-object", targets=rect_targets, body=lambda w: {"answer": "satisfied"}),
+    ("POST", "/api/v1/rectifications/{rectification_id}/close"): Route(
+        "own-object", targets=rect_targets, body=lambda w: {"measures": "整改"}),
+    ("POST", "/api/v1/ratings/{rating_id}/void-requests"): Route(
+        "own-object", targets=rect_targets, body=lambda w: {"reasons": "恶意评价，与本案无关"}),
+    ("GET", "/api/v1/ratings/void-requests"): staff(Capability.SUPERVISE),
+    ("POST", "/api/v1/ratings/void-requests/{request_id}/decision"): staff(
+        Capability.SUPERVISE, lambda w: {"request_id": w.void_request.pk}, body=lambda w: {"decision": "grant"}),
     # without signing in, only an enrolled kiosk's X-Kiosk-Key (tests/test_hall_kiosks.py)
     ("POST", "/api/v1/hall/tickets"): Route("signed-in", body=lambda w: {"area": "business"}),
     ("GET", "/api/v1/hall/tickets/{token}"): Route("public", params=lambda w: {"token": w.hall_token}),

@@ -293,6 +293,9 @@ api.add_router("/v1", licenses_router)
 from onetrip.api.supervision import router as supervision_router  # noqa: E402
 
 api.add_router("/v1", supervision_router)
+from onetrip.api.ratings import router as ratings_router  # noqa: E402
+
+api.add_router("/v1", ratings_router)
 
 # A lost race or a stale page (the case moved on, another officer claimed it) is a 409: the
 # client reloads the case and sees where it stands. Not the actor's business: 403; absent: 404.
@@ -320,6 +323,8 @@ _REFUSAL_STATUS = {
     "no_purpose": 400,
     "not_this_case": 403,
     "company_not_active": 403,
+    # the ratings' refusals (onetrip.ratings.services)
+    "expired": 409,
 }
 
 

@@ -112,6 +112,9 @@ def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
 
     load_licence_types()  # before the demo cases: their approvals queue licences
     report.cases = _demo_cases()
+    from onetrip.demo.ratings import load_ratings
+
+    load_ratings()  # its cases' licences are issued just below
     issue_demo_licences()
     _demo_supervision()
     from onetrip.reports import services as reports
