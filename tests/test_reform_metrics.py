@@ -160,3 +160,31 @@ def test_the_monthly_report_is_made_once_the_month_is_final_as_pdf_with_charts_a
     assert response.status_code == 200 and response.content == pdf
     assert c.get(f"/reports/monthly/{report.pk}.xlsx")["Content-Type"].startswith("application/vnd.openxml")
     assert c.get(f"/reports/monthly/{report.pk}.doc").status_code == 404
+
+
+def test_satisfaction_and_cards_roll_up_by_department(data, citizen):
+    """On 21 Nov: ratings 非常满意, 基本满意, 不满意 and a default 满意 (a fifth, 非常不满意, voided by the
+    supervisor): satisfaction 3 ÷ 4, one of four by default; a yellow and a red card."""
+    from onetrip.ratings.models import Rating
+    from onetrip.supervision.models import Card
+
+    one, two, three = data
+    extra = apply(citizen, key="5")
+    rated = dt.datetime(2025, 11, 21, 12, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    for case, level, default, voided in ((one, 5, False, None), (two, 3, False, None), (three, 2, False, None),
+                                         (Case.objects.get(application__idempotency_key="4"), 4, True, None),
+                                         (extra, 1, False, rated)):
+        Rating.objects.create(channel="online", level=level, is_default=default, department=case.department,
+                              case=case, rated_at=rated, voided_at=voided)
+    for colour in ("yellow", "red"):
+        Card.objects.create(key=f"t:{colour}", colour=colour, reason="violation", department=one.department,
+                            issued_at=rated, issued_on=DAY)
+    reports.roll_up(today=dt.date(2025, 11, 22), first=DAY)
+    got = selectors.figures(DAY, DAY)
+    assert got["ratings"] == 4 and got["satisfaction_rate"] == pytest.approx(3 / 4)
+    assert got["default_share"] == pytest.approx(1 / 4)
+    assert (got["yellow_cards"], got["red_cards"]) == (1, 1)
+    assert got["rectification_on_time_rate"] is None  # none closed
+    [(department, figures)] = selectors.by_department(DAY, DAY)
+    assert department == one.department and figures["satisfaction_rate"] == pytest.approx(3 / 4)
+    assert selectors.monthly(DAY, DAY)[0][1]["ratings"] == 4

@@ -23,6 +23,8 @@ from django.utils.translation import gettext_lazy as _
 from onetrip.cases.models import Case, Channel, RuleViolation, State
 from onetrip.workcalendar import clock as clock_rules
 
+DEPARTMENT_COUNTERS = ("ratings", "good_ratings", "default_ratings", "rectifications_closed",
+                       "rectifications_on_time", "yellow_cards", "red_cards")
 COUNTERS = ("finished", "online", "one_trip", "zero_trip", "decided", "on_time", "workdays_used", "promised_days",
             "legal_days", "deemed", "notices", "repeated_notices", "materials", "waived", "licence_reuse")
 
@@ -109,6 +111,45 @@ def facts_of(cases: QuerySet[Case]) -> list[tuple[dict[str, Any], dict[str, int]
     return [(r, facts(r, limits)) for r in rows]
 
 
+def department_facts(day: dt.date) -> dict[int, dict[str, int]]:
+    """Per department, what ``day`` added to the department counters:
+
+    - ``ratings``: the ratings given that day, voided ones left out (a supervisor found them
+      malicious); ``good_ratings`` those at 非常满意, 满意 or 基本满意 (``ratings.rules.GOOD_LEVELS``);
+      ``default_ratings`` those counted by default (not rated in time);
+    - ``rectifications_closed`` the rectifications of poor ratings closed that day,
+      ``rectifications_on_time`` those closed by their deadline;
+    - ``yellow_cards`` and ``red_cards`` the cards issued that day."""
+    from onetrip.ratings.models import Rating, Rectification
+    from onetrip.ratings.rules import GOOD_LEVELS
+    from onetrip.supervision.models import Card
+
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
+    end = start + dt.timedelta(days=1)
+    out: dict[int, dict[str, int]] = {}
+
+    def put(rows: Any, names: dict[str, str]) -> None:
+        for r in rows:
+            if r["department_id"] is None:
+                continue
+            counters = out.setdefault(r["department_id"], dict.fromkeys(DEPARTMENT_COUNTERS, 0))
+            for name, key in names.items():
+                counters[name] += r[key]
+
+    put(Rating.objects.filter(rated_at__gte=start, rated_at__lt=end, voided_at__isnull=True)
+        .values("department_id").annotate(n=Count("id"), good=Count("id", filter=Q(level__in=GOOD_LEVELS)),
+                                          default=Count("id", filter=Q(is_default=True))).order_by(),
+        {"ratings": "n", "good_ratings": "good", "default_ratings": "default"})
+    put(Rectification.objects.filter(closed_at__gte=start, closed_at__lt=end).values("department_id")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(closed_on_time=True))).order_by(),
+        {"rectifications_closed": "n", "rectifications_on_time": "on_time"})
+    put(Card.objects.filter(issued_on=day).values("department_id")
+        .annotate(yellow=Count("id", filter=Q(colour="yellow")), red=Count("id", filter=Q(colour="red"))).order_by(),
+        {"yellow_cards": "yellow", "red_cards": "red"})
+    return out
+
+
 def _ratio(num: str, den: str) -> Callable[[Mapping[str, int]], float | None]:
     return lambda s: (s[num] / s[den]) if s[den] else None
 
@@ -149,12 +190,23 @@ METRICS: tuple[Metric, ...] = (
            percent=True),
     Metric("licence_reuse", _("E-licences reused"), _("materials supplied from the e-licence registry"),
            lambda s: s["licence_reuse"]),
+    Metric("ratings", _("Ratings"), _("ratings given in the period (voided ones left out)"), lambda s: s["ratings"]),
+    Metric("satisfaction_rate", _("Satisfaction rate"),
+           _("(very satisfied + satisfied + fairly satisfied) ÷ all ratings, default ratings counted"),
+           _ratio("good_ratings", "ratings"), percent=True, reference=0.947),
+    Metric("default_share", _("Ratings by default"), _("ratings counted by default ÷ all ratings"),
+           _ratio("default_ratings", "ratings"), percent=True),
+    Metric("rectification_on_time_rate", _("Rectifications closed on time"),
+           _("rectifications closed by their deadline ÷ rectifications closed"),
+           _ratio("rectifications_on_time", "rectifications_closed"), percent=True),
+    Metric("yellow_cards", _("Yellow cards"), _("yellow cards issued in the period"), lambda s: s["yellow_cards"]),
+    Metric("red_cards", _("Red cards"), _("red cards issued in the period"), lambda s: s["red_cards"]),
 )
 
 
 def compute(sums: Mapping[str, int]) -> dict[str, float | int | None]:
     """Every metric from the summed counters (None where its denominator is zero)."""
-    full = {c: int(sums.get(c) or 0) for c in COUNTERS}
+    full = {c: int(sums.get(c) or 0) for c in (*COUNTERS, *DEPARTMENT_COUNTERS)}
     return {m.code: m.compute(full) for m in METRICS}
 
 
@@ -163,5 +215,14 @@ def add_up(rows: Any) -> dict[str, int]:
     total = dict.fromkeys(COUNTERS, 0)
     for row in rows:
         for c in COUNTERS:
+            total[c] += int(row[c] if isinstance(row, Mapping) else getattr(row, c))
+    return total
+
+
+def add_department(rows: Any) -> dict[str, int]:
+    """The department counters summed over facts or rollup rows."""
+    total = dict.fromkeys(DEPARTMENT_COUNTERS, 0)
+    for row in rows:
+        for c in DEPARTMENT_COUNTERS:
             total[c] += int(row[c] if isinstance(row, Mapping) else getattr(row, c))
     return total

@@ -54,3 +54,21 @@ class MonthlyReport(models.Model):
 
     class Meta:
         ordering = ["-month"]
+
+
+class DailyDepartmentRollup(models.Model):
+    """What happened on ``day`` for one department outside its cases' counters: ratings given
+    (好差评; voided ones left out), rectifications closed (and on time), cards issued."""
+
+    day = models.DateField()
+    department = models.ForeignKey("accounts.Department", on_delete=models.CASCADE, related_name="+")
+    ratings = models.PositiveIntegerField(default=0)
+    good_ratings = models.PositiveIntegerField(default=0)
+    default_ratings = models.PositiveIntegerField(default=0)
+    rectifications_closed = models.PositiveIntegerField(default=0)
+    rectifications_on_time = models.PositiveIntegerField(default=0)
+    yellow_cards = models.PositiveIntegerField(default=0)
+    red_cards = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "department"], name="dept_rollup_once")]

@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from onetrip.accounts.models import Department
 from onetrip.reports import metrics
-from onetrip.reports.models import DailyRollup
+from onetrip.reports.models import DailyDepartmentRollup, DailyRollup
 
 
 def period(params: Any, today: dt.date) -> tuple[dt.date, dt.date]:
@@ -31,15 +31,22 @@ def figures(since: dt.date, until: dt.date, *, department_id: int | None = None)
     if department_id:
         qs = qs.filter(department_id=department_id)
     sums = qs.aggregate(**{c: Sum(c) for c in metrics.COUNTERS})
+    dq = DailyDepartmentRollup.objects.filter(day__range=(since, until))
+    if department_id:
+        dq = dq.filter(department_id=department_id)
+    sums.update(dq.aggregate(**{c: Sum(c) for c in metrics.DEPARTMENT_COUNTERS}))
     return metrics.compute({c: v or 0 for c, v in sums.items()})
 
 
 def by_department(since: dt.date, until: dt.date) -> list[tuple[Department, dict[str, Any]]]:
     """Each department's metrics over the period, ranked by the one-trip rate, then cases."""
-    rows = (DailyRollup.objects.filter(day__range=(since, until)).values("department_id")
-            .annotate(**{c: Sum(c) for c in metrics.COUNTERS}))
-    names = Department.objects.in_bulk([r["department_id"] for r in rows])
-    out = [(names[r["department_id"]], metrics.compute(r)) for r in rows if r["department_id"] in names]
+    rows = {r["department_id"]: r for r in DailyRollup.objects.filter(day__range=(since, until))
+            .values("department_id").annotate(**{c: Sum(c) for c in metrics.COUNTERS})}
+    for r in (DailyDepartmentRollup.objects.filter(day__range=(since, until)).values("department_id")
+              .annotate(**{c: Sum(c) for c in metrics.DEPARTMENT_COUNTERS})):
+        rows.setdefault(r["department_id"], {"department_id": r["department_id"]}).update(r)
+    names = Department.objects.in_bulk(list(rows))
+    out = [(names[d], metrics.compute(r)) for d, r in rows.items() if d in names]
     out.sort(key=lambda x: (-(x[1]["one_trip_rate"] or 0), -(x[1]["finished"] or 0)))
     return out
 
@@ -59,6 +66,12 @@ def monthly(since: dt.date, until: dt.date, *, department_id: int | None = None)
     qs = DailyRollup.objects.filter(day__range=(since, until))
     if department_id:
         qs = qs.filter(department_id=department_id)
-    rows = qs.annotate(month=TruncMonth("day")).values("month").annotate(
-        **{c: Sum(c) for c in metrics.COUNTERS}).order_by("month")
-    return [(r["month"], metrics.compute(r)) for r in rows]
+    rows = {r["month"]: r for r in qs.annotate(month=TruncMonth("day")).values("month").annotate(
+        **{c: Sum(c) for c in metrics.COUNTERS}).order_by("month")}
+    dq = DailyDepartmentRollup.objects.filter(day__range=(since, until))
+    if department_id:
+        dq = dq.filter(department_id=department_id)
+    for r in dq.annotate(month=TruncMonth("day")).values("month").annotate(
+            **{c: Sum(c) for c in metrics.DEPARTMENT_COUNTERS}).order_by("month"):
+        rows.setdefault(r["month"], {}).update(r)
+    return [(month, metrics.compute(rows[month])) for month in sorted(rows)]

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onetrip.reports import metrics
-from onetrip.reports.models import DailyRollup, MonthlyReport, RollupMark
+from onetrip.reports.models import DailyDepartmentRollup, DailyRollup, MonthlyReport, RollupMark
 
 MARK = "daily"
 
@@ -23,11 +23,15 @@ def roll_day(day: dt.date) -> int:
         key = (row["department_id"], row["item_id"])
         for name, value in facts.items():
             sums[key][name] += value
+    departments = metrics.department_facts(day)
     with transaction.atomic():
         DailyRollup.objects.filter(day=day).delete()
         DailyRollup.objects.bulk_create([DailyRollup(day=day, department_id=d, item_id=i, **counters)
                                          for (d, i), counters in sums.items()])
-    return len(sums)
+        DailyDepartmentRollup.objects.filter(day=day).delete()
+        DailyDepartmentRollup.objects.bulk_create([DailyDepartmentRollup(day=day, department_id=d, **counters)
+                                                   for d, counters in departments.items()])
+    return len(sums) + len(departments)
 
 
 def roll_up(*, today: dt.date | None = None, first: dt.date | None = None, max_days: int = 366) -> dict[str, int]:
