@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import connections, router
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,24 +102,79 @@ class PublicView:
 
 
 def public_view(licence: Licence) -> PublicView:
-    status = status_of(licence)
-    person = licence.holder_kind == HolderKind.PERSON
     successor = getattr(licence, "next", None)
+    return _public_view(
+        identifier=licence.identifier, number=licence.number, type_name=licence.licence_type.name,
+        title=licence.title, holder_kind=licence.holder_kind, holder_name=licence.holder_name,
+        holder_id_number=licence.holder_id_number, department=licence.department.name, issued_on=licence.issued_on,
+        valid_from=licence.valid_from, valid_until=licence.valid_until, status=licence.status,
+        status_reason=licence.status_reason, status_changed_at=licence.status_changed_at, sha256=licence.sha256,
+        replaced_by=successor.identifier if successor is not None else None)
+
+
+def _public_view(*, identifier: str | None, number: str, type_name: str, title: str, holder_kind: str,
+                 holder_name: str, holder_id_number: str, department: str, issued_on: dt.date | None,
+                 valid_from: dt.date, valid_until: dt.date | None, status: str, status_reason: str,
+                 status_changed_at: dt.datetime | None, sha256: str, replaced_by: str | None) -> PublicView:
+    status = rules.effective_status(status, valid_until, _today())
+    person = holder_kind == HolderKind.PERSON
     return PublicView(
-        identifier=licence.identifier or "", number=licence.number, type_name=licence.licence_type.name,
-        title=licence.title, holder=mask_name(licence.holder_name) if person else licence.holder_name,
-        holder_id=mask_resident_id(licence.holder_id_number) if person else licence.holder_id_number,
-        department=licence.department.name, issued_on=licence.issued_on, valid_from=licence.valid_from,
-        valid_until=licence.valid_until, status=status, status_label=str(LicenceStatus(status).label),
+        identifier=identifier or "", number=number, type_name=type_name, title=title,
+        holder=mask_name(holder_name) if person else holder_name,
+        holder_id=mask_resident_id(holder_id_number) if person else holder_id_number,
+        department=department, issued_on=issued_on, valid_from=valid_from, valid_until=valid_until, status=status,
+        status_label=str(LicenceStatus(status).label),
         # A suspension's or revocation's reason is the department's public statement.
-        status_reason=licence.status_reason if status in (LicenceStatus.REVOKED, LicenceStatus.SUSPENDED) else "",
-        status_changed_at=licence.status_changed_at, sha256=licence.sha256,
-        replaced_by=(successor.identifier or "") if successor is not None else "")
+        status_reason=status_reason if status in (LicenceStatus.REVOKED, LicenceStatus.SUSPENDED) else "",
+        status_changed_at=status_changed_at, sha256=sha256, replaced_by=replaced_by or "")
 
 
-def file_matches(licence: Licence, data: bytes) -> bool:
-    """Whether an uploaded PDF is exactly the file issued (its SHA-256)."""
-    return bool(licence.sha256) and hashlib.sha256(data).hexdigest() == licence.sha256
+# What ``_public_view`` takes, in the order the verification query selects it.
+_VERIFY_COLUMNS = {
+    "identifier": "identifier", "number": "number", "type_name": "licence_type__name", "title": "title",
+    "holder_kind": "holder_kind", "holder_name": "holder_name", "holder_id_number": "holder_id_number",
+    "department": "department__name", "issued_on": "issued_on", "valid_from": "valid_from",
+    "valid_until": "valid_until", "status": "status", "status_reason": "status_reason",
+    "status_changed_at": "status_changed_at", "sha256": "sha256", "replaced_by": "next__identifier"}
+_KEY_SLOT = "\x00verification id\x00"  # stands for the key in the compiled query (no real key has a NUL)
+
+
+@functools.cache
+def _verification_query(alias: str) -> tuple[Any, str, tuple[Any, ...], int, list[Any]]:
+    query = (Licence.objects.using(alias).filter(verification_id=_KEY_SLOT, status__in=ISSUED_STATES).order_by()
+             .values_list(*_VERIFY_COLUMNS.values())[:1]).query
+    compiler = query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    columns = [col for col, _sql, _alias in compiler.select[:compiler.col_count]]
+    return query, sql, tuple(params), list(params).index(_KEY_SLOT), columns
+
+
+def verification_view(key: str) -> PublicView | None:
+    """``public_view(by_verification_id(key))`` in one query, for the public page a QR code opens.
+
+    Building that query's SQL through the ORM (three joins) costs about 1 ms each time, more than
+    the database takes to answer it; so the ORM builds its SQL once per process and only the key
+    changes. Nothing read is kept: every call reads the licence as it stands."""
+    if not key or len(key) > 32:
+        return None
+    alias = router.db_for_read(Licence)
+    query, sql, params, slot, columns = _verification_query(alias)
+    conn = connections[alias]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, (*params[:slot], key, *params[slot + 1:]))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    compiler = query.get_compiler(connection=conn)
+    converters = compiler.get_converters(columns)  # the backend's (e.g. SQLite's times made aware)
+    if converters:
+        row = next(iter(compiler.apply_converters([row], converters)))
+    return _public_view(**dict(zip(_VERIFY_COLUMNS, row, strict=True)))
+
+
+def file_matches(sha256: str, data: bytes) -> bool:
+    """Whether an uploaded PDF is exactly the file issued (its SHA-256, as recorded)."""
+    return bool(sha256) and hashlib.sha256(data).hexdigest() == sha256
 
 
 # --- signed decisions ---------------------------------------------------------------------------
