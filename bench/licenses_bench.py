@@ -266,7 +266,7 @@ def served_pages(db: str, n: int, threads: int) -> tuple[float, float]:
 
     key = Licence.objects.filter(status=LicenceStatus.VALID).values_list("verification_id", flat=True).first()
     port = _free_port()
-    env = dict(os.environ, DEBUG="0")
+    env = dict(os.environ, DEBUG="0", PYTHONPATH=str(ROOT))  # this checkout's code, whatever is installed
     server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "onetrip.wsgi", "--workers", "1",
                                "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
     base = f"http://127.0.0.1:{port}"
