@@ -64,7 +64,7 @@ def _anonymous(request: HttpRequest) -> bool:
     return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
 
 
-@never_cache  # a revoked licence shows as revoked at once: never served from a cache
+@never_cache  # a revoked licence shows as revoked at once: never kept by a browser or a proxy
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, key: str) -> HttpResponse:
     """扫码核验: the licence's key fields (personal data masked) and status; a PDF uploaded here is
