@@ -14,11 +14,9 @@ from django.contrib.messages.storage.cookie import CookieStorage
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from django.utils.cache import patch_vary_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -43,14 +41,14 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-# The verification page for a visitor without a session is rendered once per content and kept:
-# the key names everything the page shows (the licence's fields and status as read by this very
-# request, the language, the text size, the address, the time zone) and this process (its
-# templates, catalogues and settings), so a kept page is never stale: a revocation or any other
-# change makes another key at once. Each visitor's CSRF token is put in afresh.
+# The verification page a QR code opens, for a visitor without a session, is rendered once per
+# content and kept: the key names everything the page shows (the licence's fields and status as
+# read by this very request, the language, the text size, the address, the time zone) and this
+# process (its templates, catalogues and settings), so a kept page is never stale: a revocation
+# or any other change makes another key at once. The file check's form (with its CSRF token) is
+# a step of its own (?check=file), never kept.
 PAGE_SECONDS = 3600
 _PROCESS = secrets.token_hex(8)
-_CSRF_SLOT = f"csrf{secrets.token_hex(16)}"
 
 
 def _page_key(request: HttpRequest, view: selectors.PublicView) -> str:
@@ -72,26 +70,24 @@ def verify(request: HttpRequest, key: str) -> HttpResponse:
     view = selectors.verification_view(key)
     if view is None:
         return render(request, "licenses/verify.html", {"missing": True}, status=404)
-    context: dict[str, Any] = {"view": view, "check": {}}
     if request.method == "POST":
         upload = request.FILES.get("file")
+        check: dict[str, Any]
         if upload is None:
-            context["check"] = {"error": _("Choose the PDF file to check.")}
+            check = {"error": _("Choose the PDF file to check.")}
         elif upload.size is None or upload.size > MAX_CHECK_BYTES:
-            context["check"] = {"error": _("The file is too large to be this licence.")}
+            check = {"error": _("The file is too large to be this licence.")}
         else:
-            context["check"] = {"matches": selectors.file_matches(view.sha256, upload.read()), "name": upload.name}
-        return render(request, "licenses/verify.html", context)
+            check = {"matches": selectors.file_matches(view.sha256, upload.read()), "name": upload.name}
+        return render(request, "licenses/verify.html", {"view": view, "check": check, "form": True})
     if request.GET or not _anonymous(request):
-        return render(request, "licenses/verify.html", context)
+        return render(request, "licenses/verify.html", {"view": view, "form": request.GET.get("check") == "file"})
     page_key = _page_key(request, view)
     page = cache.get(page_key)
     if page is None:
-        page = render_to_string("licenses/verify.html", {**context, "csrf_token": _CSRF_SLOT}, request)
+        page = render_to_string("licenses/verify.html", {"view": view}, request)
         cache.set(page_key, page, PAGE_SECONDS)
-    response = HttpResponse(page.replace(_CSRF_SLOT, get_token(request)))
-    patch_vary_headers(response, ("Cookie",))
-    return response
+    return HttpResponse(page)
 
 
 @require_safe
