@@ -3,7 +3,7 @@
 with approvals per second, and the public verification page beside /healthz, in one run.
 
     .venv/bin/python bench/licenses_bench.py [--db pg|sqlite] [--cases 200] [--workers 1,2]
-                                             [--requests 300]
+                                             [--requests 300] [--only-verify] [--server]
 
 1. A fresh database (PostgreSQL ``onetrip_licenses_bench`` on 127.0.0.1:5432, or a SQLite file
    under bench/out), migrated, with one department, one item producing a licence (5 years) and
@@ -18,6 +18,13 @@ with approvals per second, and the public verification page beside /healthz, in 
    fresh batch of approvals each time.
 4. ``--requests`` GETs of /healthz and of a licence's /verify/<id>/ page through Django's test
    client in this process, alternated: requests/s of each and their ratio (goal ≥ 50 %).
+   With ``--server``, also through a real server: gunicorn (one sync worker, on a free port of
+   127.0.0.1, against the same database) and ``--concurrency`` client threads (urllib, a new
+   connection per request, no cookies: a first visit each time), ``--requests`` GETs of each URL
+   in ten alternated blocks (/healthz, then /verify/<id>/, and again), timed per URL.
+
+``--only-verify`` skips the timing of steps 2 and 3: one case is approved and its licence issued
+in this process (not timed), then step 4 runs.
 
 Goal (issue D): the signing job keeps up with a busy day's approvals: ratio licences/s ÷
 approvals/s. Prints the machine's core count; not part of the test suite.
@@ -208,12 +215,90 @@ def pages(n: int) -> tuple[float, float]:
     return n / spent["healthz"], n / spent["verify"]
 
 
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _hammer(url: str, n: int, threads: int) -> float:
+    """n GETs of url from `threads` threads (a new connection each): requests/s."""
+    import threading
+    import urllib.request
+
+    left = [n]
+    lock = threading.Lock()
+    errors: list[str] = []
+
+    def run() -> None:
+        while True:
+            with lock:
+                if left[0] <= 0:
+                    return
+                left[0] -= 1
+            try:
+                with urllib.request.urlopen(url, timeout=30) as r:
+                    r.read()
+                    if r.status != 200:
+                        errors.append(str(r.status))
+            except Exception as exc:  # noqa: BLE001 - counted and reported
+                errors.append(repr(exc))
+
+    pool = [threading.Thread(target=run) for _ in range(threads)]
+    started = time.perf_counter()
+    for t in pool:
+        t.start()
+    for t in pool:
+        t.join()
+    spent = time.perf_counter() - started
+    if errors:
+        raise SystemExit(f"{len(errors)} failed requests to {url}, e.g. {errors[0]}")
+    return n / spent
+
+
+def served_pages(db: str, n: int, threads: int) -> tuple[float, float]:
+    import subprocess
+    import urllib.request
+
+    from onetrip.licenses.models import Licence, LicenceStatus
+
+    key = Licence.objects.filter(status=LicenceStatus.VALID).values_list("verification_id", flat=True).first()
+    port = _free_port()
+    env = dict(os.environ, DEBUG="0", PYTHONPATH=str(ROOT))  # this checkout's code, whatever is installed
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "onetrip.wsgi", "--workers", "1",
+                               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(200):
+            try:
+                urllib.request.urlopen(f"{base}/healthz", timeout=1).read()
+                break
+            except OSError:
+                time.sleep(0.1)
+        for url in (f"{base}/healthz", f"{base}/verify/{key}/"):
+            _hammer(url, 50, threads)  # warm: connections, templates, translations
+        spent = {"healthz": 0.0, "verify": 0.0}
+        block = max(n // 10, threads)
+        for _ in range(10):  # alternated in short blocks, so that the machine's other load falls on both alike
+            spent["healthz"] += block / _hammer(f"{base}/healthz", block, threads)
+            spent["verify"] += block / _hammer(f"{base}/verify/{key}/", block, threads)
+        return 10 * block / spent["healthz"], 10 * block / spent["verify"]
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--db", choices=["pg", "sqlite"], default="pg")
     parser.add_argument("--cases", type=int, default=200)
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--requests", type=int, default=300)
+    parser.add_argument("--only-verify", action="store_true", help="only step 4 (one licence issued, not timed)")
+    parser.add_argument("--server", action="store_true", help="step 4 also through gunicorn")
+    parser.add_argument("--concurrency", type=int, default=8, help="client threads against the server")
     args = parser.parse_args()
     recreate(args.db)
     setup_django(args.db)
@@ -227,7 +312,12 @@ def main() -> None:
 
     from onetrip.licenses.models import Licence, LicenceStatus
 
-    for w in [int(x) for x in args.workers.split(",")]:
+    if args.only_verify:
+        from onetrip.licenses import jobs
+
+        approve_all(ready_cases(1, 0, world["staff"]), world["staff"])
+        assert jobs.issue_pending() == {"issued": 1, "failed": 0}
+    for w in [] if args.only_verify else [int(x) for x in args.workers.split(",")]:
         batch = ready_cases(args.cases, start, world["staff"])
         start += args.cases
         approve_s = approve_all(batch, world["staff"])
@@ -242,6 +332,11 @@ def main() -> None:
     healthz, verify = pages(args.requests)
     print(f"pages (in-process test client): /healthz {healthz:.0f} req/s, /verify/<id>/ {verify:.0f} req/s, "
           f"ratio {verify / healthz:.0%} (goal >= 50%)")
+    if args.server:
+        connection.close()
+        healthz, verify = served_pages(args.db, args.requests, args.concurrency)
+        print(f"pages (gunicorn, 1 sync worker, {args.concurrency} client threads): /healthz {healthz:.0f} req/s, "
+              f"/verify/<id>/ {verify:.0f} req/s, ratio {verify / healthz:.0%} (goal >= 50%)")
 
 
 if __name__ == "__main__":

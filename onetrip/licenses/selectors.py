@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import functools
 import hashlib
+import threading
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db import connections, router
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -17,7 +20,7 @@ from onetrip.accounts.models import Role
 from onetrip.cases.models import Case, State
 from onetrip.core.identity import mask_name, mask_resident_id
 from onetrip.licenses import rules
-from onetrip.licenses.models import DecisionSignature, HolderKind, Licence, LicenceStatus
+from onetrip.licenses.models import DecisionSignature, HolderKind, Licence, LicenceStatus, LicenceType
 
 ISSUED_STATES = [s for s in LicenceStatus.values if s != LicenceStatus.PENDING]
 
@@ -100,24 +103,87 @@ class PublicView:
 
 
 def public_view(licence: Licence) -> PublicView:
-    status = status_of(licence)
-    person = licence.holder_kind == HolderKind.PERSON
     successor = getattr(licence, "next", None)
+    return _public_view(
+        identifier=licence.identifier, number=licence.number, type_name=licence.licence_type.name,
+        title=licence.title, holder_kind=licence.holder_kind, holder_name=licence.holder_name,
+        holder_id_number=licence.holder_id_number, department=licence.department.name, issued_on=licence.issued_on,
+        valid_from=licence.valid_from, valid_until=licence.valid_until, status=licence.status,
+        status_reason=licence.status_reason, status_changed_at=licence.status_changed_at, sha256=licence.sha256,
+        replaced_by=successor.identifier if successor is not None else None)
+
+
+def _public_view(*, identifier: str | None, number: str, type_name: str, title: str, holder_kind: str,
+                 holder_name: str, holder_id_number: str, department: str, issued_on: dt.date | None,
+                 valid_from: dt.date, valid_until: dt.date | None, status: str, status_reason: str,
+                 status_changed_at: dt.datetime | None, sha256: str, replaced_by: str | None) -> PublicView:
+    status = rules.effective_status(status, valid_until, _today())
+    person = holder_kind == HolderKind.PERSON
     return PublicView(
-        identifier=licence.identifier or "", number=licence.number, type_name=licence.licence_type.name,
-        title=licence.title, holder=mask_name(licence.holder_name) if person else licence.holder_name,
-        holder_id=mask_resident_id(licence.holder_id_number) if person else licence.holder_id_number,
-        department=licence.department.name, issued_on=licence.issued_on, valid_from=licence.valid_from,
-        valid_until=licence.valid_until, status=status, status_label=str(LicenceStatus(status).label),
+        identifier=identifier or "", number=number, type_name=type_name, title=title,
+        holder=mask_name(holder_name) if person else holder_name,
+        holder_id=mask_resident_id(holder_id_number) if person else holder_id_number,
+        department=department, issued_on=issued_on, valid_from=valid_from, valid_until=valid_until, status=status,
+        status_label=str(LicenceStatus(status).label),
         # A suspension's or revocation's reason is the department's public statement.
-        status_reason=licence.status_reason if status in (LicenceStatus.REVOKED, LicenceStatus.SUSPENDED) else "",
-        status_changed_at=licence.status_changed_at, sha256=licence.sha256,
-        replaced_by=(successor.identifier or "") if successor is not None else "")
+        status_reason=status_reason if status in (LicenceStatus.REVOKED, LicenceStatus.SUSPENDED) else "",
+        status_changed_at=status_changed_at, sha256=sha256, replaced_by=replaced_by or "")
 
 
-def file_matches(licence: Licence, data: bytes) -> bool:
-    """Whether an uploaded PDF is exactly the file issued (its SHA-256)."""
-    return bool(licence.sha256) and hashlib.sha256(data).hexdigest() == licence.sha256
+# What ``_public_view`` takes, in the order the verification query selects it: the licence's own
+# columns, then its type's and department's names and its successor's identifier (subqueries,
+# which PostgreSQL plans in half the time of joins).
+_VERIFY_FIELDS = ("identifier", "number", "title", "holder_kind", "holder_name", "holder_id_number", "issued_on",
+                  "valid_from", "valid_until", "status", "status_reason", "status_changed_at", "sha256")
+_VERIFY_NAMES = {"type_name": "v_type_name", "department": "v_department", "replaced_by": "v_successor"}
+_KEY_SLOT = "\x00verification id\x00"  # stands for the key in the compiled query (no real key has a NUL)
+_converters = threading.local()
+
+
+@functools.cache
+def _verification_query(alias: str) -> tuple[Any, str, tuple[Any, ...], int, list[Any]]:
+    from onetrip.accounts.models import Department
+
+    query = (Licence.objects.using(alias).filter(verification_id=_KEY_SLOT).order_by().annotate(
+        v_type_name=Subquery(LicenceType.objects.filter(pk=OuterRef("licence_type_id")).values("name")),
+        v_department=Subquery(Department.objects.filter(pk=OuterRef("department_id")).values("name")),
+        v_successor=Subquery(Licence.objects.filter(previous_id=OuterRef("pk")).order_by().values("identifier")),
+    ).values_list(*_VERIFY_FIELDS, *_VERIFY_NAMES.values())[:1]).query
+    compiler = query.get_compiler(using=alias)
+    sql, params = compiler.as_sql()
+    columns = [col for col, _sql, _alias in compiler.select[:compiler.col_count]]
+    return query, sql, tuple(params), list(params).index(_KEY_SLOT), columns
+
+
+def verification_view(key: str) -> PublicView | None:
+    """``public_view(by_verification_id(key))`` in one query, for the public page a QR code opens.
+
+    Building that query's SQL through the ORM costs about 1 ms each time, more than the database
+    takes to answer it; so the ORM builds its SQL once per process and only the key changes.
+    Nothing read is kept: every call reads the licence as it stands."""
+    if not key or len(key) > 32:
+        return None
+    alias = router.db_for_read(Licence)
+    query, sql, params, slot, columns = _verification_query(alias)
+    conn = connections[alias]
+    with conn.cursor() as cursor:
+        cursor.execute(sql, (*params[:slot], key, *params[slot + 1:]))
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    if getattr(_converters, "connection", None) is not conn:  # the backend's, e.g. SQLite's times made aware
+        _converters.connection, _converters.found = conn, query.get_compiler(connection=conn).get_converters(columns)
+    if _converters.found:
+        row = next(iter(query.get_compiler(connection=conn).apply_converters([row], _converters.found)))
+    values = dict(zip((*_VERIFY_FIELDS, *_VERIFY_NAMES), row, strict=True))
+    if values["status"] not in ISSUED_STATES:
+        return None
+    return _public_view(**values)
+
+
+def file_matches(sha256: str, data: bytes) -> bool:
+    """Whether an uploaded PDF is exactly the file issued (its SHA-256, as recorded)."""
+    return bool(sha256) and hashlib.sha256(data).hexdigest() == sha256
 
 
 # --- signed decisions ---------------------------------------------------------------------------

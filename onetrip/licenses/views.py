@@ -4,12 +4,19 @@ the district's time-stamping service over HTTP."""
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
+from django.contrib.messages.storage.cookie import CookieStorage
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -19,6 +26,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, require
+from onetrip.core.context_processors import LARGE_TEXT_COOKIE
 from onetrip.core.identity import mask_name, mask_resident_id
 from onetrip.licenses import ca, rules, selectors, services
 from onetrip.licenses.models import HolderKind, Licence, LicenceStatus
@@ -33,25 +41,53 @@ def _user(request: HttpRequest) -> User:
     return request.user
 
 
-@never_cache  # a revoked licence shows as revoked at once: never served from a cache
+# The verification page a QR code opens, for a visitor without a session, is rendered once per
+# content and kept: the key names everything the page shows (the licence's fields and status as
+# read by this very request, the language, the text size, the address, the time zone) and this
+# process (its templates, catalogues and settings), so a kept page is never stale: a revocation
+# or any other change makes another key at once. The file check's form (with its CSRF token) is
+# a step of its own (?check=file), never kept.
+PAGE_SECONDS = 3600
+_PROCESS = secrets.token_hex(8)
+
+
+def _page_key(request: HttpRequest, view: selectors.PublicView) -> str:
+    what = (_PROCESS, view, translation.get_language(), timezone.get_current_timezone_name(),
+            request.COOKIES.get(LARGE_TEXT_COOKIE) == "1", request.get_full_path())
+    return "licences:verify:" + hashlib.sha256(repr(what).encode()).hexdigest()
+
+
+def _anonymous(request: HttpRequest) -> bool:
+    """No session and no pending message: the page cannot show anything of the visitor's own."""
+    return settings.SESSION_COOKIE_NAME not in request.COOKIES and CookieStorage.cookie_name not in request.COOKIES
+
+
+@never_cache  # a revoked licence shows as revoked at once: never kept by a browser or a proxy
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest, key: str) -> HttpResponse:
     """扫码核验: the licence's key fields (personal data masked) and status; a PDF uploaded here is
     compared with the issued file by its SHA-256."""
-    licence = selectors.by_verification_id(key)
-    if licence is None:
+    view = selectors.verification_view(key)
+    if view is None:
         return render(request, "licenses/verify.html", {"missing": True}, status=404)
-    check: dict[str, Any] = {}
     if request.method == "POST":
         upload = request.FILES.get("file")
+        check: dict[str, Any]
         if upload is None:
             check = {"error": _("Choose the PDF file to check.")}
         elif upload.size is None or upload.size > MAX_CHECK_BYTES:
             check = {"error": _("The file is too large to be this licence.")}
         else:
-            check = {"matches": selectors.file_matches(licence, upload.read()), "name": upload.name}
-    return render(request, "licenses/verify.html", {"view": selectors.public_view(licence), "check": check,
-                                                     "statuses": LicenceStatus})
+            check = {"matches": selectors.file_matches(view.sha256, upload.read()), "name": upload.name}
+        return render(request, "licenses/verify.html", {"view": view, "check": check, "form": True})
+    if request.GET or not _anonymous(request):
+        return render(request, "licenses/verify.html", {"view": view, "form": request.GET.get("check") == "file"})
+    page_key = _page_key(request, view)
+    page = cache.get(page_key)
+    if page is None:
+        page = render_to_string("licenses/verify.html", {"view": view}, request)
+        cache.set(page_key, page, PAGE_SECONDS)
+    return HttpResponse(page)
 
 
 @require_safe
