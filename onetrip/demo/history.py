@@ -1,6 +1,6 @@
 """A few months of made-up history for the demo district, so that the dashboards, the public
 performance page and the monthly reports show something real: finished cases spread over the
-last four months (trips, channels, decisions on time or late, drawn from a seeded random
+last four months (trips, channels, decisions on time or late, ratings, drawn from a seeded random
 generator, so every demo district is the same), their daily rollups and last months' reports.
 
 The history cases are rows only (no trail, no materials): their applicant is 演示历史办件, their
@@ -17,6 +17,7 @@ from django.utils import timezone
 from onetrip.accounts.models import User
 from onetrip.cases.models import Application, Case, Channel, State
 from onetrip.catalog.models import ServiceItem
+from onetrip.ratings.models import Rating
 from onetrip.workcalendar import workdays
 
 HISTORY_NAME = "演示历史办件"
@@ -59,7 +60,7 @@ def load_history(*, today: dt.date | None = None, seed: int = 430703) -> int:
                     applicant_name=HISTORY_NAME, applicant_id_number="", applicant_mobile="",
                     submitted_at=dt.datetime.combine(accepted, dt.time(9, 30), tzinfo=tz))
                 closed_at = dt.datetime.combine(day, dt.time(10 + n % 7, 5 * n % 60), tzinfo=tz)
-                Case.objects.create(
+                case = Case.objects.create(
                     number=f"430703-{day:%Y%m%d}-{900001 + n}", application=app, item=item, version=version,
                     department=version.department, state=State.CLOSED, received_at=app.submitted_at,
                     received_on=accepted, accepted_on=accepted, promised_deadline=deadline,
@@ -69,6 +70,12 @@ def load_history(*, today: dt.date | None = None, seed: int = 430703) -> int:
                     decision_reasons="不符合法定条件（演示）" if deny else "", delivery_method="post" if trips == 0 else "pickup",
                     closed_at=closed_at, visit_count=trips)
                 made += 1
+                if rng.random() < 0.6:  # 一事一评: most rate; the others count by default after the period
+                    default = rng.random() < 0.25 and back > 16  # a default comes 15 days after the close
+                    level = 4 if default else rng.choices([5, 4, 3, 2, 1], weights=[62, 24, 8, 4, 2])[0]
+                    Rating.objects.create(channel="online", level=level, is_default=default,
+                                          department=version.department, case=case,
+                                          rated_at=closed_at + dt.timedelta(days=15 if default else rng.randint(0, 3)))
     from onetrip.reports import services as reports
     from onetrip.reports.models import RollupMark
 

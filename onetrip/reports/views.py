@@ -11,6 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Department, User
 from onetrip.accounts.permissions import Capability, can
@@ -38,6 +39,38 @@ def _rows(figures: dict[str, Any]) -> list[dict[str, Any]]:
              "reference": round(100 * m.reference, 1) if m.reference else None} for m in metrics.METRICS]
 
 
+def _pct(value: float | None) -> float | None:
+    return None if value is None else round(value * 100, 1)
+
+
+def _charts(months: list[tuple[dt.date, dict[str, Any]]],
+            departments: list[tuple[Any, dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """The data of the page's charts (ECharts, reports/charts.js); the tables say the same."""
+    by_code = {m.code: m for m in metrics.METRICS}
+    reference = _("Zhejiang 2017: %(p)s%%")
+
+    def line(code: str) -> dict[str, Any]:
+        m = by_code[code]
+        ref = round(100 * m.reference, 1) if m.reference else None
+        return {"name": str(m.label), "data": [_pct(f[code]) for _m, f in months], "reference": ref,
+                "reference_label": reference % {"p": ref} if ref else ""}
+
+    charts: dict[str, dict[str, Any]] = {}
+    if months:
+        charts["trend"] = {"kind": "line", "title": _("Month by month: at most one trip, decided on time, satisfaction"),
+                           "labels": [f"{m:%Y-%m}" for m, _f in months],
+                           "series": [line("one_trip_rate"), line("on_time_rate"), line("satisfaction_rate")]}
+    if departments:
+        ref = round(100 * (by_code["one_trip_rate"].reference or 0), 1)
+        charts["departments"] = {
+            "kind": "bar", "title": _("Departments: at most one trip"),
+            "labels": [d.short_name or d.name for d, _f in departments],
+            "series": [{"name": str(by_code["one_trip_rate"].label),
+                        "data": [_pct(f["one_trip_rate"]) for _d, f in departments], "reference": ref,
+                        "reference_label": reference % {"p": ref}}]}
+    return charts
+
+
 def dashboard(request: HttpRequest) -> HttpResponse:
     """改革成效: the metrics of the period from the daily rollups, with their formulas, and for
     the supervisor the departments ranked."""
@@ -45,10 +78,13 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     since, until = selectors.period(request.GET, today)
     figures = selectors.figures(since, until, department_id=department_id)
+    departments = selectors.by_department(since, until) if department_id is None else []
+    twelve = (until.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
     return render(request, "reports/dashboard.html", {
+        "charts": _charts(selectors.monthly(twelve, until, department_id=department_id), departments),
         "since": since, "until": until, "rows": _rows(figures), "figures": figures,
         "department": Department.objects.filter(pk=department_id).first() if department_id else None,
-        "departments": selectors.by_department(since, until) if department_id is None else [],
+        "departments": departments,
         "choose_department": can(user, Capability.SUPERVISE),
         "all_departments": Department.objects.order_by("code") if can(user, Capability.SUPERVISE) else [],
     })
@@ -68,11 +104,10 @@ def performance(request: HttpRequest) -> HttpResponse:
         return render(request, "reports/performance.html", {"until": None})
     year_start = until.replace(month=1, day=1)
     twelve = (until.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
+    months, departments = selectors.monthly(twelve, until), selectors.by_department(year_start, until)
     return render(request, "reports/performance.html", {
-        "until": until, "year_start": year_start,
-        "rows": _rows(selectors.figures(year_start, until)),
-        "months": selectors.monthly(twelve, until),
-        "departments": selectors.by_department(year_start, until),
+        "until": until, "year_start": year_start, "rows": _rows(selectors.figures(year_start, until)),
+        "months": months, "departments": departments, "charts": _charts(months, departments),
     })
 
 
