@@ -283,6 +283,7 @@ class World:
         sup, head = self.supervisor, self.staff.head
         return {
             ("/api/v1/supervision/cards", "get"): Call(user=sup, query={"status": "issued"}),
+            ("/api/v1/metrics", "get"): Call(user=sup, query={"since": "2025-11-01", "until": "2025-11-30"}),
             ("/api/v1/supervision/cards/{card_id}/appeal", "post"): Call(
                 user=head, path={"card_id": self.card.pk}, json={"reasons": "系统故障", "evidence": "运维工单"}),
             ("/api/v1/supervision/cards/{card_id}/decision", "post"): Call(
@@ -484,6 +485,7 @@ ALL = [
     ("/api/v1/licenses/{licence_id}/pdf", "get"), ("/api/v1/licenses/{licence_id}/status", "post"),
     ("/api/v1/licenses/{licence_id}/renew", "post"),
     ("/api/v1/supervision/cards", "get"), ("/api/v1/supervision/cards/{card_id}/appeal", "post"),
+    ("/api/v1/metrics", "get"),
     ("/api/v1/supervision/cards/{card_id}/decision", "post"), ("/api/v1/supervision/orders", "get"),
     ("/api/v1/supervision/orders", "post"), ("/api/v1/supervision/orders/{order_id}/reply", "post"),
     ("/api/v1/supervision/orders/{order_id}/close", "post"),

@@ -609,6 +609,7 @@ OPERATIONS: dict[tuple[str, str], Route] = {
                                                                       body=lambda w: {"method": "pickup"}),
     ("GET", "/api/v1/shipments"): staff(Capability.HAND_OUT_RESULTS),
     ("GET", "/api/v1/supervision/cards"): staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
+    ("GET", "/api/v1/metrics"): staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
     ("GET", "/api/v1/supervision/orders"): staff((Capability.SUPERVISE, Capability.ANSWER_SUPERVISION)),
     ("POST", "/api/v1/supervision/orders"): staff(Capability.SUPERVISE, body=lambda w: {
         "department": w.case_a.department_id, "subject": "催办", "instructions": "请办理"}),

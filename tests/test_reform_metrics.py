@@ -16,7 +16,7 @@ from onetrip.reports import metrics, selectors
 from onetrip.reports import services as reports
 from onetrip.reports.models import DailyRollup, RollupMark
 
-from .conftest import apply, at, make_user, supplement
+from .conftest import apply, at, make_department, make_user, supplement
 
 pytestmark = pytest.mark.django_db
 
@@ -188,3 +188,21 @@ def test_satisfaction_and_cards_roll_up_by_department(data, citizen):
     [(department, figures)] = selectors.by_department(DAY, DAY)
     assert department == one.department and figures["satisfaction_rate"] == pytest.approx(3 / 4)
     assert selectors.monthly(DAY, DAY)[0][1]["ratings"] == 4
+
+
+def test_the_metrics_api_answers_from_the_rollups_within_the_viewers_scope(data, staff):
+    reports.roll_up(today=dt.date(2025, 11, 22), first=DAY)
+    c = Client()
+    c.force_login(make_user(Role.SUPERVISOR))
+    body = c.get("/api/v1/metrics", {"since": "2025-11-01", "until": "2025-11-30"}).json()
+    got = {m["code"]: m["value"] for m in body["metrics"]}
+    assert got["finished"] == 3 and got["one_trip_rate"] == pytest.approx(2 / 3) and body["department"] is None
+    assert c.get("/api/v1/metrics", {"since": "2025-11-30", "until": "2025-11-01"}).status_code == 400
+    officer = Client()
+    officer.force_login(make_user(Role.OFFICER, make_department(data[0].department.division, code="ZJJ", name="区住建局")))
+    other = officer.get("/api/v1/metrics", {"since": "2025-11-01", "until": "2025-11-30",
+                                            "department": data[0].department_id}).json()
+    assert {m["code"]: m["value"] for m in other["metrics"]}["finished"] == 0  # their own department only
+    citizen = Client()
+    citizen.force_login(data[0].application.applicant)
+    assert citizen.get("/api/v1/metrics").status_code == 403

@@ -293,6 +293,9 @@ api.add_router("/v1", licenses_router)
 from onetrip.api.supervision import router as supervision_router  # noqa: E402
 
 api.add_router("/v1", supervision_router)
+from onetrip.api.reports import router as reports_router  # noqa: E402
+
+api.add_router("/v1", reports_router)
 from onetrip.api.ratings import router as ratings_router  # noqa: E402
 
 api.add_router("/v1", ratings_router)

@@ -1,0 +1,63 @@
+"""Reform metrics over the API (mounted under ``/api/v1``): the figures of a period from the daily
+rollups, for the district or one department, with each metric's formula. Supervisors see the
+district and any department; a department's officers and head their own."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+from ninja.errors import HttpError
+
+from onetrip.accounts.models import User
+from onetrip.accounts.permissions import Capability, can
+from onetrip.api.auth import token_or_session
+from onetrip.api.schemas import answers
+from onetrip.reports import metrics, selectors
+
+router = Router(tags=["reports"])
+
+
+class MetricsIn(Schema):
+    since: dt.date | None = Field(None, description="First day (default: the first of this month).")
+    until: dt.date | None = Field(None, description="Last day (default: today).")
+    department: int = Field(0, ge=0, le=2**31 - 1, description="Supervisors: one department (0: the district).")
+
+
+class MetricOut(Schema):
+    code: str
+    label: str
+    formula: str
+    value: float | None = Field(..., description="A share from 0 to 1 when percent, else a count or an average.")
+    percent: bool
+    reference: float | None
+
+
+class MetricsOut(Schema):
+    since: dt.date
+    until: dt.date
+    department: int | None
+    metrics: list[MetricOut]
+
+
+@router.get("/metrics", response=answers({200: MetricsOut}, 400, 401, 403), auth=token_or_session)
+def get_metrics(request: HttpRequest, params: Query[MetricsIn]) -> Any:
+    """改革成效: every metric of the period (cases finished in it), from the daily rollups."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    if can(user, Capability.SUPERVISE):
+        department = params.department or None
+    elif can(user, Capability.ANSWER_SUPERVISION) and user.department_id:
+        department = int(user.department_id)
+    else:
+        raise HttpError(403, "Metrics are for supervisors and the departments.")
+    today = timezone.localdate()
+    since, until = params.since or today.replace(day=1), params.until or today
+    if since > until:
+        raise HttpError(400, "since is after until.")
+    figures = selectors.figures(since, until, department_id=department)
+    return {"since": since, "until": until, "department": department, "metrics": [
+        {"code": m.code, "label": str(m.label), "formula": str(m.formula), "value": figures[m.code],
+         "percent": m.percent, "reference": m.reference} for m in metrics.METRICS]}
