@@ -21,9 +21,14 @@ from onetrip.reports import metrics, selectors
 router = Router(tags=["reports"])
 
 
+_DATE = r"^\d{4}-\d{2}-\d{2}$"
+
+
 class MetricsIn(Schema):
-    since: dt.date | None = Field(None, description="First day (default: the first of this month).")
-    until: dt.date | None = Field(None, description="Last day (default: today).")
+    since: str = Field("", pattern=_DATE, json_schema_extra={"format": "date"},
+                       description="First day, YYYY-MM-DD (default: the first of this month).")
+    until: str = Field("", pattern=_DATE, json_schema_extra={"format": "date"},
+                       description="Last day, YYYY-MM-DD (default: today).")
     department: int = Field(0, ge=0, le=2**31 - 1, description="Supervisors: one department (0: the district).")
 
 
@@ -54,7 +59,11 @@ def get_metrics(request: HttpRequest, params: Query[MetricsIn]) -> Any:
     else:
         raise HttpError(403, "Metrics are for supervisors and the departments.")
     today = timezone.localdate()
-    since, until = params.since or today.replace(day=1), params.until or today
+    try:
+        since = dt.date.fromisoformat(params.since) if params.since else today.replace(day=1)
+        until = dt.date.fromisoformat(params.until) if params.until else today
+    except ValueError:
+        raise HttpError(400, "since and until must be real dates written YYYY-MM-DD.") from None
     if since > until:
         raise HttpError(400, "since is after until.")
     figures = selectors.figures(since, until, department_id=department)
