@@ -81,7 +81,7 @@ class ReplyIn(Schema):
     reply: str = Field(..., max_length=4000)
 
 
-class CloseIn(Schema):
+class OrderCloseIn(Schema):
     decision: Literal["close", "return"]
     note: str = Field("", max_length=2000)
 
@@ -196,7 +196,7 @@ def reply_order(request: HttpRequest, order_id: int, payload: ReplyIn) -> Any:
 
 @router.post("/supervision/orders/{order_id}/close", response=answers({200: OrderOut}, 400, 401, 403, 404, 409),
              auth=token_or_session)
-def close_order(request: HttpRequest, order_id: int, payload: CloseIn) -> Any:
+def close_order(request: HttpRequest, order_id: int, payload: OrderCloseIn) -> Any:
     """The supervisor closes a replied order, or sends it back with a note (a new time limit)."""
     if not can(_user(request), Capability.SUPERVISE):
         raise HttpError(403, "Only a supervisor closes supervision orders.")
