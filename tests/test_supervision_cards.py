@@ -203,3 +203,21 @@ def test_the_trail_check_runs_from_the_desk_and_its_last_result_is_shown(citizen
     assert f"{check.checked}" in page
     with pytest.raises(ValidationError):
         supervision.run_trail_check(actor=staff.head)
+
+
+def test_a_refused_form_says_why_and_writes_nothing(citizen, item, staff, supervisor):
+    overdue_case(citizen, staff)
+    supervision.issue_cards(day=dt.date(2025, 11, 21))
+    card = Card.objects.get()
+    head = Client()
+    head.cookies["django_language"] = "zh-hans"
+    head.force_login(staff.head)
+    page = head.post(f"/staff/supervision/cards/{card.pk}/appeal/", {"reasons": "  "}, follow=True).content.decode()
+    assert "请填写申诉理由" in page
+    assert Card.objects.get().status == CardStatus.ISSUED
+    assert not TrailEntry.objects.filter(action="supervision.card_appealed").exists()
+    c = Client()
+    c.force_login(supervisor)
+    c.post("/supervision/orders/", {"case": "430703-00000000-000000", "subject": "x", "instructions": "y"})
+    c.post("/supervision/orders/", {"department": "", "subject": "", "instructions": ""})
+    assert not Order.objects.exists()

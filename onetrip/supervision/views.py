@@ -4,6 +4,8 @@ orders, and the forms that change them (each a POST that redirects back with a m
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -45,9 +47,15 @@ def _back(request: HttpRequest, default: str) -> HttpResponseBase:
     return redirect(default)
 
 
-def _errors(request: HttpRequest, exc: ValidationError) -> None:
-    for m in exc.messages:
-        messages.error(request, m)
+def _attempt(request: HttpRequest, write: Callable[[], object], success: str) -> None:
+    """Run one write of a form; its refusal becomes error messages (nothing was written)."""
+    try:
+        write()
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, success)
 
 
 @require(Capability.SUPERVISE)
@@ -111,13 +119,10 @@ def appeal(request: HttpRequest, pk: int) -> HttpResponseBase:
     card = Card.objects.filter(pk=pk, department_id=_user(request).department_id or 0).first()
     if card is None:
         raise Http404(_("No such card."))
-    try:
-        services.appeal_card(actor=_user(request), card=card, reasons=request.POST.get("reasons", ""),
-                             evidence=request.POST.get("evidence", ""))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Appeal sent to the supervisor."))
+    post = request.POST
+    _attempt(request, lambda: services.appeal_card(actor=_user(request), card=card, reasons=post.get("reasons", ""),
+                                                   evidence=post.get("evidence", "")),
+             _("Appeal sent to the supervisor."))
     return redirect("supervision:department")
 
 
@@ -127,12 +132,9 @@ def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
     order = Order.objects.filter(pk=pk, department_id=_user(request).department_id or 0).first()
     if order is None:
         raise Http404(_("No such order."))
-    try:
-        services.reply_order(actor=_user(request), order=order, reply=request.POST.get("reply", ""))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Reply sent to the supervisor."))
+    _attempt(request, lambda: services.reply_order(actor=_user(request), order=order,
+                                                   reply=request.POST.get("reply", "")),
+             _("Reply sent to the supervisor."))
     return redirect("supervision:department")
 
 
@@ -142,13 +144,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponseBase:
     card = Card.objects.filter(pk=pk).first()
     if card is None:
         raise Http404(_("No such card."))
-    try:
-        services.decide_appeal(actor=_user(request), card=card, uphold=request.POST.get("decision") == "uphold",
-                               note=request.POST.get("note", ""))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Appeal decided."))
+    post = request.POST
+    _attempt(request, lambda: services.decide_appeal(actor=_user(request), card=card,
+                                                     uphold=post.get("decision") == "uphold", note=post.get("note", "")),
+             _("Appeal decided."))
     return _back(request, reverse("supervision:dashboard") + "?tab=cards")
 
 
@@ -162,15 +161,11 @@ def order(request: HttpRequest) -> HttpResponseBase:
         messages.error(request, _("No case %(n)s.") % {"n": number})
         return _back(request, reverse("supervision:dashboard") + "?tab=orders")
     department = Department.objects.filter(pk=_int(request.POST.get("department")) or 0).first()
-    try:
-        services.issue_order(actor=_user(request), department=department, case=case,
-                             subject=request.POST.get("subject", ""),
-                             instructions=request.POST.get("instructions", ""),
-                             workdays=_int(request.POST.get("workdays")) if request.POST.get("workdays") else None)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Supervision order issued."))
+    post = request.POST
+    _attempt(request, lambda: services.issue_order(
+        actor=_user(request), department=department, case=case, subject=post.get("subject", ""),
+        instructions=post.get("instructions", ""), workdays=_int(post.get("workdays")) if post.get("workdays") else None),
+             _("Supervision order issued."))
     return _back(request, reverse("supervision:dashboard") + "?tab=orders")
 
 
@@ -180,13 +175,10 @@ def close(request: HttpRequest, pk: int) -> HttpResponseBase:
     order = Order.objects.filter(pk=pk).first()
     if order is None:
         raise Http404(_("No such order."))
-    try:
-        services.close_order(actor=_user(request), order=order, accept=request.POST.get("decision") == "close",
-                             note=request.POST.get("note", ""))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("Order updated."))
+    post = request.POST
+    _attempt(request, lambda: services.close_order(actor=_user(request), order=order,
+                                                   accept=post.get("decision") == "close", note=post.get("note", "")),
+             _("Order updated."))
     return _back(request, reverse("supervision:dashboard") + "?tab=orders")
 
 
@@ -196,7 +188,8 @@ def trail_check(request: HttpRequest) -> HttpResponseBase:
     try:
         check = services.run_trail_check(actor=_user(request))
     except ValidationError as exc:
-        _errors(request, exc)
+        for m in exc.messages:
+            messages.error(request, m)
     else:
         (messages.success if check.ok else messages.error)(request, _("Trail check: %(s)s") % {"s": check.summary})
     return redirect(reverse("supervision:dashboard") + "?tab=trail")
