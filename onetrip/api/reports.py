@@ -25,9 +25,9 @@ _DATE = r"^\d{4}-\d{2}-\d{2}$"
 
 
 class MetricsIn(Schema):
-    since: str = Field("", pattern=_DATE, json_schema_extra={"format": "date"},
+    since: str | None = Field(None, pattern=_DATE, json_schema_extra={"format": "date"},
                        description="First day, YYYY-MM-DD (default: the first of this month).")
-    until: str = Field("", pattern=_DATE, json_schema_extra={"format": "date"},
+    until: str | None = Field(None, pattern=_DATE, json_schema_extra={"format": "date"},
                        description="Last day, YYYY-MM-DD (default: today).")
     department: int = Field(0, ge=0, le=2**31 - 1, description="Supervisors: one department (0: the district).")
 
