@@ -221,3 +221,17 @@ def test_a_refused_form_says_why_and_writes_nothing(citizen, item, staff, superv
     c.post("/supervision/orders/", {"case": "430703-00000000-000000", "subject": "x", "instructions": "y"})
     c.post("/supervision/orders/", {"department": "", "subject": "", "instructions": ""})
     assert not Order.objects.exists()
+
+
+def test_the_department_head_is_told_by_sms_of_a_card_and_of_an_order(citizen, item, staff, supervisor):
+    from onetrip.core.models import Notification
+
+    type(staff.head).objects.filter(pk=staff.head.pk).update(mobile="13907369988")
+    case = overdue_case(citizen, staff)
+    supervision.issue_cards(day=dt.date(2025, 11, 21))
+    card_sms = Notification.objects.get(event="supervision.card")
+    assert card_sms.to == "13907369988" and case.department.name in card_sms.body
+    assert "黄牌" in card_sms.body or "Yellow card" in card_sms.body
+    supervision.issue_order(actor=supervisor, case=case, subject="催办", instructions="请尽快决定", workdays=2)
+    order_sms = Notification.objects.get(event="supervision.order")
+    assert order_sms.to == "13907369988" and "催办" in order_sms.body

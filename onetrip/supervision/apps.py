@@ -10,7 +10,8 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         # The cards and orders of a case on its staff workbench (cases never imports this app).
         from onetrip.cases import hooks
-        from onetrip.supervision import selectors
+        from onetrip.supervision import notifications, selectors
 
+        notifications.register_templates()
         hooks.register_panel(hooks.Panel("supervision", frozenset({"staff"}), selectors.case_panel,
                                          template="supervision/_case_panel.html", position=90))

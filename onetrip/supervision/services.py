@@ -17,7 +17,7 @@ from onetrip.accounts.models import Department, User
 from onetrip.cases.models import Case, RuleViolation, State
 from onetrip.cases.rules import Refused, check_length
 from onetrip.core import trail
-from onetrip.supervision import rules
+from onetrip.supervision import notifications, rules
 from onetrip.supervision.models import (
     Card,
     CardColour,
@@ -45,6 +45,9 @@ def _card(*, key: str, colour: str, reason: str, department_id: int, day: dt.dat
             trail.record(actor=None, action="supervision.card", obj=card, summary={
                 "colour": colour, "reason": reason, "department": department_id,
                 "case": case.number if case is not None else "", "detail": detail[:200]})
+            notifications.tell_department(event=notifications.CARD, target=card, department_id=department_id, params={
+                "department": card.department.name, "colour": card.get_colour_display(),
+                "reason": card.get_reason_display()})
     except IntegrityError:
         return None
     return card
@@ -170,6 +173,9 @@ def issue_order(*, actor: User, department: Department | None = None, case: Case
         trail.record(actor=actor, action="supervision.order", obj=order, summary={
             "department": order.department_id, "case": case.number if case else "", "subject": subject,
             "due_on": str(order.due_on)})
+        notifications.tell_department(event=notifications.ORDER, target=order, department_id=order.department_id,
+                                      params={"department": department.name, "subject": subject,
+                                              "due": str(order.due_on)})
     return order
 
 
