@@ -235,3 +235,32 @@ def test_the_department_head_is_told_by_sms_of_a_card_and_of_an_order(citizen, i
     supervision.issue_order(actor=supervisor, case=case, subject="催办", instructions="请尽快决定", workdays=2)
     order_sms = Notification.objects.get(event="supervision.order")
     assert order_sms.to == "13907369988" and "催办" in order_sms.body
+
+
+def test_hall_tickets_on_the_desk_light_up_by_their_wait(district, supervisor, settings):
+    import time_machine
+
+    from onetrip.hall import services as hall
+    from onetrip.hall.models import Ticket
+
+    from .hall_fixtures import build_hall
+
+    settings.SUPERVISION_TICKET_WAIT_WARNING_MINUTES, settings.SUPERVISION_TICKET_WAIT_LIMIT_MINUTES = 20, 30
+    assert [rules.ticket_wait_light(m) for m in (19.9, 20, 29.9, 30)] == ["normal", "warning", "warning", "overdue"]
+    tz = dt.timezone(dt.timedelta(hours=8))
+    with time_machine.travel(dt.datetime(2025, 11, 17, 9, 0, tzinfo=tz), tick=False):
+        w = build_hall(district, open_all_hours=True)
+        early = hall.take_ticket(actor=None, area=w.a, kiosk=w.kiosk)
+    with time_machine.travel(dt.datetime(2025, 11, 17, 9, 15, tzinfo=tz), tick=False):
+        late = hall.take_ticket(actor=None, area=w.a, kiosk=w.kiosk)
+    c = Client()
+    c.force_login(supervisor)
+    c.cookies["django_language"] = "zh-hans"
+    with time_machine.travel(dt.datetime(2025, 11, 17, 9, 40, tzinfo=tz), tick=False):
+        page = c.get("/supervision/?tab=tickets").content.decode()
+    assert page.index(early.number) < page.index(late.number)  # the longest wait first
+    assert "40 分钟" in page or "40分钟" in page
+    assert "light-overdue" in page and "light-warning" in page
+    Ticket.objects.update(state="done")
+    with time_machine.travel(dt.datetime(2025, 11, 17, 9, 40, tzinfo=tz), tick=False):
+        assert early.number not in c.get("/supervision/?tab=tickets").content.decode()

@@ -65,3 +65,14 @@ def may_appeal(user: Any, department_id: int) -> bool:
 def may_supervise(user: Any) -> bool:
     """The supervisor (监察) orders, decides appeals and closes orders."""
     return bool(user is not None and user.is_authenticated and user.role == Role.SUPERVISOR)
+
+
+def ticket_wait_light(minutes: float) -> str:
+    """A hall ticket's light on the desk by how long its holder has waited since taking it:
+    ``overdue`` past SUPERVISION_TICKET_WAIT_LIMIT_MINUTES (default 30), ``warning`` past
+    SUPERVISION_TICKET_WAIT_WARNING_MINUTES (default 20), else ``normal``."""
+    if minutes >= settings.SUPERVISION_TICKET_WAIT_LIMIT_MINUTES:
+        return "overdue"
+    if minutes >= settings.SUPERVISION_TICKET_WAIT_WARNING_MINUTES:
+        return "warning"
+    return "normal"

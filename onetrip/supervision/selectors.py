@@ -148,3 +148,21 @@ def case_panel(case: Case, user: Any, audience: str) -> dict[str, Any] | None:
         return None
     return {"cards": case_cards, "orders": case_orders,
             "may_order": user is not None and user.role == Role.SUPERVISOR}
+
+
+def open_tickets(today: dt.date) -> list[dict[str, Any]]:
+    """Today's hall tickets still waiting, called or being served, longest wait first, each with
+    its minutes of waiting (to the call, or to now) and its light (``rules.ticket_wait_light``)."""
+    from django.utils import timezone
+
+    from onetrip.hall.models import Ticket, TicketState
+    from onetrip.supervision import rules
+
+    now = timezone.now()
+    rows = []
+    for t in (Ticket.objects.filter(day=today, state__in=[TicketState.WAITING, TicketState.CALLED,
+                                                           TicketState.SERVING])
+              .select_related("area", "window").order_by("queued_at")[:300]):
+        waited = ((t.called_at or now) - t.taken_at).total_seconds() / 60
+        rows.append({"ticket": t, "minutes": int(waited), "light": rules.ticket_wait_light(waited)})
+    return rows

@@ -27,7 +27,7 @@ from onetrip.supervision import selectors, services
 from onetrip.supervision.models import Card, CardStatus, Order, OrderStatus
 from onetrip.workcalendar import workdays
 
-TABS = ("cases", "cards", "orders", "violations", "trail")
+TABS = ("cases", "tickets", "cards", "orders", "violations", "trail")
 
 
 def _user(request: HttpRequest) -> User:
@@ -90,6 +90,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ctx["status"] = status
         ctx["statuses"] = OrderStatus.choices
         ctx["page"] = Paginator(selectors.orders(f, status=status), 50).get_page(page_number)
+    elif tab == "tickets":
+        ctx["tickets"] = selectors.open_tickets(today)
     elif tab == "violations":
         ctx["page"] = Paginator(selectors.violations(f), 50).get_page(page_number)
     else:
