@@ -15,19 +15,17 @@ from ninja.errors import HttpError
 from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, can
 from onetrip.api.auth import token_or_session
+from onetrip.api.calendar import _DATE  # one pattern for a date written YYYY-MM-DD
 from onetrip.api.schemas import answers
 from onetrip.reports import metrics, selectors
 
 router = Router(tags=["reports"])
 
 
-_DATE = r"^\d{4}-\d{2}-\d{2}$"
-
-
 class MetricsIn(Schema):
-    since: str | None = Field(None, pattern=_DATE, json_schema_extra={"format": "date"},
+    since: str | None = Field(None, pattern=_DATE.pattern, json_schema_extra={"format": "date"},
                        description="First day, YYYY-MM-DD (default: the first of this month).")
-    until: str | None = Field(None, pattern=_DATE, json_schema_extra={"format": "date"},
+    until: str | None = Field(None, pattern=_DATE.pattern, json_schema_extra={"format": "date"},
                        description="Last day, YYYY-MM-DD (default: today).")
     department: int = Field(0, ge=0, le=2**31 - 1, description="Supervisors: one department (0: the district).")
 
