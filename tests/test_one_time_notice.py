@@ -68,3 +68,24 @@ def test_the_applicant_supplements_online_and_the_case_returns_for_acceptance(ci
     case = supplement(case, citizen)
     assert case.state == "submitted" and case.notices.get().supplemented_at is not None
     assert case.visit_count == 0  # supplementing online is not a trip
+
+
+@pytest.mark.django_db
+def test_not_accepting_a_complete_online_application_is_recorded_once_whatever_data_is_sent(citizen, item, staff):
+    """Findings of a window check cannot be claimed through the data of an API call."""
+    case = apply(citizen)
+    services.transition(case=case, action="refuse", actor=staff.clerk,
+                        data={"reasons": "不予受理", "findings": {"problems": ["营业执照"]}})
+    [violation] = RuleViolation.objects.filter(case=case)
+    assert violation.rule == "refused_complete"
+    assert TrailEntry.objects.filter(action="case.rule_violation", object_id=str(case.pk)).count() == 1
+
+
+@pytest.mark.django_db
+def test_not_accepting_an_application_missing_a_required_material_is_no_violation(citizen, item, staff):
+    from onetrip.cases.models import CaseMaterial
+
+    case = apply(citizen)
+    CaseMaterial.objects.filter(application=case.application).update(current=False)
+    services.transition(case=case, action="refuse", actor=staff.clerk, data={"reasons": "材料不全且拒不补正"})
+    assert not RuleViolation.objects.exists()

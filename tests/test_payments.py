@@ -15,7 +15,7 @@ from django.test import Client
 from pypdf import PdfReader
 
 from onetrip.cases import hooks, services
-from onetrip.cases.models import State
+from onetrip.cases.models import RuleViolation, State
 from onetrip.catalog.models import Fee
 from onetrip.core.models import TrailEntry
 from onetrip.payments import providers, rules
@@ -214,6 +214,28 @@ def test_a_callback_with_another_amount_is_refused_and_logged(bill):
     log = Callback.objects.get()
     assert (log.verdict, log.reason, log.amount_fen, log.bill_reference) == ("refused", "amount_mismatch", 1249,
                                                                              bill.reference)
+
+
+@pytest.mark.django_db
+def test_a_charge_that_is_not_the_catalogue_fee_is_recorded_for_supervision_once(bill):
+    """收费按目录: a payment reported for another amount than the bill raised from the catalogue is
+    a violation on the case; the same notification sent again is not a second one."""
+    body = SANDBOX.notification(bill, amount_fen=1500)
+    for _ in range(2):
+        with pytest.raises(providers.CallbackRefused, match="amount_mismatch"):
+            pay(bill, body=body)
+    violation = RuleViolation.objects.get()
+    assert (violation.case_id, violation.rule, violation.department_id) == (
+        bill.case_id, "fee_off_catalogue", bill.case.department_id)
+    assert (violation.detail["due_fen"], violation.detail["charged_fen"]) == (1250, 1500)
+    assert "12.50" in violation.sentence() and "15.00" in violation.sentence()
+    assert rules.charged_off_catalogue(1250, 1250) is False
+
+
+@pytest.mark.django_db
+def test_a_payment_of_the_catalogue_amount_records_no_violation(bill):
+    pay(bill)
+    assert not RuleViolation.objects.exists()
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from onetrip.cases import services
-from onetrip.cases.models import Application, Channel, State
+from onetrip.cases.models import Application, Channel, RuleViolation, State
 from onetrip.core.models import TrailEntry
 from onetrip.demo.people import resident_id
 
@@ -105,6 +105,24 @@ def test_not_accepting_needs_reasons(item, staff):
     [case] = take_in(staff.clerk, app, "refuse", reasons="不属于本部门职责", form={"state": "missing"})
     case.refresh_from_db()
     assert case.state == State.NOT_ACCEPTED and case.refusal_reasons == "不属于本部门职责" and case.visit_count == 1
+    assert not RuleViolation.objects.exists()  # something was missing: not a complete application
+
+
+def test_not_accepting_a_complete_application_at_the_window_is_recorded_for_supervision(item, staff):
+    """材料齐全、符合法定形式的，应当受理: every material present and none faulty, yet not accepted."""
+    app = start(staff.clerk, item)
+    scan(staff.clerk, app)
+    [case] = take_in(staff.clerk, app, "refuse", reasons="今天不办", form={"state": "present"})
+    violation = RuleViolation.objects.get()
+    assert (violation.case_id, violation.rule, violation.actor_id) == (case.pk, "refused_complete", staff.clerk.pk)
+    assert "今天不办" in violation.sentence()
+
+
+def test_not_accepting_for_a_faulty_material_is_no_violation(item, staff):
+    app = start(staff.clerk, item)
+    scan(staff.clerk, app)
+    take_in(staff.clerk, app, "refuse", reasons="申请书系伪造", form={"state": "faulty", "note": "签名不符"})
+    assert not RuleViolation.objects.exists()
 
 
 def test_only_a_window_clerk_takes_in_and_only_once(item, staff, citizen):

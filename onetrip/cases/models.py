@@ -7,6 +7,8 @@ holds the one material set and becomes one ``Case`` per item. A case records the
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -268,6 +270,10 @@ class Comment(models.Model):
         ordering = ["at"]
 
 
+def _yuan(fen: Any) -> str:
+    return f"{fen / 100:.2f}" if isinstance(fen, int) else "?"
+
+
 class RuleViolation(models.Model):
     """A breach of the reform's rules caught by the system, for e-supervision (电子监察):
     asking for a material off the checklist, a repeated notice (反复补正), more trips than
@@ -278,6 +284,8 @@ class RuleViolation(models.Model):
         REPEATED_NOTICE = "repeated_notice", _("A second notice named materials not named the first time")
         VISITS_EXCEEDED = "visits_exceeded", _("More trips than promised")
         OVERDUE = "overdue", _("Promised time limit exceeded")
+        REFUSED_COMPLETE = "refused_complete", _("A complete application was not accepted")
+        FEE_OFF_CATALOGUE = "fee_off_catalogue", _("A charge that is not the catalogue's fee")
 
     rule = models.CharField(_("rule"), max_length=32, choices=Rule.choices, db_index=True)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="violations")
@@ -296,7 +304,7 @@ class RuleViolation(models.Model):
             # A case is flagged once per rule that happens to it once (trips, overdue).
             models.UniqueConstraint(
                 fields=["case", "rule"],
-                condition=models.Q(rule__in=["visits_exceeded", "overdue"]),
+                condition=models.Q(rule__in=["visits_exceeded", "overdue", "refused_complete"]),
                 name="supervision_violation_once_per_case",
             ),
         ]
@@ -314,6 +322,11 @@ class RuleViolation(models.Model):
                 "v": d.get("visits", "?"), "p": d.get("promised", "?")}
         if self.rule == self.Rule.OVERDUE:
             return str(_("Promised deadline %(d)s passed")) % {"d": d.get("promised_deadline", "")}
+        if self.rule == self.Rule.REFUSED_COMPLETE:
+            return str(_("Every required material was there; the reasons given: %(r)s")) % {"r": d.get("reasons", "")}
+        if self.rule == self.Rule.FEE_OFF_CATALOGUE:
+            return str(_("%(fee)s: the catalogue's amount is %(due)s yuan; %(paid)s yuan was charged")) % {
+                "fee": d.get("fee", ""), "due": _yuan(d.get("due_fen")), "paid": _yuan(d.get("charged_fen"))}
         return ""
 
 

@@ -260,6 +260,23 @@ def window_check(lines: Sequence[Any], have: set[str], marks: Mapping[str, Mappi
     return problems
 
 
+@dataclass(frozen=True)
+class WindowFindings:
+    """What the window's check (``window_check``) found missing or faulty, handed to the refusal
+    in process only: an API call's JSON can never hold it, so nobody can claim findings to
+    refuse a complete application unrecorded."""
+
+    problems: tuple[str, ...] = ()
+
+
+def refused_complete(*, missing: Sequence[str], faulty: Sequence[str] = ()) -> bool:
+    """材料齐全、符合法定形式的，应当受理 (Administrative Licensing Law, Article 32(5)): not
+    accepting an application with every required material present and none marked faulty is a
+    breach recorded for e-supervision. A department with a lawful reason (the matter is outside
+    its remit, Article 32(1)–(2)) appeals the card with that reason."""
+    return not missing and not faulty
+
+
 def visits_exceeded(visit_count: int, promised: int) -> bool:
     """最多跑一次: more trips than the guide promises is a breach."""
     return visit_count > promised

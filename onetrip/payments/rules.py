@@ -73,3 +73,10 @@ def refund_on_withdrawal(bill: Any) -> bool:
     from onetrip.payments.models import BillState
 
     return bill.state == BillState.PAID and bill.refundable
+
+
+def charged_off_catalogue(bill_fen: int, charged_fen: int) -> bool:
+    """收费按目录 (no fee outside the catalogue): every bill is raised from the item's published fee
+    and its standard; a payment reported for any other amount is refused, and it is recorded for
+    e-supervision as a charge that is not the catalogue's fee."""
+    return charged_fen != bill_fen

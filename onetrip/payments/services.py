@@ -15,8 +15,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import User
-from onetrip.cases.models import Case
-from onetrip.cases.rules import Refused, is_applicant
+from onetrip.cases.models import Case, RuleViolation
+from onetrip.cases.rules import Refused, is_applicant, record_violation
 from onetrip.catalog.models import FeeRule
 from onetrip.core import trail
 from onetrip.payments import providers, rules
@@ -105,11 +105,27 @@ def receive_callback(*, provider: str, body: bytes, headers: Mapping[str, str]) 
             return _take(provider, note, body)
     except providers.CallbackRefused as refused:
         _log_refusal(provider, refused.reason, body, note)
+        if refused.reason == "amount_mismatch" and note is not None:
+            _record_off_catalogue(provider, note)
         raise
     except IntegrityError:
         # The same notification taken in concurrently by another request: a replay.
         _log_refusal(provider, "replayed", body, note)
         raise providers.CallbackRefused("replayed") from None
+
+
+def _record_off_catalogue(provider: str, note: providers.Notification) -> None:
+    """A provider reported a payment of another amount than the bill: recorded once per
+    notification for e-supervision (the payment itself was refused)."""
+    bill = Bill.objects.select_related("case").filter(reference=note.bill_reference).first()
+    if bill is None or not rules.charged_off_catalogue(bill.amount_fen, note.amount_fen):
+        return
+    detail = {"fee": bill.name, "bill": bill.reference, "due_fen": bill.amount_fen, "charged_fen": note.amount_fen,
+              "provider": provider[:32], "notification": note.notification_id[:64]}
+    with transaction.atomic():
+        if not RuleViolation.objects.filter(case=bill.case, rule=RuleViolation.Rule.FEE_OFF_CATALOGUE,
+                                            detail__notification=detail["notification"]).exists():
+            record_violation(case=bill.case, rule=RuleViolation.Rule.FEE_OFF_CATALOGUE, actor=None, detail=detail)
 
 
 def _take(provider: str, note: providers.Notification, body: bytes) -> Callback:

@@ -15,8 +15,9 @@ from onetrip.workcalendar import workdays
 
 def yellow_card_for_violation(violation: Any) -> bool:
     """黄牌: every rule violation the system records (an off-checklist request, a second notice
-    naming materials the first did not, trips beyond the promise, a case past its promised
-    deadline) earns the department a yellow card, once per violation."""
+    naming materials the first did not, not accepting a complete application, a charge that is
+    not the catalogue's fee, trips beyond the promise, a case past its promised deadline) earns
+    the department a yellow card, once per violation."""
     return violation.pk is not None
 
 

@@ -81,6 +81,16 @@ def _deem_accept(case: Case, actor: User | None, data: dict[str, Any], day: dt.d
 def _refuse(case: Case, actor: User | None, data: dict[str, Any], day: dt.date, summary: Summary) -> None:
     case.refusal_reasons = _text(data, "reasons", required=gettext("Give the reasons for not accepting."))
     summary["reasons"] = case.refusal_reasons
+    findings = data.get("findings")
+    if not isinstance(findings, rules.WindowFindings):
+        findings = rules.WindowFindings()
+    have = set(CaseMaterial.objects.filter(application_id=case.application_id, current=True)
+               .values_list("name", flat=True))
+    missing = [r.name for r in case.version.materials.all()
+               if r.required and not r.registry and r.name not in have]
+    if rules.refused_complete(missing=missing, faulty=findings.problems):
+        rules.record_violation(case=case, rule=RuleViolation.Rule.REFUSED_COMPLETE, actor=actor, once=True,
+                               detail={"reasons": case.refusal_reasons[:300]})
 
 
 def _notice_items(data: dict[str, Any]) -> list[dict[str, str]]:

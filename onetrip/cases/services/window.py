@@ -50,7 +50,8 @@ def take_in(*, actor: User, application: Application, marks: Mapping[str, Mappin
 def _decide(case: Case, actor: User, decision: str, problems: list[dict[str, str]], reasons: str,
             note: str) -> Case:
     if decision == "refuse":
-        return transition(case=case, action="refuse", actor=actor, data={"reasons": reasons})
+        findings = rules.WindowFindings(problems=tuple(p["material"] for p in problems))
+        return transition(case=case, action="refuse", actor=actor, data={"reasons": reasons, "findings": findings})
     own = set(case.version.materials.values_list("name", flat=True))
     items: list[dict[str, Any]] = [p for p in problems if p["material"] in own]
     if decision == "notice" and items:
