@@ -106,10 +106,11 @@ class World:
         from onetrip.supervision.models import Card
 
         self.supervisor = make_user(Role.SUPERVISOR)
-        for n in range(2):
-            record_violation(case=self.case, rule="off_checklist", actor=None, detail={"materials": [f"户口本{n}"]})
+        violations = [record_violation(case=self.case, rule="off_checklist", actor=None,
+                                       detail={"materials": [f"户口本{n}"]}) for n in range(2)]
         supervision.issue_cards(day=dt.date.today())
-        self.card, self.appealed = Card.objects.order_by("id")
+        self.card, self.appealed = Card.objects.filter(key__in=[f"violation:{v.pk}" for v in violations if v]).order_by(
+            "id")
         supervision.appeal_card(actor=self.staff.head, card=self.appealed, reasons="申请人自愿提供")
         self.order = supervision.issue_order(actor=self.supervisor, case=self.case, subject="催办", instructions="请办理")
         self.replied = supervision.issue_order(actor=self.supervisor, case=self.case, subject="说明", instructions="请说明")

@@ -39,6 +39,18 @@ def test_the_demo_district_is_what_the_issue_asks_for():
         assert published.filter(name__contains=name).exists(), name
     # At least one item shows a version history.
     assert ServiceItem.objects.filter(versions__number=2).exists()
+    # Four months of history: every window of the hall has served cases and been rated.
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from onetrip.hall.models import Window
+    from onetrip.reports import selectors
+
+    today = timezone.localdate()
+    windows = selectors.by_window(today - dt.timedelta(days=120), today)
+    assert len(windows) == Window.objects.count() >= 2
+    assert all(f["taken_in"] and f["ratings"] and f["avg_wait_minutes"] for _w, f in windows)
 
 
 @pytest.mark.django_db

@@ -206,3 +206,43 @@ def test_the_metrics_api_answers_from_the_rollups_within_the_viewers_scope(data,
     citizen = Client()
     citizen.force_login(data[0].application.applicant)
     assert citizen.get("/api/v1/metrics").status_code == 403
+
+
+def test_the_windows_metrics_on_a_hand_computed_set(data, district, settings):
+    """Per window: tickets served and their wait, the cases taken in and their trips, the ratings on
+    the window's pad. Window 1 serves three tickets in the period (waits of 10, 20 and 0 minutes)
+    that led to case 1 (no trip) and case 3 (two trips); a no-show and a ticket of another day do
+    not count; of three ratings, one is voided."""
+    from onetrip.hall.models import Ticket
+    from onetrip.ratings.models import Rating
+
+    from .hall_fixtures import build_hall, moment
+
+    world = build_hall(district)
+    w1 = world.windows[0]
+    one, _two, three = data
+
+    def ticket(seq, day=DAY, state="done", wait=0, case=None):
+        queued = moment(day, 9, 0)
+        return Ticket.objects.create(area=world.a, day=day, seq=seq, number=f"A{seq:03d}", token=f"t{seq}",
+                                     channel="kiosk", state=state, taken_at=queued, queued_at=queued,
+                                     called_at=queued + dt.timedelta(minutes=wait), window=w1, case=case)
+
+    t1, t2, t3 = ticket(1, wait=10, case=one), ticket(2, wait=20, case=three), ticket(3)
+    ticket(4, state="no_show", wait=5)
+    ticket(5, day=DAY + dt.timedelta(days=1), wait=50, case=one)
+    for t, level, voided in ((t1, 5, None), (t2, 2, None), (t3, 4, moment(DAY, 12))):
+        Rating.objects.create(channel="onsite", level=level, ticket=t, window=w1, rated_at=moment(DAY, 11),
+                              voided_at=voided)
+    [(window, got)] = selectors.by_window(DAY, DAY)
+    assert window == w1
+    assert got == {"served": 3, "avg_wait_minutes": 10.0, "taken_in": 2, "one_trip_rate": pytest.approx(1 / 2),
+                   "ratings": 2, "satisfaction_rate": pytest.approx(1 / 2)}
+    c = Client()
+    c.force_login(make_user(Role.SUPERVISOR))
+    page = c.get(f"/reports/?since={DAY}&until={DAY}").content.decode()
+    assert f"{world.a.name} · {w1}" in page and "10.0" in page
+    assert selectors.by_window(DAY - dt.timedelta(days=3), DAY - dt.timedelta(days=1)) == []
+    [api] = c.get("/api/v1/metrics", {"since": str(DAY), "until": str(DAY)}).json()["windows"]
+    assert (api["window"], api["number"], api["area"]) == (w1.pk, 1, world.a.name)
+    assert {m["code"]: m["value"] for m in api["metrics"]}["avg_wait_minutes"] == 10.0

@@ -39,11 +39,25 @@ class MetricOut(Schema):
     reference: float | None
 
 
+class WindowMetricsOut(Schema):
+    window: int
+    hall: str
+    area: str
+    number: int
+    metrics: list[MetricOut]
+
+
 class MetricsOut(Schema):
     since: dt.date
     until: dt.date
     department: int | None
     metrics: list[MetricOut]
+    windows: list[WindowMetricsOut] = Field(..., description="Each hall window's figures (the district only).")
+
+
+def _metric_rows(defined: tuple[metrics.Metric, ...], figures: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"code": m.code, "label": str(m.label), "formula": str(m.formula), "value": figures[m.code],
+             "percent": m.percent, "reference": m.reference} for m in defined]
 
 
 @router.get("/metrics", response=answers({200: MetricsOut}, 400, 401, 403), auth=token_or_session)
@@ -65,6 +79,8 @@ def get_metrics(request: HttpRequest, params: Query[MetricsIn]) -> Any:
     if since > until:
         raise HttpError(400, "since is after until.")
     figures = selectors.figures(since, until, department_id=department)
-    return {"since": since, "until": until, "department": department, "metrics": [
-        {"code": m.code, "label": str(m.label), "formula": str(m.formula), "value": figures[m.code],
-         "percent": m.percent, "reference": m.reference} for m in metrics.METRICS]}
+    windows = selectors.by_window(since, until) if department is None else []
+    return {"since": since, "until": until, "department": department,
+            "metrics": _metric_rows(metrics.METRICS, figures),
+            "windows": [{"window": w.pk, "hall": w.area.hall.name, "area": w.area.name, "number": w.number,
+                         "metrics": _metric_rows(metrics.WINDOW_METRICS, f)} for w, f in windows]}

@@ -17,6 +17,7 @@ from django.utils import timezone
 from onetrip.accounts.models import User
 from onetrip.cases.models import Application, Case, Channel, State
 from onetrip.catalog.models import ServiceItem
+from onetrip.hall.models import Ticket, Window
 from onetrip.ratings.models import Rating
 from onetrip.workcalendar import workdays
 
@@ -37,6 +38,7 @@ def load_history(*, today: dt.date | None = None, seed: int = 430703) -> int:
     if not items or clerk is None:
         return 0
     tz = timezone.get_current_timezone()
+    windows = list(Window.objects.select_related("area").order_by("area_id", "number"))
     made = 0
     with transaction.atomic():
         for back in range(DAYS, 0, -1):
@@ -70,6 +72,8 @@ def load_history(*, today: dt.date | None = None, seed: int = 430703) -> int:
                     decision_reasons="不符合法定条件（演示）" if deny else "", delivery_method="post" if trips == 0 else "pickup",
                     closed_at=closed_at, visit_count=trips)
                 made += 1
+                if not online and windows:
+                    _served_at_a_window(rng, case, clerk, rng.choice(windows), accepted, n)
                 if rng.random() < 0.6:  # 一事一评: most rate; the others count by default after the period
                     default = rng.random() < 0.25 and back > 16  # a default comes 15 days after the close
                     level = 4 if default else rng.choices([5, 4, 3, 2, 1], weights=[62, 24, 8, 4, 2])[0]
@@ -87,3 +91,21 @@ def load_history(*, today: dt.date | None = None, seed: int = 430703) -> int:
             month = (month - dt.timedelta(days=1)).replace(day=1)
         reports.generate_monthly(month=month)
     return made
+
+
+def _served_at_a_window(rng: random.Random, case: Case, clerk: User, window: Window, day: dt.date, n: int) -> None:
+    """A window case was taken in at a hall window: its ticket (numbers from 900 up, never met by
+    the day's real tickets) and, most times, the rating tapped on the window's pad (一次一评)."""
+    tz = timezone.get_current_timezone()
+    queued = dt.datetime.combine(day, dt.time(9 + n % 7, 3 * n % 60), tzinfo=tz)
+    called = queued + dt.timedelta(minutes=max(1, round(rng.gauss(9, 6))))
+    seq = 900 + Ticket.objects.filter(area=window.area, day=day).count()
+    ticket = Ticket.objects.create(
+        area=window.area, day=day, seq=seq, number=f"{window.area.prefix}{seq:03d}", token=f"history-{case.pk}",
+        channel="kiosk", state="done", taken_at=queued, queued_at=queued, called_at=called, call_count=1,
+        started_at=called, finished_at=called + dt.timedelta(minutes=rng.randint(4, 15)), window=window,
+        clerk=clerk, case=case)
+    if rng.random() < 0.7:
+        level = rng.choices([5, 4, 3, 2, 1], weights=[66, 22, 8, 3, 1])[0]
+        Rating.objects.create(channel="onsite", level=level, department=case.department, ticket=ticket,
+                              window=window, clerk=clerk, rated_at=ticket.finished_at)

@@ -117,16 +117,15 @@ def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
     load_ratings()  # its cases' licences are issued just below
     issue_demo_licences()
     _demo_supervision()
+    from onetrip.demo.hall import load_hall
     from onetrip.reports import services as reports
 
+    load_hall(admin)  # before the history: its window cases were served at the hall's windows
     if history:
         from onetrip.demo.history import load_history
 
         load_history()  # four months of finished cases, rolled up, last months' reports
     reports.roll_up()  # the metrics dashboard reads the rollups
-    from onetrip.demo.hall import load_hall
-
-    load_hall(admin)
     return report
 
 

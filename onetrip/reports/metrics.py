@@ -204,6 +204,78 @@ METRICS: tuple[Metric, ...] = (
 )
 
 
+WINDOW_COUNTERS = ("served", "wait_seconds", "taken_in", "taken_in_finished", "taken_in_one_trip", "ratings",
+                   "good_ratings")
+
+
+def window_facts(since: dt.date, until: dt.date) -> dict[int, dict[str, int]]:
+    """Per hall window (综合窗口), the counters of the period (both days included), read live from
+    the hall's tickets and the on-site ratings (a hall serves hundreds a day: no rollup needed):
+
+    - ``served``: tickets finished at the window (state done), by the ticket's day;
+      ``wait_seconds``: their waits summed, from taking the ticket (its place in the queue) to
+      the first call;
+    - ``taken_in``: of those, the tickets that led to a case (window intake);
+      ``taken_in_finished``: those cases finished by now; ``taken_in_one_trip``: finished with
+      at most one recorded trip;
+    - ``ratings``: on-site ratings (一次一评) given at the window in the period, voided ones left
+      out; ``good_ratings``: those at 非常满意, 满意 or 基本满意."""
+    from django.db.models import DurationField, ExpressionWrapper, F, Sum
+
+    from onetrip.hall.models import Ticket, TicketState
+    from onetrip.ratings.models import Channel as RatingChannel
+    from onetrip.ratings.models import Rating
+    from onetrip.ratings.rules import GOOD_LEVELS
+
+    out: dict[int, dict[str, int]] = {}
+
+    def put(window_id: int, **values: int) -> None:
+        counters = out.setdefault(window_id, dict.fromkeys(WINDOW_COUNTERS, 0))
+        counters.update(values)
+
+    wait = ExpressionWrapper(F("called_at") - F("queued_at"), output_field=DurationField())
+    finished = Q(case__state=State.CLOSED)
+    for r in (Ticket.objects.filter(day__range=(since, until), state=TicketState.DONE, window__isnull=False)
+              .values("window_id").annotate(
+                  served=Count("id"), wait=Sum(wait, filter=Q(called_at__isnull=False)),
+                  taken_in=Count("id", filter=Q(case__isnull=False)),
+                  taken_in_finished=Count("id", filter=finished),
+                  taken_in_one_trip=Count("id", filter=finished & Q(case__visit_count__lte=1))).order_by()):
+        put(r["window_id"], served=r["served"], wait_seconds=int(r["wait"].total_seconds()) if r["wait"] else 0,
+            taken_in=r["taken_in"], taken_in_finished=r["taken_in_finished"], taken_in_one_trip=r["taken_in_one_trip"])
+    tz = timezone.get_current_timezone()
+    start = dt.datetime.combine(since, dt.time.min, tzinfo=tz)
+    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    for r in (Rating.objects.filter(channel=RatingChannel.ONSITE, window__isnull=False, voided_at__isnull=True,
+                                    rated_at__gte=start, rated_at__lt=end)
+              .values("window_id").annotate(n=Count("id"), good=Count("id", filter=Q(level__in=GOOD_LEVELS)))
+              .order_by()):
+        put(r["window_id"], ratings=r["n"], good_ratings=r["good"])
+    return out
+
+
+WINDOW_METRICS: tuple[Metric, ...] = (
+    Metric("served", _("Tickets served"), _("tickets finished at the window"), lambda s: s["served"]),
+    Metric("avg_wait_minutes", _("Average wait (minutes)"),
+           _("minutes from taking the ticket to the first call ÷ tickets served"),
+           lambda s: round(s["wait_seconds"] / 60 / s["served"], 1) if s["served"] else None),
+    Metric("taken_in", _("Cases taken in"), _("tickets served that led to a case"), lambda s: s["taken_in"]),
+    Metric("one_trip_rate", _("At most one trip"),
+           _("cases taken in at the window and finished with at most one trip ÷ those finished"),
+           _ratio("taken_in_one_trip", "taken_in_finished"), percent=True, reference=0.879),
+    Metric("ratings", _("Ratings"), _("on-site ratings at the window (voided ones left out)"), lambda s: s["ratings"]),
+    Metric("satisfaction_rate", _("Satisfaction rate"),
+           _("(very satisfied + satisfied + fairly satisfied) ÷ on-site ratings at the window"),
+           _ratio("good_ratings", "ratings"), percent=True, reference=0.947),
+)
+
+
+def compute_window(sums: Mapping[str, int]) -> dict[str, float | int | None]:
+    """Every window metric from a window's counters (None where its denominator is zero)."""
+    full = {c: int(sums.get(c) or 0) for c in WINDOW_COUNTERS}
+    return {m.code: m.compute(full) for m in WINDOW_METRICS}
+
+
 def compute(sums: Mapping[str, int]) -> dict[str, float | int | None]:
     """Every metric from the summed counters (None where its denominator is zero)."""
     full = {c: int(sums.get(c) or 0) for c in (*COUNTERS, *DEPARTMENT_COUNTERS)}

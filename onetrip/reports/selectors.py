@@ -51,6 +51,17 @@ def by_department(since: dt.date, until: dt.date) -> list[tuple[Department, dict
     return out
 
 
+def by_window(since: dt.date, until: dt.date) -> list[tuple[Any, dict[str, Any]]]:
+    """Each hall window's metrics over the period (windows with nothing in it left out), in the
+    order of their halls, areas and numbers."""
+    from onetrip.hall.models import Window
+
+    facts = metrics.window_facts(since, until)
+    windows = Window.objects.filter(pk__in=list(facts)).select_related("area__hall").order_by(
+        "area__hall_id", "area__sort_order", "area_id", "number")
+    return [(w, metrics.compute_window(facts[w.pk])) for w in windows]
+
+
 def published_until() -> dt.date | None:
     """The last day whose figures are final (the public page shows no partial day)."""
     from onetrip.reports.models import RollupMark

@@ -79,12 +79,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     since, until = selectors.period(request.GET, today)
     figures = selectors.figures(since, until, department_id=department_id)
     departments = selectors.by_department(since, until) if department_id is None else []
+    windows = selectors.by_window(since, until) if department_id is None else []
     twelve = (until.replace(day=1) - dt.timedelta(days=335)).replace(day=1)
     return render(request, "reports/dashboard.html", {
         "charts": _charts(selectors.monthly(twelve, until, department_id=department_id), departments),
         "since": since, "until": until, "rows": _rows(figures), "figures": figures,
         "department": Department.objects.filter(pk=department_id).first() if department_id else None,
         "departments": departments,
+        "windows": [(w, [(m, f[m.code]) for m in metrics.WINDOW_METRICS]) for w, f in windows],
+        "window_metrics": metrics.WINDOW_METRICS,
+        "window_halls": len({w.area.hall_id for w, _f in windows}) > 1,
         "choose_department": can(user, Capability.SUPERVISE),
         "all_departments": Department.objects.order_by("code") if can(user, Capability.SUPERVISE) else [],
     })
