@@ -99,13 +99,14 @@ def _served_at_a_window(rng: random.Random, case: Case, clerk: User, window: Win
     tz = timezone.get_current_timezone()
     queued = dt.datetime.combine(day, dt.time(9 + n % 7, 3 * n % 60), tzinfo=tz)
     called = queued + dt.timedelta(minutes=max(1, round(rng.gauss(9, 6))))
+    finished = called + dt.timedelta(minutes=rng.randint(4, 15))
     seq = 900 + Ticket.objects.filter(area=window.area, day=day).count()
     ticket = Ticket.objects.create(
         area=window.area, day=day, seq=seq, number=f"{window.area.prefix}{seq:03d}", token=f"history-{case.pk}",
         channel="kiosk", state="done", taken_at=queued, queued_at=queued, called_at=called, call_count=1,
-        started_at=called, finished_at=called + dt.timedelta(minutes=rng.randint(4, 15)), window=window,
+        started_at=called, finished_at=finished, window=window,
         clerk=clerk, case=case)
     if rng.random() < 0.7:
         level = rng.choices([5, 4, 3, 2, 1], weights=[66, 22, 8, 3, 1])[0]
         Rating.objects.create(channel="onsite", level=level, department=case.department, ticket=ticket,
-                              window=window, clerk=clerk, rated_at=ticket.finished_at)
+                              window=window, clerk=clerk, rated_at=finished)
