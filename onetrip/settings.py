@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "onetrip.delivery",
     "onetrip.licenses",
     "onetrip.ratings",
+    "onetrip.hotline",
     "onetrip.api",
     "onetrip.demo",
 ]
@@ -389,3 +390,20 @@ DELIVERY_LOCAL_CARRIER_SECRET = env_str("DELIVERY_LOCAL_CARRIER_SECRET", "")
 # every poor rating opens a rectification due in this many working days (default 5).
 RATINGS_DEFAULT_AFTER_DAYS = env_int("RATINGS_DEFAULT_AFTER_DAYS", 15, minimum=1)
 RATINGS_RECTIFICATION_WORKDAYS = env_int("RATINGS_RECTIFICATION_WORKDAYS", 5, minimum=1)
+
+# 12345 热线 (onetrip/hotline/rules.py, docs/hotline.md). Time limits per type of ticket, in working
+# days after the day it was received: the national guidance (国办发〔2020〕53号) leaves the figures
+# to local rules; the defaults are the district's choice, after Guangdong's 12345 rules (求助 and
+# 建议 10, 投诉 and 举报 15), with 咨询 in 1 (answered at once where the knowledge base can).
+HOTLINE_LIMIT_CONSULTATION = env_int("HOTLINE_LIMIT_CONSULTATION", 1, minimum=0)
+HOTLINE_LIMIT_HELP = env_int("HOTLINE_LIMIT_HELP", 10, minimum=1)
+HOTLINE_LIMIT_COMPLAINT = env_int("HOTLINE_LIMIT_COMPLAINT", 15, minimum=1)
+HOTLINE_LIMIT_REPORT = env_int("HOTLINE_LIMIT_REPORT", 15, minimum=1)
+HOTLINE_LIMIT_SUGGESTION = env_int("HOTLINE_LIMIT_SUGGESTION", 10, minimum=1)
+# A department acknowledges (签收) a dispatched ticket within this many hours (default 2).
+HOTLINE_ACK_HOURS = env_int("HOTLINE_ACK_HOURS", 2, minimum=1)
+# One extension (延期) adds at most this many working days (default 10).
+HOTLINE_EXTENSION_MAX_WORKDAYS = env_int("HOTLINE_EXTENSION_MAX_WORKDAYS", 10, minimum=1)
+# Duplicates (重复诉求): the same caller within this many days, texts at least this similar (percent).
+HOTLINE_DUPLICATE_DAYS = env_int("HOTLINE_DUPLICATE_DAYS", 30, minimum=1)
+HOTLINE_DUPLICATE_SIMILARITY = env_int("HOTLINE_DUPLICATE_SIMILARITY", 50, minimum=1)

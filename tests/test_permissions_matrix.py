@@ -10,22 +10,22 @@ from .conftest import make_user
 ROLES = [None, *Role.values]  # None = anonymous visitor
 
 # page → expected status for: anonymous, citizen, company_rep, proxy_agent, window_clerk, officer,
-# department_head, supervisor, catalog_admin, system_admin
+# department_head, supervisor, catalog_admin, system_admin, hotline_operator
 MATRIX = {
-    "/": [200] * 10,
-    "/items/": [200] * 10,
-    "/bundles/": [200] * 10,
-    "/accounts/me/": [302] + [200] * 9,
-    "/manage/catalogue/export.xlsx": [302, 403, 403, 403, 403, 403, 403, 403, 200, 200],
-    "/manage/catalogue/import/": [302, 403, 403, 403, 403, 403, 403, 403, 200, 200],
-    "/admin/": [302, 302, 302, 302, 302, 302, 302, 302, 200, 200],
-    "/admin/catalog/itemversion/": [302, 302, 302, 302, 302, 302, 302, 302, 200, 200],
-    "/admin/workcalendar/holiday/": [302, 302, 302, 302, 302, 302, 302, 302, 200, 200],
-    "/admin/accounts/user/": [302, 302, 302, 302, 302, 302, 302, 302, 403, 200],
-    "/api/v1/items": [200] * 10,
-    "/api/v1/me": [401] + [200] * 9,
-    "/accounts/company-representatives/": [302, 403, 403, 403, 200, 403, 403, 403, 403, 403],
-    "/staff/results/": [302, 403, 403, 403, 200, 403, 403, 403, 403, 403],
+    "/": [200] * 11,
+    "/items/": [200] * 11,
+    "/bundles/": [200] * 11,
+    "/accounts/me/": [302] + [200] * 10,
+    "/manage/catalogue/export.xlsx": [302, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403],
+    "/manage/catalogue/import/": [302, 403, 403, 403, 403, 403, 403, 403, 200, 200, 403],
+    "/admin/": [302, 302, 302, 302, 302, 302, 302, 302, 200, 200, 302],
+    "/admin/catalog/itemversion/": [302, 302, 302, 302, 302, 302, 302, 302, 200, 200, 302],
+    "/admin/workcalendar/holiday/": [302, 302, 302, 302, 302, 302, 302, 302, 200, 200, 302],
+    "/admin/accounts/user/": [302, 302, 302, 302, 302, 302, 302, 302, 403, 200, 302],
+    "/api/v1/items": [200] * 11,
+    "/api/v1/me": [401] + [200] * 10,
+    "/accounts/company-representatives/": [302, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403],
+    "/staff/results/": [302, 403, 403, 403, 200, 403, 403, 403, 403, 403, 403],
 }
 
 
@@ -53,6 +53,8 @@ CAPABILITIES = {
     Capability.HAND_OUT_RESULTS: {Role.WINDOW_CLERK},
     Capability.CALL_TICKETS: {Role.WINDOW_CLERK},
     Capability.MANAGE_HALL: {Role.CATALOG_ADMIN, Role.SYSTEM_ADMIN},
+    Capability.WORK_HOTLINE: {Role.HOTLINE_OPERATOR},
+    Capability.HANDLE_HOTLINE: {Role.OFFICER, Role.DEPARTMENT_HEAD},
 }
 
 

@@ -64,6 +64,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     CATALOG_ADMIN = "catalog_admin", _("Catalogue admin")
     SYSTEM_ADMIN = "system_admin", _("System admin")
+    HOTLINE_OPERATOR = "hotline_operator", _("Hotline operator")
 
 
 STAFF_ROLES = frozenset(
@@ -75,6 +76,7 @@ STAFF_ROLES = frozenset(
         Role.SUPERVISOR,
         Role.CATALOG_ADMIN,
         Role.SYSTEM_ADMIN,
+        Role.HOTLINE_OPERATOR,
     }
 )
 DEPARTMENT_ROLES = frozenset({Role.OFFICER, Role.DEPARTMENT_HEAD})

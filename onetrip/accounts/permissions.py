@@ -45,6 +45,8 @@ class Capability(StrEnum):
     MANAGE_HALL = "manage_hall"  # configure the hall: areas, their items, opening hours, windows
     MANAGE_LICENCES = "manage_licences"  # the department's e-licences: suspend, revoke, renew (its own only)
     ANSWER_SUPERVISION = "answer_supervision"  # the department's cards (its head appeals) and orders (it replies)
+    WORK_HOTLINE = "work_hotline"  # the 12345 desk: register calls, dispatch, decide extensions, return visits
+    HANDLE_HOTLINE = "handle_hotline"  # the department's hotline tickets: acknowledge, return, extend, reply
 
 
 _EVERYONE: set[Capability] = set()
@@ -71,17 +73,20 @@ POLICY: dict[str | None, frozenset[Capability]] = {
     ),
     Role.OFFICER: frozenset(
         _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX, Capability.MANAGE_LICENCES,
-                      Capability.ANSWER_SUPERVISION}
+                      Capability.ANSWER_SUPERVISION, Capability.HANDLE_HOTLINE}
     ),
     Role.DEPARTMENT_HEAD: frozenset(
         _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX, Capability.MANAGE_LICENCES,
-                      Capability.ANSWER_SUPERVISION}
+                      Capability.ANSWER_SUPERVISION, Capability.HANDLE_HOTLINE}
     ),
     Role.SUPERVISOR: frozenset(
         _LOGGED_IN | {Capability.SUPERVISE, Capability.VIEW_DRAFTS, Capability.VIEW_PERSONAL_DATA}
     ),
     Role.CATALOG_ADMIN: frozenset(_CATALOG_ADMIN),
     Role.SYSTEM_ADMIN: frozenset(_CATALOG_ADMIN | {Capability.MANAGE_PEOPLE, Capability.SUPERVISE}),
+    # 12345 热线 operators (话务员) take calls and run the centre's side of each ticket; they see
+    # callers in full (they call them back), never case files.
+    Role.HOTLINE_OPERATOR: frozenset(_LOGGED_IN | {Capability.WORK_HOTLINE}),
 }
 
 

@@ -19,6 +19,7 @@ class CardReason(models.TextChoices):
     LONG_OVERDUE = "long_overdue", _("Overdue by more than the red-card threshold")
     REPEATED = "repeated", _("Repeated yellow cards in the period")
     ORDER_OVERDUE = "order_overdue", _("A supervision order was not answered in time")
+    TICKET_OVERDUE = "ticket_overdue", _("A hotline ticket was not answered in time")
 
 
 class CardStatus(models.TextChoices):

@@ -17,7 +17,7 @@ from onetrip.accounts.models import Department, User
 from onetrip.cases.models import Case, RuleViolation, State
 from onetrip.cases.rules import Refused, check_length
 from onetrip.core import trail
-from onetrip.supervision import notifications, rules
+from onetrip.supervision import notifications, rules, sources
 from onetrip.supervision.models import (
     Card,
     CardColour,
@@ -56,7 +56,8 @@ def _card(*, key: str, colour: str, reason: str, department_id: int, day: dt.dat
 def issue_cards(*, day: dt.date, limit: int = 1000) -> dict[str, int]:
     """The card job (``supervision.cards``): a yellow card for each recorded rule violation, a red
     card for each case overdue beyond the threshold, a yellow card for each supervision order not
-    answered in time, and a red card for each department whose yellow cards in the period reach
+    answered in time, the cards the registered sources say are due (``sources``: the hotline's
+    overdue tickets), and a red card for each department whose yellow cards in the period reach
     the threshold. Safe to run anywhere, any number of times: each card has its key."""
     done = {"yellow": 0, "red": 0}
 
@@ -83,6 +84,12 @@ def issue_cards(*, day: dt.date, limit: int = 1000) -> dict[str, int]:
                 department_id=order.department_id, day=day, case=order.case, order=order,
                 detail=_("Supervision order “%(s)s” was due by %(d)s") % {"s": order.subject, "d": order.due_on}):
             done["yellow"] += 1
+
+    for source in list(sources.SOURCES.values()):  # the hotline's overdue tickets, and the like
+        for due in source(day, limit):
+            if _card(key=due.key, colour=due.colour, reason=due.reason, department_id=due.department_id, day=day,
+                     detail=due.detail, officer_id=due.officer_id):
+                done[due.colour] = done.get(due.colour, 0) + 1
 
     start, end = rules.repeat_window(day)
     counted = Card.objects.filter(colour=CardColour.YELLOW, issued_on__range=(start, end)).exclude(
