@@ -26,6 +26,7 @@ urlpatterns = [
     path("", include("onetrip.delivery.urls")),
     path("", include("onetrip.licenses.urls")),
     path("", include("onetrip.ratings.urls")),
+    path("", include("onetrip.hotline.urls")),
     path("", include("onetrip.catalog.urls")),
 ]
 

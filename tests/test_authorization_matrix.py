@@ -44,6 +44,7 @@ from onetrip.catalog.models import PublicationBatch
 from onetrip.core.models import TrailEntry
 from onetrip.demo.people import resident_id, uscc
 from onetrip.hall import services as hall_services
+from onetrip.hotline.models import Ticket
 
 from .conftest import PASSWORD, PDF, make_department, make_item, make_user
 from .hall_fixtures import build_hall
@@ -83,6 +84,8 @@ class World:
     rect_a: Any = None  # a rectification of a poor rating of case A (department A)
     rect_b: Any = None  # and of case B (department B)
     void_request: Any = None  # department A's request to void case A's rating
+    ticket_a: Any = None  # a hotline complaint about case A, dispatched to department A
+    ticket_b: Any = None  # an anonymous hotline report dispatched to department B
 
     def secrets_of(self, case: Case) -> list[str]:
         owner = self.victim if case.pk == self.case_a.pk else self.victim2
@@ -137,6 +140,7 @@ def build_world() -> World:
         "supervisor": make_user(Role.SUPERVISOR),
         "catalogue admin": make_user(Role.CATALOG_ADMIN),
         "system admin": make_user(Role.SYSTEM_ADMIN),
+        "hotline operator": make_user(Role.HOTLINE_OPERATOR),
     }
     hall = build_hall(district, open_all_hours=True)
     ticket = hall_services.take_ticket(actor=None, area=hall.a, kiosk=hall.kiosk)
@@ -155,7 +159,44 @@ def build_world() -> World:
     world.report = reports.generate_monthly(month=dt.date.today())
     world.rect_a, world.rect_b = (_poor_rating(c) for c in (case_a, case_b))
     world.void_request = _void_request(world.rect_a)
+    world.ticket_a, world.ticket_b = _hotline(case_a, dept_a, dept_b, actors)
     return world
+
+
+HOTLINE_CALLERS = ("甲来电", "13907367771", "乙举报", "13907367772")
+
+
+def _hotline(case_a: Case, dept_a: Any, dept_b: Any, actors: dict[str, User | None]) -> tuple[Any, Any]:
+    """Two tickets: a named complaint about case A with department A; an anonymous report (with a
+    mobile for SMS) with department B. Only operators may ever see the callers in full."""
+    from onetrip.hotline import services as hotline
+
+    operator = actors["hotline operator"]
+    assert operator is not None
+    a = hotline.register_ticket(actor=operator, kind="complaint", channel="phone", text="办件太慢", case=case_a,
+                                caller_name=HOTLINE_CALLERS[0], caller_mobile=HOTLINE_CALLERS[1]).ticket
+    b = hotline.register_ticket(actor=operator, kind="report", channel="phone", text="偷排废油", anonymous=True,
+                                caller_mobile=HOTLINE_CALLERS[3]).ticket
+    return (hotline.dispatch(actor=operator, ticket=a, department=dept_a),
+            hotline.dispatch(actor=operator, ticket=b, department=dept_b))
+
+
+def ticket_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    """A hotline ticket: operators and supervisors see every one (supervisors act on none); the
+    officers and head of the department it is dispatched to see and work it; nobody else."""
+    def centre(a: User | None) -> bool:
+        return a is not None and a.role in {Role.HOTLINE_OPERATOR, Role.SUPERVISOR, Role.SYSTEM_ADMIN}
+
+    def dept(t: Any) -> Allowed:
+        return lambda a, w: a is not None and a.role in {Role.OFFICER, Role.DEPARTMENT_HEAD} \
+            and a.department_id == t.department_id
+
+    out = []
+    for t in (w.ticket_a, w.ticket_b):
+        works = dept(t)
+        out.append(({"number": t.number}, lambda a, w, works=works: centre(a) or works(a, w),
+                    lambda a, w, works=works: works(a, w) or (a is not None and a.role == Role.HOTLINE_OPERATOR)))
+    return out
 
 
 def _supervision(case_a: Case, actors: dict[str, User | None]) -> tuple[Any, Any]:
@@ -471,6 +512,10 @@ PAGES: dict[str, Route] = {
     "staff/ratings/void-requests/<int:pk>/decide/": staff(
         Capability.SUPERVISE, lambda w: {"pk": w.void_request.pk}, post_only=True),
     "supervision/": staff(Capability.SUPERVISE),
+    # 12345 hotline (tests/test_hotline_pages.py): the desk, one ticket (its forms post to it), a department's list
+    "hotline/": staff((Capability.WORK_HOTLINE, Capability.SUPERVISE)),
+    "hotline/t/<str:number>/": Route("own-object", targets=ticket_targets),
+    "staff/hotline/": staff(Capability.HANDLE_HOTLINE),
     "supervision/cards/<int:pk>/decide/": staff(Capability.SUPERVISE, lambda w: {"pk": w.card.pk}, post_only=True),
     "supervision/orders/": staff(Capability.SUPERVISE, post_only=True),
     "supervision/orders/<int:pk>/close/": staff(Capability.SUPERVISE, lambda w: {"pk": w.order.pk}, post_only=True),
@@ -720,6 +765,7 @@ def fingerprint() -> str:
         Visit.objects.count(), list(PublicationBatch.objects.order_by("pk").values_list("pk", "status", "reviewed_at")),
         list(User.objects.order_by("pk").values_list("pk", "company_status", "is_active")),
         TrailEntry.objects.exclude(action="personal_data.view").count(),
+        list(Ticket.objects.order_by("pk").values_list("pk", "state", "department_id", "updated_at")),
     ]
     return hashlib.sha256(repr(state).encode()).hexdigest()
 
@@ -751,8 +797,9 @@ class Matrix:
             self.owner_clients[owner.pk] = c
 
     def hidden_secrets(self, actor: User | None) -> list[str]:
+        callers = [] if actor is not None and actor.role == Role.HOTLINE_OPERATOR else list(HOTLINE_CALLERS)
         return [s for case in (self.w.case_a, self.w.case_b) if not sees(actor, case, self.w)
-                for s in self.w.secrets_of(case)]
+                for s in self.w.secrets_of(case)] + callers
 
     def request(self, client: Client, method: str, path: str, api: bool, body: Any = None) -> Any:
         self.requests += 1
@@ -806,11 +853,12 @@ class Matrix:
         if 200 <= response.status_code < 300 and api:
             self.problems.append(f"{who} POST {path}: {response.status_code} for someone who may not act")
 
-    def works(self, client: Client, who: str, path: str, api: bool) -> None:
+    def works(self, client: Client, who: str, path: str, api: bool) -> Any:
         response = self.request(client, "GET", path, api)
         if response.status_code != 200:
             self.problems.append(f"{who} GET {path}: {response.status_code}; the matrix fills it wrongly, "
                                  "or the allowed role is refused")
+        return response
 
     def check(self, key: str, methods: list[str], route: Route, pattern: str, api: bool) -> None:
         w = self.w
@@ -824,7 +872,9 @@ class Matrix:
                         if not may_see(actor, w):
                             self.refused(who, actor, method, path, api, body, target=str(params))
                         elif method == "GET":
-                            self.works(self.clients[who], who, path, api)
+                            response = self.works(self.clients[who], who, path, api)
+                            if path.startswith("/hotline/"):  # a ticket's page masks or hides its caller
+                                self.no_data(who, actor, method, path, response)
                         elif not (may_act(actor, w) or _is_owner(actor, params, w)):
                             self.unchanged(who, path, api, body)  # may see it, may not act on it
                 if "GET" in methods:

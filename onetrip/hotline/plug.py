@@ -1,4 +1,5 @@
-"""How the hotline plugs into e-supervision (called from ``HotlineConfig.ready``): overdue tickets
+"""How the hotline plugs in (called from ``HotlineConfig.ready``): a case's staff page lists the
+tickets about it; and in e-supervision, overdue tickets
 are a source of cards (``supervision.sources``), as overdue cases are — a yellow card once a ticket
 is recorded past its time limit, a red card once it is still open beyond the red-card threshold.
 Each card's key names the ticket and the run of its clock, so a reopened ticket late again is
@@ -52,4 +53,9 @@ def cards_due(day: dt.date, limit: int) -> Iterator[sources.CardDue]:
 
 
 def connect() -> None:
+    from onetrip.cases import hooks
+    from onetrip.hotline import selectors
+
     sources.register("hotline.overdue_tickets", cards_due)
+    hooks.register_panel(hooks.Panel("hotline.tickets", frozenset({"staff"}), selectors.case_panel,
+                                     template="hotline/_case_panel.html", position=95))

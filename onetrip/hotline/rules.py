@@ -131,6 +131,15 @@ def caller_visibility(user: Any, ticket: Ticket) -> str:
     return "masked"
 
 
+def sees_linked_case(user: Any, ticket: Ticket) -> bool:
+    """The case a ticket is about is shown (with a link) to those who may open the case: the
+    supervisor, and the staff of the case's own department; operators and other departments see
+    that a case is linked, not its number (they handle no case files)."""
+    case = ticket.case
+    return reads_all(user) or bool(can_handle_tickets(user) and case is not None
+                                   and case.department_id == user.department_id)
+
+
 # --- duplicates ---------------------------------------------------------------------------------
 
 

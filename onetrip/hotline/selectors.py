@@ -111,3 +111,14 @@ def overdue(day: dt.date | None = None) -> QuerySet[Ticket]:
     """Open tickets past their deadline (an index lookup on state and deadline)."""
     day = day or timezone.localdate()
     return Ticket.objects.filter(state__in=OPEN_STATES, deadline__lt=day)
+
+
+def case_panel(case: Any, user: Any, audience: str) -> dict[str, Any] | None:
+    """一件投诉关联办件: the hotline tickets about a case, on its staff workbench (the caller masked
+    as the viewer's role requires is not shown here at all: only the request)."""
+    if case.pk is None:
+        return None
+    tickets = list(Ticket.objects.filter(case=case).order_by("created_at", "id"))
+    if not tickets:
+        return None
+    return {"tickets": [(t, rules.may_view(user, t)) for t in tickets]}

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from onetrip.hotline import views
+
+app_name = "hotline"
+urlpatterns = [
+    path("hotline/", views.desk, name="desk"),
+    path("hotline/t/<str:number>/", views.ticket, name="ticket"),
+    path("staff/hotline/", views.department, name="department"),
+]
