@@ -49,6 +49,7 @@ PEOPLE = [
     ("admin", "system_admin", "系统管理员（演示）", "", "", None, {}),
     ("shengaiban", "catalog_admin", "孙审改（演示）", "", "", None, {}),
     ("jiancha", "supervisor", "周监察（演示）", "", "", None, {}),
+    ("rexian", "hotline_operator", "何热线（演示）", "", "", None, {}),
     ("chuangkou", "window_clerk", "吴窗口（演示）", "", "", "@hall", {}),
     ("scjg.officer", "officer", "郑承办（演示）", "", "", "SCJGJ", {}),
     ("scjg.head", "department_head", "王科长（演示）", "", "", "SCJGJ", {}),

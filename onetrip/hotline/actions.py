@@ -89,13 +89,13 @@ def _connect() -> None:
     from onetrip.hotline import effects as e
 
     open_ = frozenset({S.REGISTERED, S.DISPATCHED, S.RETURNED, S.IN_PROGRESS})
-    register(Action("answer_at_once", frozenset({S.REGISTERED}), S.CLOSED, frozenset({OPERATOR}),
-                    _("Answer now and close"), _("Answered on the call and closed"), effect=e.answer_at_once,
-                    sms=_("12345: your request %(number)s was answered: %(answer)s")))
     register(Action("dispatch", frozenset({S.REGISTERED, S.RETURNED}), S.DISPATCHED, frozenset({OPERATOR}),
                     _("Dispatch to a department"), _("Dispatched to a department"), effect=e.dispatch,
                     sms=_("12345: your request %(number)s has been passed to %(department)s, to be answered by "
                           "%(deadline)s.")))
+    register(Action("answer_at_once", frozenset({S.REGISTERED}), S.CLOSED, frozenset({OPERATOR}),
+                    _("Answer now and close"), _("Answered on the call and closed"), effect=e.answer_at_once,
+                    sms=_("12345: your request %(number)s was answered: %(answer)s")))
     register(Action("acknowledge", frozenset({S.DISPATCHED}), S.IN_PROGRESS, frozenset({DEPARTMENT}),
                     _("Acknowledge"), _("Acknowledged by the department"), effect=e.acknowledge))
     register(Action("return_ticket", frozenset({S.DISPATCHED, S.IN_PROGRESS}), S.RETURNED,

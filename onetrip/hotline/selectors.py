@@ -52,7 +52,7 @@ def history(ticket: Ticket, *, public_only: bool = False) -> list[Line]:
         events = events.filter(public=True)
     return [Line(at=e.at, sentence=actions.event_label(e.action),
                  department=e.department.name if e.department is not None else "", note=e.note, data=e.data,
-                 actor="" if public_only or e.actor is None else (e.actor.get_full_name() or e.actor.username))
+                 actor="" if public_only or e.actor is None else (e.actor.real_name or e.actor.username))
             for e in events]
 
 
