@@ -514,6 +514,7 @@ PAGES: dict[str, Route] = {
     "supervision/": staff(Capability.SUPERVISE),
     # 12345 hotline (tests/test_hotline_pages.py): the desk, one ticket (its forms post to it), a department's list
     "hotline/": staff((Capability.WORK_HOTLINE, Capability.SUPERVISE)),
+    "hotline/follow/": PUBLIC,  # by POST with the number and mobile, or the query code
     "hotline/t/<str:number>/": Route("own-object", targets=ticket_targets),
     "staff/hotline/": staff(Capability.HANDLE_HOTLINE),
     "supervision/cards/<int:pk>/decide/": staff(Capability.SUPERVISE, lambda w: {"pk": w.card.pk}, post_only=True),

@@ -106,3 +106,23 @@ def test_a_complaint_about_a_case_shows_on_the_case_page(c, citizen, item, staff
     services.dispatch(actor=c.operator, ticket=t, department=case.department)
     page = logged_in(staff.officer).get(f"/cases/{case.number}/").content.decode()
     assert t.number in page and "受理后一直没有进展" in page and "13907361234" not in page
+
+
+def test_a_citizen_follows_a_ticket_by_number_and_mobile_or_a_report_by_its_code(c, settings):
+    settings.PROGRESS_LOOKUPS_PER_HOUR = 3
+    with at("2025-06-10"):
+        t = services.dispatch(actor=c.operator, ticket=services.register_ticket(
+            actor=c.operator, kind="complaint", channel="phone", text="油烟扰民", caller_name="李秀英",
+            caller_mobile="13907361234").ticket, department=c.department)
+        reg = services.register_ticket(actor=c.operator, kind="report", channel="phone", text="偷排废油",
+                                       anonymous=True)
+    visitor = Client()
+    page = visitor.post("/hotline/follow/", {"number": t.number, "mobile": "13907361234"})
+    html = page.content.decode()
+    assert page.status_code == 200 and t.number in html and c.department.name in html
+    assert "李秀英" not in html and c.operator.real_name not in html  # nobody's name
+    assert visitor.post("/hotline/follow/", {"number": t.number, "mobile": "13907360000"}).status_code == 404
+    page = visitor.post("/hotline/follow/", {"code": reg.query_code.lower()})
+    assert page.status_code == 200 and reg.ticket.number in page.content.decode()
+    assert visitor.post("/hotline/follow/", {"code": "x"}).status_code == 429  # the fourth look-up this hour
+    assert visitor.get("/hotline/follow/").status_code == 200

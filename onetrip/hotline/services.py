@@ -6,6 +6,7 @@ history row, the caller's SMS queued for after the commit, the trail entry."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -20,7 +21,7 @@ from onetrip.cases.models import Case
 from onetrip.cases.rules import Refused, check_length
 from onetrip.catalog.models import ServiceItem
 from onetrip.core import identity, trail
-from onetrip.hotline import actions, notifications, numbers, rules
+from onetrip.hotline import actions, notifications, numbers, rules, selectors
 from onetrip.hotline.effects import warning_workdays
 from onetrip.hotline.models import Channel, Kind, Ticket, TicketEvent, TicketState
 
@@ -241,6 +242,29 @@ def return_visit(*, actor: User, ticket: Ticket, answer: str, note: str = "") ->
 def merge(*, actor: User, ticket: Ticket, into: Ticket) -> Ticket:
     """并单: the ticket follows ``into`` and is answered with it."""
     return transition(ticket=ticket, action="merge", actor=actor, data={"main": into})
+
+
+# --- the citizen follows a ticket -------------------------------------------------------------
+
+
+class Throttled(Exception):
+    """Too many look-ups from one address this hour."""
+
+
+def follow(*, client: str, number: str = "", mobile: str = "", code: str = "") -> Ticket | None:
+    """The public look-up: a ticket by its number and the caller's mobile, or an anonymous report by
+    its query code; counted per client address (as the case look-up, ``PROGRESS_LOOKUPS_PER_HOUR``)
+    so that numbers and codes cannot be tried in bulk. A wrong pair and an unknown one look the same."""
+    from django.conf import settings
+
+    from onetrip.core import ratelimit
+
+    if not ratelimit.hit(f"hotline-follow:{client}", limit=settings.PROGRESS_LOOKUPS_PER_HOUR,
+                         window=dt.timedelta(hours=1)):
+        raise Throttled
+    if code.strip():
+        return selectors.by_query_code(code)
+    return selectors.by_number_and_mobile(number, mobile)
 
 
 # --- the worker ---------------------------------------------------------------------------------

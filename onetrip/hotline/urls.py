@@ -5,6 +5,7 @@ from onetrip.hotline import views
 app_name = "hotline"
 urlpatterns = [
     path("hotline/", views.desk, name="desk"),
+    path("hotline/follow/", views.follow, name="follow"),
     path("hotline/t/<str:number>/", views.ticket, name="ticket"),
     path("staff/hotline/", views.department, name="department"),
 ]

@@ -21,6 +21,7 @@ from onetrip.accounts.models import Department, User
 from onetrip.accounts.permissions import Capability, require
 from onetrip.cases.models import Case
 from onetrip.catalog.models import ServiceItem
+from onetrip.core.ratelimit import client_address
 from onetrip.hotline import actions, rules, selectors, services
 from onetrip.hotline.models import Channel, Kind, ReturnReason, Ticket, VisitAnswer
 
@@ -130,3 +131,28 @@ def department(request: HttpRequest) -> HttpResponse:
     """The department's hotline tickets: to acknowledge (by the time shown), to handle, to finish."""
     return render(request, "hotline/department.html",
                   {"rows": list(selectors.department_inbox(_user(request))[:300]), "now": timezone.now()})
+
+
+def follow(request: HttpRequest) -> HttpResponse:
+    """办理进度 (no log-in): a ticket by its number and the caller's mobile, or an anonymous report by
+    its query code; sent by POST so that neither lands in the address bar. Shows the state, the
+    public history (no staff names) and the answer; never who called."""
+    context: dict[str, Any] = {"number": "", "error": ""}
+    status = 200
+    if request.method == "POST":
+        number, mobile = request.POST.get("number", "").strip()[:32], request.POST.get("mobile", "").strip()[:20]
+        code = request.POST.get("code", "").strip()[:20]
+        context["number"] = number
+        if not code and not (number and mobile):
+            context["error"], status = _("Enter the ticket number and your mobile, or the query code."), 400
+        else:
+            try:
+                t = services.follow(client=client_address(request), number=number, mobile=mobile, code=code)
+            except services.Throttled:
+                context["error"], status = _("Too many lookups from this address; try again in an hour."), 429
+            else:
+                if t is None:
+                    context["error"], status = _("No ticket with this number and mobile, or this query code."), 404
+                else:
+                    context.update(t=t, history=selectors.history(t, public_only=True))
+    return render(request, "hotline/follow.html", context, status=status)

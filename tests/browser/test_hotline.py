@@ -71,4 +71,13 @@ def test_a_call_taken_at_the_desk_and_answered_by_the_department(browser, live_s
     page.wait_for_selector(".messages")
     t.refresh_from_db()
     assert t.state == "replied"
+    log_out(page)
+    page.goto("/hotline/follow/")  # the caller follows it, signed out, on the phone
+    page.fill("#f-number", t.number)
+    page.fill("#f-mobile", "13907361234")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_selector("#res")
+    assert "油烟净化器" in page.locator("main").inner_text() and no_horizontal_scroll(page)
+    assert serious_violations(page) == []
+    shot(page, "follow-360")
     phone.close()
