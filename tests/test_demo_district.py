@@ -51,6 +51,17 @@ def test_the_demo_district_is_what_the_issue_asks_for():
     windows = selectors.by_window(today - dt.timedelta(days=120), today)
     assert len(windows) == Window.objects.count() >= 2
     assert all(f["taken_in"] and f["ratings"] and f["avg_wait_minutes"] for _w, f in windows)
+    # The 12345 line: answered on the call, waiting for the return visit, waiting for acknowledgement,
+    # an anonymous report, and one past its time limit with its red light and yellow card.
+    from onetrip.hotline.models import Ticket
+    from onetrip.supervision.models import Card
+
+    states = sorted(Ticket.objects.values_list("state", flat=True))
+    assert states == ["closed", "dispatched", "dispatched", "finished", "in_progress"]
+    late = Ticket.objects.get(state="in_progress")
+    assert late.light == "overdue" and late.overdue_on == today
+    assert Card.objects.filter(reason="ticket_overdue", department=late.department).count() == 1
+    assert Ticket.objects.filter(anonymous=True, caller_name="", caller_mobile="").count() == 1
 
 
 @pytest.mark.django_db

@@ -116,6 +116,9 @@ def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
 
     load_ratings()  # its cases' licences are issued just below
     issue_demo_licences()
+    from onetrip.demo.hotline import load_hotline
+
+    load_hotline()  # before the cards: its late ticket gets one
     _demo_supervision()
     from onetrip.demo.hall import load_hall
     from onetrip.reports import services as reports

@@ -40,7 +40,7 @@ def test_a_call_taken_at_the_desk_and_answered_by_the_department(browser, live_s
     page.fill("#n-location", "武陵镇武陵大道菜市场")
     page.locator("form:has(#n-kind) button[type=submit]").click()
     page.wait_for_url("**/hotline/t/**")
-    t = Ticket.objects.get()
+    t = Ticket.objects.get(caller_mobile="13907361234")
     scjg = Department.objects.get(code="SCJGJ")
     page.locator("#dispatch-department").select_option(str(scjg.pk))
     assert serious_violations(page) == []
