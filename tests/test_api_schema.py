@@ -99,6 +99,7 @@ class World:
         self.licence = licence_of(citizen, department)
         self.build_supervision()
         self.build_ratings()
+        self.build_hotline()
 
     def build_supervision(self) -> None:
         from onetrip.cases.rules import record_violation
@@ -115,6 +116,15 @@ class World:
         self.order = supervision.issue_order(actor=self.supervisor, case=self.case, subject="催办", instructions="请办理")
         self.replied = supervision.issue_order(actor=self.supervisor, case=self.case, subject="说明", instructions="请说明")
         supervision.reply_order(actor=self.staff.head, order=self.replied, reply="已说明")
+
+    def build_hotline(self) -> None:
+        """A hotline operator and a complaint dispatched to the item's department."""
+        from onetrip.hotline import services as hotline
+
+        self.operator = make_user(Role.HOTLINE_OPERATOR)
+        ticket = hotline.register_ticket(actor=self.operator, kind="complaint", channel="phone", text="窗口排队太久",
+                                         caller_mobile="13907361234").ticket
+        self.hotline_ticket = hotline.dispatch(actor=self.operator, ticket=ticket, department=self.item.department)
 
     def build_ratings(self) -> None:
         """Closed cases: one with its invitation link, one to rate from the account, poor ratings with
@@ -326,6 +336,13 @@ class World:
             ("/api/v1/ratings/void-requests", "get"): Call(user=w.supervisor, query={"state": "pending"}),
             ("/api/v1/ratings/void-requests/{request_id}/decision", "post"): Call(
                 user=w.supervisor, path={"request_id": w.void_request.pk}, json={"decision": "grant", "note": "属实"}),
+            ("/api/v1/hotline/tickets", "get"): Call(user=officer, query={"state": "dispatched"}),
+            ("/api/v1/hotline/tickets", "post"): Call(user=w.operator, json={
+                "kind": "consultation", "text": "几点下班？", "caller_mobile": "13907361234", "answer": "17:30"},
+                status=201),
+            ("/api/v1/hotline/tickets/{number}", "get"): Call(user=officer, path={"number": w.hotline_ticket.number}),
+            ("/api/v1/hotline/tickets/{number}/actions/{action}", "post"): Call(
+                user=officer, path={"number": w.hotline_ticket.number, "action": "acknowledge"}, json={}),
         }
 
     def licence_calls(self) -> dict[tuple[str, str], Call]:
@@ -497,6 +514,8 @@ ALL = [
     ("/api/v1/rectifications/{rectification_id}/return-visit", "post"),
     ("/api/v1/rectifications/{rectification_id}/close", "post"), ("/api/v1/ratings/{rating_id}/void-requests", "post"),
     ("/api/v1/ratings/void-requests", "get"), ("/api/v1/ratings/void-requests/{request_id}/decision", "post"),
+    ("/api/v1/hotline/tickets", "get"), ("/api/v1/hotline/tickets", "post"), ("/api/v1/hotline/tickets/{number}", "get"),
+    ("/api/v1/hotline/tickets/{number}/actions/{action}", "post"),
 ]
 SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/bundles", "/api/v1/bundles/{code}",

@@ -692,6 +692,15 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/ratings/pad"): PUBLIC,
     ("GET", "/api/v1/ratings/summary"): PUBLIC,
     ("POST", "/api/v1/cases/{number}/rating"): Route("own-object", targets=case_targets, body=lambda w: {"level": 5}),
+    # 12345 hotline (tests/test_hotline_api.py)
+    ("GET", "/api/v1/hotline/tickets"): staff((Capability.WORK_HOTLINE, Capability.HANDLE_HOTLINE,
+                                               Capability.SUPERVISE)),
+    ("POST", "/api/v1/hotline/tickets"): staff(Capability.WORK_HOTLINE, body=lambda w: {
+        "kind": "complaint", "text": "x", "caller_mobile": "13907369999"}),
+    ("GET", "/api/v1/hotline/tickets/{number}"): Route("own-object", targets=ticket_targets),
+    ("POST", "/api/v1/hotline/tickets/{number}/actions/{action}"): Route(
+        "own-object", targets=lambda w: [({**p, "action": "acknowledge"}, s, a) for p, s, a in ticket_targets(w)],
+        body=lambda w: {}),
     ("GET", "/api/v1/rectifications"): staff((Capability.WORK_INBOX, Capability.SUPERVISE)),
     ("GET", "/api/v1/rectifications/{rectification_id}"): Route("own-object", targets=rect_targets),
     ("POST", "/api/v1/rectifications/{rectification_id}/return-visit"): Route(

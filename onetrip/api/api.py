@@ -299,6 +299,9 @@ api.add_router("/v1", reports_router)
 from onetrip.api.ratings import router as ratings_router  # noqa: E402
 
 api.add_router("/v1", ratings_router)
+from onetrip.api.hotline import router as hotline_router  # noqa: E402
+
+api.add_router("/v1", hotline_router)
 
 # A lost race or a stale page (the case moved on, another officer claimed it) is a 409: the
 # client reloads the case and sees where it stands. Not the actor's business: 403; absent: 404.
@@ -328,6 +331,8 @@ _REFUSAL_STATUS = {
     "company_not_active": 403,
     # the ratings' refusals (onetrip.ratings.services)
     "expired": 409,
+    # the hotline's (onetrip.hotline.services)
+    "cannot_merge": 409,
 }
 
 
