@@ -116,7 +116,6 @@ def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
 
     load_ratings()  # its cases' licences are issued just below
     issue_demo_licences()
-    _demo_supervision()
     from onetrip.demo.hall import load_hall
     from onetrip.reports import services as reports
 
@@ -125,6 +124,7 @@ def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
         from onetrip.demo.history import load_history
 
         load_history()  # four months of finished cases, rolled up, last months' reports
+    _demo_supervision()  # after the history: its yellow cards count towards red ones
     reports.roll_up()  # the metrics dashboard reads the rollups
     return report
 
