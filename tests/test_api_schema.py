@@ -35,11 +35,6 @@ from .licence_fixtures import licence_of
 from .openapi import assert_matches
 
 
-@pytest.fixture
-def spec(client, db):
-    return client.get("/api/openapi.json").json()
-
-
 @dataclass
 class Call:
     user: Any = None  # None: no authentication
