@@ -22,7 +22,25 @@ from onetrip.api.auth import token_or_session
 from onetrip.catalog import selectors
 from onetrip.catalog.models import Bundle, ItemKind, ItemVersion, ServiceItem
 
-api = NinjaAPI(
+
+class OneTripAPI(NinjaAPI):
+    """The API, with its OpenAPI document built once per process and language: the routes are
+    fixed at import, and building the document costs most of a second of CPU per request."""
+
+    _schemas: dict[tuple[str, str], Any] = {}
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        from django.utils.translation import get_language
+
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, get_language() or "")
+        if key not in self._schemas:
+            self._schemas[key] = super().get_openapi_schema(path_prefix=path_prefix)
+        return self._schemas[key]
+
+
+api = OneTripAPI(
     title="OneTrip (一次办) API",
     version="1",
     description="Service item catalogue and cases of the district's 'at most one trip' platform.",
