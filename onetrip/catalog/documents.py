@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 from urllib.parse import quote
 
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
 from onetrip.catalog.engine import Document, register_source
 from onetrip.catalog.models import Bundle, BundleItem, MaterialRequirement, ServiceItem
@@ -69,5 +70,5 @@ def bundle_documents() -> Iterator[Document]:
 
 
 def register() -> None:
-    register_source("item", item_documents, stamp=CATALOG)
-    register_source("bundle", bundle_documents, stamp=CATALOG)
+    register_source("item", item_documents, stamp=CATALOG, label=_("Service"))
+    register_source("bundle", bundle_documents, stamp=CATALOG, label=_("Life-event bundle"))

@@ -17,8 +17,8 @@ How a query is understood (each rule is a function below):
 - Chinese is matched by character pairs, exactly or by their toneless pinyin with the usual
   confusions of southern speech (zh/z, n/l, -ng/-n), so a homophone typo (结昏登记) still finds
   the item; Latin input as a prefix of pinyin, pinyin initials, English words or a code;
-- every word must match somewhere (else the documents matching most words are shown); a match
-  in the name weighs most, then keywords, then the body;
+- every word must match somewhere (else the documents matching most words are shown, if part
+  of the query is in their name); a match in the name weighs most, then keywords, then the body;
 - a main item passes its rank down to its sub-items, the one the intent words name first;
 - a bundle whose name the query names brings its items right behind it.
 """
@@ -51,6 +51,7 @@ W_BODY_LATIN = 1
 FUZZY = 0.8  # a pair matched only by its pinyin counts this much of an exact one
 SYNONYM = 0.95  # a word found through the dictionary counts this much of the word itself
 INTENT_BOOST = 3.0
+LONE = 0.9  # a word matched without the lone character jieba left beside it
 EXACT_NAME_BONUS = 2.0
 MAX_QUERY = 100
 
@@ -94,16 +95,22 @@ class Source:
     kind: str
     documents: Callable[[], Iterable[Document]]
     stamp: str
+    label: Any = ""  # what the kind is called on a page ("Service", "Life-event bundle"), translatable
 
 
 _SOURCES: dict[str, Source] = {}
 DICTIONARY = "dictionary"
 
 
-def register_source(kind: str, documents: Callable[[], Iterable[Document]], *, stamp: str) -> None:
+def register_source(kind: str, documents: Callable[[], Iterable[Document]], *, stamp: str, label: Any = "") -> None:
     """Add a kind of document to the one index. ``stamp`` names the token its owner replaces
-    (``touch``) whenever any of these documents change."""
-    _SOURCES[kind] = Source(kind=kind, documents=documents, stamp=stamp)
+    (``touch``) whenever any of these documents change; ``label`` names the kind for people."""
+    _SOURCES[kind] = Source(kind=kind, documents=documents, stamp=stamp, label=label or kind)
+    _CACHE.clear()
+
+
+def unregister_source(kind: str) -> None:
+    _SOURCES.pop(kind, None)
     _CACHE.clear()
 
 
@@ -173,7 +180,9 @@ def _syllables(run: str) -> tuple[str, ...]:
     """The fuzzy pinyin of each character of a run of Han characters."""
     from pypinyin import lazy_pinyin  # on first use: about 55 MB of phrase tables
 
-    out = lazy_pinyin(run, errors=lambda chars: [""] * len(chars))
+    from onetrip.catalog.search import _blanks
+
+    out = lazy_pinyin(run, errors=_blanks)
     if len(out) != len(run):
         out = [(lazy_pinyin(c, errors="ignore") or [""])[0] for c in run]
     return tuple(fuzzy_syllable(s) if s else "" for s in out)
@@ -442,29 +451,50 @@ def analyse(raw: str, dictionary: Dictionary | None = None) -> Analysis:
                 else:
                     words.append(Word(token[:64], ((token[:64], 1.0),), latin=True))
             continue
-        pending = ""
-        for token in [t.strip() for t in _jieba().cut(piece)] + [""]:
+        seq: list[str] = []  # Chinese words of the piece; "" where a filler or dictionary word was
+        for token in (t.strip() for t in _jieba().cut(piece)):
             if token and not _HAN.search(token):
                 for latin in _LATIN_WORD.findall(token):
                     words.append(Word(latin[:64], ((latin[:64], 1.0),), latin=True))
+                seq.append("")
                 continue
             if token in dictionary.intents or token in dictionary.synonyms:
                 add_phrase(token)
                 token = ""
             elif token in STOP_WORDS:
                 token = ""
-            if len(token) == 1:
-                pending += token
-                continue
-            if pending:
-                words.append(Word(pending, ((pending, 1.0),)))
-                pending = ""
-            if token:
-                words.append(Word(token[:64], ((token[:64], 1.0),)))
+            seq.append(token)
+        for joined, alone in _join_single_characters(seq):
+            alts = ((joined[:64], 1.0),) if joined == alone else ((joined[:64], 1.0), (alone[:64], LONE))
+            words.append(Word(joined[:64], alts))
     if not words and intent_words:  # only an intent word (注销): then it is what is asked for
         words = [Word(w, ((w, 1.0), *((a, SYNONYM) for a in dictionary.intents[w]))) for w in intent_words]
     unique = {w.text: w for w in words}
     return Analysis(raw=text, words=tuple(unique.values()), actions=tuple(dict.fromkeys(actions)))
+
+
+def _join_single_characters(seq: list[str]) -> list[tuple[str, str]]:
+    """jieba leaves characters it does not know as words of one character: 结昏 → 结 / 昏,
+    卫生健康局 → 卫生 / 健康 / 局. Characters next to each other are joined again (结昏); a lone
+    character joins the word before it (健康局), or else the word after it (小餐馆), and the word
+    may also match without it (餐馆, at ``LONE``). Returns (word, word without its lone character)."""
+    runs: list[tuple[str, str]] = []  # words, with ("", "") between those that were not next to each other
+    pending = ""
+    for token in [*seq, ""]:
+        if len(token) == 1:
+            pending += token
+            continue
+        if len(pending) == 1 and runs and runs[-1][0]:
+            runs[-1] = (runs[-1][0] + pending, runs[-1][1])
+        elif len(pending) == 1 and token:
+            runs.append((pending + token, token))
+            pending = ""
+            continue
+        elif pending:
+            runs.append((pending, pending))
+        pending = ""
+        runs.append((token, token))
+    return [r for r in runs if r[0]]
 
 
 def _needed(k: int) -> int:
@@ -616,11 +646,12 @@ def search(raw: str, *, kinds: Iterable[str] | None = None, within: dict[str, se
             else:
                 scores[doc] = total
         hits = dict.fromkeys(scores, n)
-        if not scores:  # none matches every word: those matching most words, best first
+        if not scores:  # none matches every word: those matching most words in their names, best first
             for word_scores in per_word:
                 for doc, v in word_scores.items():
                     scores[doc] = scores.get(doc, 0.0) + v
                     hits[doc] = hits.get(doc, 0) + 1
+            scores = {d: v for d, v in scores.items() if v >= W_TITLE * FUZZY}
     if analysis.actions:
         _boost_intent(idx, scores, analysis.actions)
     _sub_items_follow_main_item(idx, scores, hits, analysis.actions)

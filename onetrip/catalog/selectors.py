@@ -433,6 +433,16 @@ LOW_CLICK_MIN_SEARCHES = 3
 LOW_CLICK_RATE = 0.2
 
 
+def search_documents(q: str, *, kind: str = "", limit: int = 20) -> engine.Found:
+    """Every registered kind of document (or one kind), best first."""
+    return engine.search(q, kinds=(kind,) if kind else None, limit=limit)
+
+
+def kind_label(kind: str) -> Any:
+    source = engine.sources().get(kind)
+    return source.label if source else kind
+
+
 def search_document_url(key: str) -> str | None:
     """The address of an indexed document ("item:CODE"), or None if there is none."""
     idx = engine.index()
