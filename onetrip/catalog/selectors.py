@@ -460,6 +460,11 @@ class WorkLine:
     now_finds: list[str]  # the names of the first results the query finds today
     rate: int | None = None  # percentage of searches after which a result was opened
 
+    @property
+    def numbers_only(self) -> bool:
+        """Only numbers were typed (stored as #): nothing for the dictionary."""
+        return not self.query.query.replace("#", "").strip()
+
 
 @dataclass
 class SearchWork:
