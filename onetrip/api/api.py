@@ -189,7 +189,8 @@ def get_item(request: HttpRequest, code: str) -> Any:
 
 
 class SearchFilters(Schema):
-    q: str = s.text(max_length=100, description="What a person would type: people's words, typos, pinyin.")
+    q: str = Field(..., min_length=1, max_length=100,
+                   description="What a person would type: people's words, typos, pinyin (blank finds nothing).")
     kind: str = Field("", max_length=32, description="Only this kind of document (item, bundle…); empty: all.")
 
 
