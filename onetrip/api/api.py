@@ -206,6 +206,23 @@ def get_item(request: HttpRequest, code: str) -> Any:
     return data
 
 
+class SearchFilters(Schema):
+    q: str = Field(..., min_length=1, max_length=100,
+                   description="What a person would type: people's words, typos, pinyin (blank finds nothing).")
+    kind: str = Field("", max_length=32, description="Only this kind of document (item, bundle…); empty: all.")
+
+
+@api.get("/v1/search", response=s.answers({200: s.SearchOut}, 400), tags=["catalogue"])
+def search_everything(request: HttpRequest, filters: Query[SearchFilters]) -> Any:
+    """One search over items, life-event bundles and every other registered kind of document
+    (the search dictionary, pinyin and typo tolerance, intent words and life-event hints
+    applied), best first: the first 20."""
+    found = selectors.search_documents(filters.q, kind=filters.kind, limit=20)
+    return {"count": found.total, "all_matched": found.all_matched, "results": [
+        {"kind": h.doc.kind, "kind_label": str(selectors.kind_label(h.doc.kind)), "code": h.doc.key.split(":", 1)[-1],
+         "title": h.doc.title, "url": request.build_absolute_uri(h.doc.url)} for h in found.hits]}
+
+
 @api.get("/v1/departments", response=s.answers({200: list[s.DepartmentOut]}), tags=["catalogue"])
 def list_departments(request: HttpRequest) -> Any:
     return [
