@@ -365,6 +365,7 @@ def time_pages(n: int, explain: bool) -> None:
     since = today.replace(day=1)
     month_cases = metrics.finished_cases(since, today).count()
     last_page = max(1, (month_cases + 49) // 50)
+    year_last = max(1, (metrics.finished_cases(dt.date.fromisoformat(year_ago), today).count() + 49) // 50)
     checks = [
         ("/reports/ (this month)", "/reports/", ROLLUP_GOAL_MS),
         ("/reports/ (twelve months)", f"/reports/?since={year_ago}", ROLLUP_GOAL_MS),
@@ -373,6 +374,8 @@ def time_pages(n: int, explain: bool) -> None:
         ("/reports/cases/ (this month, page 1)", "/reports/cases/", RAW_GOAL_MS),
         (f"/reports/cases/ (this month, page {last_page})", f"/reports/cases/?page={last_page}", RAW_GOAL_MS),
         ("/reports/cases/ (twelve months, page 1)", f"/reports/cases/?since={year_ago}", RAW_GOAL_MS),
+        (f"/reports/cases/ (twelve months, page {year_last})", f"/reports/cases/?since={year_ago}&page={year_last}",
+         RAW_GOAL_MS),
         ("/reports/cases/ (one department, this month)", f"/reports/cases/?department={big.pk if big else ''}",
          RAW_GOAL_MS),
     ]

@@ -113,6 +113,22 @@ def test_the_dashboard_and_its_drill_down_for_the_supervisor_and_a_department(da
     assert c.get("/reports/?since=garbage&until=2025-13-45").status_code == 200  # a bad date: this month
 
 
+def test_the_drill_down_pages_through_the_finished_cases_in_closing_order(data, staff):
+    """Closing time, then id; the withdrawn case left out; a page past the last shows the last."""
+    one, two, three = data
+    Case.objects.filter(pk=one.pk).update(closed_at=CLOSED_AT + dt.timedelta(hours=1))
+    page, cases = selectors.finished_page(DAY, DAY, department_id=None, number="1", per_page=2)
+    assert [c.pk for c in cases] == sorted([two.pk, three.pk]) and page.paginator.count == 3
+    assert cases[0].version.name and cases[0].department.name
+    page, cases = selectors.finished_page(DAY, DAY, department_id=None, number="9", per_page=2)
+    assert [c.pk for c in cases] == [one.pk] and page.number == 2 and not page.has_next()
+    assert selectors.finished_page(DAY, DAY, department_id=one.department_id + 1000, number="1")[1] == []
+    c = Client()
+    c.force_login(make_user(Role.SUPERVISOR))
+    html = c.get(f"/reports/cases/?since={DAY}&until={DAY}&page=x").content.decode()
+    assert html.index(two.number) < html.index(one.number) and three.number in html
+
+
 def test_the_public_performance_page_shows_final_days_only_and_is_cached_until_the_next_day(data, client):
     client.cookies["django_language"] = "zh-hans"
     assert "尚未公布数据" in client.get("/performance/").content.decode()
