@@ -18,4 +18,8 @@ class Migration(migrations.Migration):
             model_name='case',
             index=models.Index(condition=models.Q(('state', 'closed')), fields=['closed_at', 'id'], name='case_closed_at'),
         ),
+        migrations.AddIndex(
+            model_name='case',
+            index=models.Index(condition=models.Q(('state', 'closed')), fields=['department', 'closed_at', 'id'], name='case_dept_closed_at'),
+        ),
     ]
