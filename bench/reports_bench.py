@@ -16,7 +16,8 @@
    14 % (2 % with a second one, 1 % of them a repeated-notice violation); materials supplied by a
    registry on 35 % (10 % also an e-licence); ratings at all five levels: one online per case for
    65 % of them (10 % by default), one per recorded trip for 85 % of the trips, and the rest
-   per hall ticket (hall tickets made for them), up to M; a rectification for each poor rating,
+   per hall ticket (hall tickets made for them, served at the demo hall's windows in turn), up
+   to M; the on-site ratings name their window; a rectification for each poor rating,
    closed for the older ones. Then VACUUM ANALYZE. A second run finds the data and skips this
    (``--regenerate`` drops the database and makes it again); the time taken is printed.
 2. The rollup job from nothing (rollups and mark deleted): ``reports.services.roll_up`` over
@@ -158,7 +159,7 @@ STATEMENTS = [
            clerk_id, department_id, rater_id, ticket_id, visit_id, window_id)
        SELECT %(rating0)s + %(n)s + 2 * g + k, 'onsite', l.level, '{}'::jsonb, '', false,
               v.at + interval '5 minutes', NULL, NULL, %(clerk)s, (%(departments)s::bigint[])[d.v], NULL, NULL, v.id,
-              NULL
+              (%(windows)s::bigint[])[1 + d.g %% cardinality(%(windows)s::bigint[])]
        FROM bench_draw d CROSS JOIN LATERAL generate_series(1, visits) AS k
        JOIN cases_visit v ON v.id = %(visit0)s + 2 * d.g + k
        CROSS JOIN LATERAL (SELECT random() AS r) AS x
@@ -173,7 +174,8 @@ INSERT INTO hall_ticket (id, day, seq, number, token, channel, priority, due_at,
                          transferred_from_id, window_id, kiosk_id)
 SELECT %(ticket0)s + t, day, t, 'R' || lpad((t %% 1000)::text, 3, '0'), md5('rbench' || t), 'kiosk', false, NULL,
        'done', at, at, at + interval '10 minutes', 1, at + interval '11 minutes', at + interval '20 minutes',
-       (%(areas)s::bigint[])[1 + t %% cardinality(%(areas)s::bigint[])], NULL, %(clerk)s, NULL, NULL, NULL, NULL
+       (%(window_areas)s::bigint[])[1 + t %% cardinality(%(windows)s::bigint[])], NULL, %(clerk)s, NULL, NULL,
+       (%(windows)s::bigint[])[1 + t %% cardinality(%(windows)s::bigint[])], NULL
 FROM (SELECT t, day, (day + time '09:00' + random() * interval '8 hours') AT TIME ZONE 'Asia/Shanghai' AS at
       FROM (SELECT t, %(today)s::date - floor(random() * 365)::int AS day FROM generate_series(1, %(n)s) AS t) AS a
       WHERE extract(isodow FROM day) < 6) AS b;
@@ -182,7 +184,8 @@ INSERT INTO ratings_rating (id, channel, level, aspects, comment, is_default, ra
 SELECT %(rating0)s + 3 * %(cases)s + 10 + t.id - %(ticket0)s, 'onsite',
        CASE WHEN r < 0.70 THEN 5 WHEN r < 0.87 THEN 4 WHEN r < 0.95 THEN 3 WHEN r < 0.98 THEN 2 ELSE 1 END,
        '{}'::jsonb, '', false, t.finished_at + interval '1 minute', NULL, NULL, %(clerk)s,
-       (%(departments)s::bigint[])[1 + floor(r2 * cardinality(%(departments)s::bigint[]))::int], NULL, t.id, NULL, NULL
+       (%(departments)s::bigint[])[1 + floor(r2 * cardinality(%(departments)s::bigint[]))::int], NULL, t.id, NULL,
+       t.window_id
 FROM (SELECT *, random() AS r, random() ^ 2 AS r2 FROM hall_ticket WHERE id > %(ticket0)s
       ORDER BY id LIMIT %(keep)s) AS t;
 DELETE FROM hall_ticket t WHERE id > %(ticket0)s AND NOT EXISTS (SELECT 1 FROM ratings_rating r WHERE r.ticket_id = t.id);
@@ -217,7 +220,7 @@ def load(n: int, m: int) -> None:
 
     from onetrip.accounts.models import User
     from onetrip.catalog.models import ServiceItem
-    from onetrip.hall.models import Area
+    from onetrip.hall.models import Window
 
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
@@ -226,6 +229,7 @@ def load(n: int, m: int) -> None:
     print(f"  migrate + demo district {time.perf_counter() - t0:.1f} s", flush=True)
     items = list(ServiceItem.objects.filter(current__isnull=False).select_related("current").order_by("id"))
     citizen, clerk = User.objects.get(username="13907360001"), User.objects.get(username="chuangkou")
+    windows = list(Window.objects.order_by("id"))
     today = timezone.localdate()
     t1 = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
@@ -246,7 +250,7 @@ def load(n: int, m: int) -> None:
             "legal": [i.current.legal_limit_days for i in items],  # type: ignore[union-attr]
             "app0": top("cases_application"), "case0": top("cases_case"), "visit0": top("cases_visit"),
             "rating0": top("ratings_rating"), "ticket0": top("hall_ticket"),
-            "areas": list(Area.objects.order_by("id").values_list("id", flat=True)),
+            "windows": [w.pk for w in windows], "window_areas": [w.area_id for w in windows],
         }
         for sql in [*DRAW.split(";\n"), *STATEMENTS]:
             if sql.strip():
