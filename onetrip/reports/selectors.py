@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Sum
 
 from onetrip.accounts.models import Department
+from onetrip.cases.models import Case
 from onetrip.reports import metrics
 from onetrip.reports.models import DailyDepartmentRollup, DailyRollup
 
@@ -86,3 +88,18 @@ def monthly(since: dt.date, until: dt.date, *, department_id: int | None = None)
             **{c: Sum(c) for c in metrics.DEPARTMENT_COUNTERS}).order_by("month"):
         rows.setdefault(r["month"], {}).update(r)
     return [(month, metrics.compute(rows[month])) for month in sorted(rows)]
+
+
+def finished_page(since: dt.date, until: dt.date, *, department_id: int | None, number: Any,
+                  per_page: int = 50) -> tuple[Page, list[Case]]:
+    """The drill-down's page of the cases finished in the period (and department), in closing
+    order: the page and its cases. Pages over the cases' ids alone (an index-only scan of
+    ``case_closed_at``, however deep the page: twelve months are some 20 000 pages), then reads
+    that page's cases."""
+    ids = metrics.finished_cases(since, until).order_by("closed_at", "id")
+    if department_id:
+        ids = ids.filter(department_id=department_id)
+    page = Paginator(ids.values_list("id", flat=True), per_page).get_page(number)
+    page.object_list = list(page.object_list)
+    found = Case.objects.select_related("version", "department").in_bulk(page.object_list)
+    return page, [found[pk] for pk in page.object_list]
