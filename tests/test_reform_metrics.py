@@ -250,6 +250,9 @@ def test_the_windows_metrics_on_a_hand_computed_set(data, district, settings):
     for t, level, voided in ((t1, 5, None), (t2, 2, None), (t3, 4, moment(DAY, 12))):
         Rating.objects.create(channel="onsite", level=level, ticket=t, window=w1, rated_at=moment(DAY, 11),
                               voided_at=voided)
+    assert selectors.by_window(DAY, DAY) == []  # read from the rollups: nothing before the day is rolled
+    reports.roll_day(DAY)
+    reports.roll_day(DAY + dt.timedelta(days=1))
     [(window, got)] = selectors.by_window(DAY, DAY)
     assert window == w1
     assert got == {"served": 3, "avg_wait_minutes": 10.0, "taken_in": 2, "one_trip_rate": pytest.approx(1 / 2),
