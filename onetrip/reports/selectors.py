@@ -57,7 +57,6 @@ def by_window(since: dt.date, until: dt.date) -> list[tuple[Any, dict[str, Any]]
     """Each hall window's metrics over the period from the daily rollups (windows with nothing
     in it left out), in the order of their halls, areas and numbers."""
     from onetrip.hall.models import Window
-
     from onetrip.reports.models import DailyWindowRollup
 
     facts = {r["window_id"]: r for r in DailyWindowRollup.objects.filter(day__range=(since, until))
