@@ -198,21 +198,29 @@ def issue_with(db: str, workers: int) -> tuple[float, list[int]]:
 
 
 def pages(n: int) -> tuple[float, float]:
-    from django.test import Client
-
     from onetrip.licenses.models import Licence, LicenceStatus
 
     key = Licence.objects.filter(status=LicenceStatus.VALID).values_list("verification_id", flat=True).first()
-    client = Client()
-    client.get("/healthz")
-    client.get(f"/verify/{key}/")
-    spent = {"healthz": 0.0, "verify": 0.0}
+    rates = alternate_in_process(["/healthz", f"/verify/{key}/"], n)
+    return rates["/healthz"], rates[f"/verify/{key}/"]
+
+
+def alternate_in_process(paths: list[str], n: int, client: Any = None) -> dict[str, float]:
+    """n GETs of each path through Django's test client in this process, alternated (one of
+    each, then again), so that the machine's other load falls on all alike: requests/s per path."""
+    from django.test import Client
+
+    client = client or Client()
+    for path in paths:
+        client.get(path)
+    spent = dict.fromkeys(paths, 0.0)
     for _ in range(n):
-        for name, url in (("healthz", "/healthz"), ("verify", f"/verify/{key}/")):
+        for path in paths:
             t = time.perf_counter()
-            assert client.get(url).status_code == 200
-            spent[name] += time.perf_counter() - t
-    return n / spent["healthz"], n / spent["verify"]
+            status = client.get(path).status_code
+            spent[path] += time.perf_counter() - t
+            assert status == 200, (path, status)
+    return {path: n / s for path, s in spent.items()}
 
 
 def _free_port() -> int:
@@ -259,16 +267,25 @@ def _hammer(url: str, n: int, threads: int) -> float:
 
 
 def served_pages(db: str, n: int, threads: int) -> tuple[float, float]:
-    import subprocess
-    import urllib.request
-
     from onetrip.licenses.models import Licence, LicenceStatus
 
     key = Licence.objects.filter(status=LicenceStatus.VALID).values_list("verification_id", flat=True).first()
+    rates = alternate_served(["/healthz", f"/verify/{key}/"], n, threads)
+    return rates["/healthz"], rates[f"/verify/{key}/"]
+
+
+def alternate_served(paths: list[str], n: int, threads: int, workers: int = 1) -> dict[str, float]:
+    """n GETs of each path through gunicorn (``workers`` sync workers, a free port of 127.0.0.1,
+    this checkout's code, the database of DATABASE_URL) from ``threads`` client threads, in ten
+    alternated blocks: requests/s per path."""
+    import subprocess
+    import urllib.request
+
     port = _free_port()
     env = dict(os.environ, DEBUG="0", PYTHONPATH=str(ROOT))  # this checkout's code, whatever is installed
-    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "onetrip.wsgi", "--workers", "1",
-                               "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env)
+    server = subprocess.Popen([str(Path(sys.executable).parent / "gunicorn"), "onetrip.wsgi", "--workers",
+                               str(workers), "--bind", f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT,
+                              env=env)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(200):
@@ -277,14 +294,14 @@ def served_pages(db: str, n: int, threads: int) -> tuple[float, float]:
                 break
             except OSError:
                 time.sleep(0.1)
-        for url in (f"{base}/healthz", f"{base}/verify/{key}/"):
-            _hammer(url, 50, threads)  # warm: connections, templates, translations
-        spent = {"healthz": 0.0, "verify": 0.0}
+        for path in paths:
+            _hammer(base + path, 50, threads)  # warm: connections, templates, translations, page caches
+        spent = dict.fromkeys(paths, 0.0)
         block = max(n // 10, threads)
-        for _ in range(10):  # alternated in short blocks, so that the machine's other load falls on both alike
-            spent["healthz"] += block / _hammer(f"{base}/healthz", block, threads)
-            spent["verify"] += block / _hammer(f"{base}/verify/{key}/", block, threads)
-        return 10 * block / spent["healthz"], 10 * block / spent["verify"]
+        for _ in range(10):  # alternated in short blocks, so that the machine's other load falls on all alike
+            for path in paths:
+                spent[path] += block / _hammer(base + path, block, threads)
+        return {path: 10 * block / s for path, s in spent.items()}
     finally:
         server.terminate()
         server.wait(timeout=30)

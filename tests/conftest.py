@@ -25,6 +25,23 @@ def _media(settings: Any, tmp_path: Any) -> None:
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
 
+@pytest.fixture(scope="session")
+def _openapi_once(django_db_setup: Any, django_db_blocker: Any) -> Any:
+    from django.test import Client
+
+    with django_db_blocker.unblock():
+        return Client().get("/api/openapi.json").json()
+
+
+@pytest.fixture
+def spec(_openapi_once: Any) -> Any:
+    """The published OpenAPI document, fetched once per test process (it does not depend on the
+    data; building it takes seconds), a fresh copy for each test."""
+    import copy
+
+    return copy.deepcopy(_openapi_once)
+
+
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings: Any) -> None:
     """Argon2 is right for people and slow on purpose; the suite hashes with MD5 (tests of the

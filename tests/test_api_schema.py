@@ -35,11 +35,6 @@ from .licence_fixtures import licence_of
 from .openapi import assert_matches
 
 
-@pytest.fixture
-def spec(client, db):
-    return client.get("/api/openapi.json").json()
-
-
 @dataclass
 class Call:
     user: Any = None  # None: no authentication
@@ -222,6 +217,7 @@ class World:
             ("/api/v1/items", "get"): Call(query={"kind": "licensing", "page": 1}),
             ("/api/v1/items/{code}", "get"): Call(path={"code": w.item.item.code}),
             ("/api/v1/departments", "get"): Call(),
+            ("/api/v1/search", "get"): Call(query={"q": "个体户"}),
             ("/api/v1/bundles", "get"): Call(),
             ("/api/v1/bundles/{code}", "get"): Call(path={"code": "KBQY"}),
             ("/api/v1/auth/token", "post"): Call(json={"username": w.citizen.username, "password": PASSWORD},
@@ -468,7 +464,7 @@ def test_the_action_enum_is_in_the_schema(spec):
 
 ALL = [
     ("/api/v1/items", "get"), ("/api/v1/items/{code}", "get"), ("/api/v1/departments", "get"),
-    ("/api/v1/bundles", "get"), ("/api/v1/bundles/{code}", "get"), ("/api/v1/auth/token", "post"),
+    ("/api/v1/search", "get"), ("/api/v1/bundles", "get"), ("/api/v1/bundles/{code}", "get"), ("/api/v1/auth/token", "post"),
     ("/api/v1/me", "get"), ("/api/v1/auth/sms-code", "post"), ("/api/v1/auth/password-reset", "post"),
     ("/api/v1/auth/unlock", "post"), ("/api/v1/company-representatives", "get"),
     ("/api/v1/company-representatives/{user_id}/confirm", "post"),
@@ -518,7 +514,7 @@ ALL = [
     ("/api/v1/hotline/tickets/{number}/actions/{action}", "post"),
 ]
 SECURED = [op for op in ALL if op[0] not in {
-    "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/bundles", "/api/v1/bundles/{code}",
+    "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/search", "/api/v1/bundles", "/api/v1/bundles/{code}",
     "/api/v1/auth/token", "/api/v1/auth/sms-code", "/api/v1/auth/password-reset", "/api/v1/auth/unlock",
     "/api/v1/calendar/add-workdays", "/api/v1/calendar/is-workday", "/api/v1/progress", "/api/v1/hall/areas",
     "/api/v1/hall/tickets/{token}", "/api/v1/hall/calls", "/api/v1/hall/slots",
@@ -679,7 +675,7 @@ def _random_value(rng: random.Random, schema: dict[str, Any]) -> Any:
     return "".join(rng.choice(alphabet) for _ in range(length))
 
 
-QUERY_ONLY = [("/api/v1/items", "get"), ("/api/v1/calendar/add-workdays", "get"),
+QUERY_ONLY = [("/api/v1/items", "get"), ("/api/v1/search", "get"), ("/api/v1/calendar/add-workdays", "get"),
               ("/api/v1/calendar/is-workday", "get"), ("/api/v1/inbox", "get")]
 
 

@@ -545,6 +545,13 @@ PAGES: dict[str, Route] = {
         Capability.VIEW_DRAFTS, lambda w: {"code": w.item_code, "old": 1, "new": w.draft_version}),
     "bundles/": PUBLIC,
     "bundles/<str:code>/": Route("public", params=lambda w: {"code": w.bundle_code}),
+    # a search result link: counts the click, then goes to an indexed document (nothing else)
+    "search/open/<int:pk>/": Route("public", params=lambda w: {"pk": 1}),
+    # the search work list (zero-result and low-click queries) and dismissing a line of it
+    "manage/catalogue/search/": staff(Capability.EDIT_CATALOG),
+    "manage/catalogue/search/<int:pk>/dismiss/": staff(
+        Capability.EDIT_CATALOG, lambda w: {"pk": catalog.record_search(query="无人知晓的事项", results=0).pk},
+        post_only=True),
     "manage/catalogue/export.xlsx": staff(Capability.EXCHANGE_CATALOG),
     "manage/catalogue/import/": staff(Capability.EXCHANGE_CATALOG),
     "manage/catalogue/publications/": staff(Capability.PUBLISH_CATALOG),
@@ -595,6 +602,7 @@ def _content_type() -> int:
 # Every API operation, as the OpenAPI schema names it.
 OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/items"): PUBLIC,
+    ("GET", "/api/v1/search"): PUBLIC,
     ("GET", "/api/v1/items/{code}"): ITEM,
     ("GET", "/api/v1/departments"): PUBLIC,
     ("GET", "/api/v1/bundles"): PUBLIC,

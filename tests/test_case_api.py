@@ -11,11 +11,6 @@ from .conftest import PASSWORD, PDF
 from .openapi import assert_matches
 
 
-@pytest.fixture
-def spec(client, db):
-    return client.get("/api/openapi.json").json()
-
-
 def token(client, user):
     r = client.post("/api/v1/auth/token", {"username": user.username, "password": PASSWORD},
                     content_type="application/json")

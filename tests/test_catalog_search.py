@@ -2,7 +2,7 @@
 
 import pytest
 
-from onetrip.catalog import search, selectors
+from onetrip.catalog import engine, selectors
 
 from .conftest import make_department, make_item
 
@@ -93,10 +93,10 @@ def test_unpublished_items_are_not_found(catalog_admin, department):
 
 
 def test_highlighting_marks_the_words_and_the_characters_the_initials_spell():
-    assert str(search.highlight("营业执照遗失补领", search.parse("营业执照"))) == "<mark>营业执照</mark>遗失补领"
-    assert str(search.highlight("个体工商户营业执照", search.parse("yyzz"))) == "个体工商户<mark>营业执照</mark>"
-    assert str(search.highlight("结婚登记", search.parse("jiehun"))) == "<mark>结婚</mark>登记"
+    assert str(engine.highlight("营业执照遗失补领", engine.analyse("营业执照"))) == "<mark>营业执照</mark>遗失补领"
+    assert str(engine.highlight("个体工商户营业执照", engine.analyse("yyzz"))) == "个体工商户<mark>营业执照</mark>"
+    assert str(engine.highlight("结婚登记", engine.analyse("jiehun"))) == "<mark>结婚</mark>登记"
 
 
 def test_highlighting_escapes_html():
-    assert str(search.highlight("<b>许可</b>", search.parse("许可"))) == "&lt;b&gt;<mark>许可</mark>&lt;/b&gt;"
+    assert str(engine.highlight("<b>许可</b>", engine.analyse("许可"))) == "&lt;b&gt;<mark>许可</mark>&lt;/b&gt;"

@@ -51,6 +51,9 @@ def test_the_demo_district_is_what_the_issue_asks_for():
     windows = selectors.by_window(today - dt.timedelta(days=120), today)
     assert len(windows) == Window.objects.count() >= 2
     assert all(f["taken_in"] and f["ratings"] and f["avg_wait_minutes"] for _w, f in windows)
+    # ... and the yellow cards the job gave for its late cases and extra trips, on the dashboards.
+    figures = selectors.figures(today - dt.timedelta(days=120), today - dt.timedelta(days=1))
+    assert figures["yellow_cards"] >= 5 and figures["finished"] > 300
     # The 12345 line: answered on the call, waiting for the return visit, waiting for acknowledgement,
     # an anonymous report, and one past its time limit with its red light and yellow card.
     from onetrip.hotline.models import Ticket

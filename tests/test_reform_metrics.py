@@ -113,6 +113,22 @@ def test_the_dashboard_and_its_drill_down_for_the_supervisor_and_a_department(da
     assert c.get("/reports/?since=garbage&until=2025-13-45").status_code == 200  # a bad date: this month
 
 
+def test_the_drill_down_pages_through_the_finished_cases_in_closing_order(data, staff):
+    """Closing time, then id; the withdrawn case left out; a page past the last shows the last."""
+    one, two, three = data
+    Case.objects.filter(pk=one.pk).update(closed_at=CLOSED_AT + dt.timedelta(hours=1))
+    page, cases = selectors.finished_page(DAY, DAY, department_id=None, number="1", per_page=2)
+    assert [c.pk for c in cases] == sorted([two.pk, three.pk]) and page.paginator.count == 3
+    assert cases[0].version.name and cases[0].department.name
+    page, cases = selectors.finished_page(DAY, DAY, department_id=None, number="9", per_page=2)
+    assert [c.pk for c in cases] == [one.pk] and page.number == 2 and not page.has_next()
+    assert selectors.finished_page(DAY, DAY, department_id=one.department_id + 1000, number="1")[1] == []
+    c = Client()
+    c.force_login(make_user(Role.SUPERVISOR))
+    html = c.get(f"/reports/cases/?since={DAY}&until={DAY}&page=x").content.decode()
+    assert html.index(two.number) < html.index(one.number) and three.number in html
+
+
 def test_the_public_performance_page_shows_final_days_only_and_is_cached_until_the_next_day(data, client):
     client.cookies["django_language"] = "zh-hans"
     assert "尚未公布数据" in client.get("/performance/").content.decode()
@@ -234,6 +250,9 @@ def test_the_windows_metrics_on_a_hand_computed_set(data, district, settings):
     for t, level, voided in ((t1, 5, None), (t2, 2, None), (t3, 4, moment(DAY, 12))):
         Rating.objects.create(channel="onsite", level=level, ticket=t, window=w1, rated_at=moment(DAY, 11),
                               voided_at=voided)
+    assert selectors.by_window(DAY, DAY) == []  # read from the rollups: nothing before the day is rolled
+    reports.roll_day(DAY)
+    reports.roll_day(DAY + dt.timedelta(days=1))
     [(window, got)] = selectors.by_window(DAY, DAY)
     assert window == w1
     assert got == {"served": 3, "avg_wait_minutes": 10.0, "taken_in": 2, "one_trip_rate": pytest.approx(1 / 2),
@@ -246,3 +265,68 @@ def test_the_windows_metrics_on_a_hand_computed_set(data, district, settings):
     [api] = c.get("/api/v1/metrics", {"since": str(DAY), "until": str(DAY)}).json()["windows"]
     assert (api["window"], api["number"], api["area"]) == (w1.pk, 1, world.a.name)
     assert {m["code"]: m["value"] for m in api["metrics"]}["avg_wait_minutes"] == 10.0
+
+
+def _plans(run):
+    """Each SELECT that ``run`` makes with its plan: on PostgreSQL the indexes searched and their
+    conditions, as "name[condition]" (sequential scans discouraged: its planner reads a whole small
+    table rather than an index); on SQLite the query plan's lines. [(sql, plan)]"""
+    import json
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def searched(node):
+        if "Index Name" in node:
+            yield f"{node['Index Name']}[{node.get('Index Cond', '')}]"
+        for child in node.get("Plans", []):
+            yield from searched(child)
+
+    with CaptureQueriesContext(connection) as ctx:
+        run()
+    postgres = connection.vendor == "postgresql"
+    out = []
+    with connection.cursor() as cursor:
+        if postgres:
+            cursor.execute("SET LOCAL enable_seqscan = off")
+        for query in ctx.captured_queries:
+            if not query["sql"].startswith("SELECT"):
+                continue
+            if postgres:
+                cursor.execute("EXPLAIN (FORMAT JSON) " + query["sql"])
+                raw = cursor.fetchone()[0]
+                plan = raw if isinstance(raw, list) else json.loads(raw)
+                out.append((query["sql"], " ".join(searched(plan[0]["Plan"]))))
+            else:
+                cursor.execute("EXPLAIN QUERY PLAN " + query["sql"])
+                out.append((query["sql"], " ".join(str(row) for row in cursor.fetchall())))
+    return out
+
+
+def test_a_days_rollup_and_the_drill_down_find_their_rows_by_index_not_by_reading_every_case(data):
+    """Over a million finished cases and three million ratings the rollup reads one day of each
+    (bench/reports_bench.py): the finished cases by ``case_closed_at``, the ratings by
+    ``ratings_rated_at``, the rectifications by ``ratings_rect_closed_at``, each searched by its
+    time (not read whole); the drill-down pages through the cases in that index's order (a
+    department's in ``case_dept_closed_at``'s)."""
+    import re
+
+    from django.db import connection
+
+    expected = {"cases_case": ("case_(dept_)?closed_at", "closed_at"),  # on a tiny table either will do
+                "ratings_rating": ("ratings_rated_at", "rated_at"),
+                "ratings_rectification": ("ratings_rect_closed_at", "closed_at")}
+    plans = _plans(lambda: reports.roll_day(DAY))
+    plans += _plans(lambda: selectors.finished_page(DAY, DAY, department_id=None, number="1"))
+    plans += _plans(lambda: selectors.finished_page(DAY, DAY, department_id=data[0].department_id, number="1"))
+    postgres = connection.vendor == "postgresql"
+    seen = set()
+    for sql, plan in plans:
+        for table, (index, column) in expected.items():
+            if f'FROM "{table}"' in sql and f'"{column}" >=' in sql:
+                seen.add(table)
+                if postgres:
+                    assert re.search(rf"\b{index}\[[^\]]*\b{column} >=", plan), (sql, plan)
+                else:  # SQLite's planner, without statistics, may pick another index, but reads no whole table
+                    assert f"SCAN {table}" not in plan, plan
+    assert seen == set(expected)

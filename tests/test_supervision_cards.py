@@ -10,6 +10,7 @@ import datetime as dt
 import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
+from django.utils import translation
 
 from onetrip.accounts.models import Role
 from onetrip.cases import services
@@ -264,3 +265,31 @@ def test_hall_tickets_on_the_desk_light_up_by_their_wait(district, supervisor, s
     Ticket.objects.update(state="done")
     with time_machine.travel(dt.datetime(2025, 11, 17, 9, 40, tzinfo=tz), tick=False):
         assert early.number not in c.get("/supervision/?tab=tickets").content.decode()
+
+
+def test_a_card_names_the_window_where_the_clerk_broke_the_rule(district, item, staff):
+    """黄牌 to the department and the window: a clerk signed in to window 1 does not accept a
+    complete application; the card names the clerk and window 1. The same clerk's act away from
+    any window names no window."""
+    from onetrip.hall import services as hall
+
+    from .hall_fixtures import build_hall
+    from .test_window_intake import scan, start, take_in
+
+    window = build_hall(district).windows[0]
+    hall.sign_in_window(actor=staff.clerk, window=window)
+    app = start(staff.clerk, item)
+    scan(staff.clerk, app)
+    take_in(staff.clerk, app, "refuse", reasons="今天不办", form={"state": "present"})
+    hall.sign_out_window(actor=staff.clerk)
+    app = start(staff.clerk, item)
+    scan(staff.clerk, app)
+    take_in(staff.clerk, app, "refuse", reasons="明天再来", form={"state": "present"})
+    supervision.issue_cards(day=dt.date.today())
+    at_window, away = Card.objects.filter(violation__rule="refused_complete").order_by("id")
+    assert (at_window.officer_id, at_window.window_id, away.window_id) == (staff.clerk.pk, window.pk, None)
+    c = Client()
+    c.force_login(staff.head)
+    page = c.get("/staff/supervision/").content.decode()
+    with translation.override("zh-hans"):
+        assert f"{window.area.name} {window}" in page

@@ -206,11 +206,6 @@ ADD = "/api/v1/calendar/add-workdays"
 IS = "/api/v1/calendar/is-workday"
 
 
-@pytest.fixture
-def spec(client):
-    return client.get("/api/openapi.json").json()
-
-
 def test_the_api_lists_the_calendar_endpoints(spec):
     for path in [ADD, IS]:
         assert spec["paths"][path]["get"]["tags"] == ["calendar"]

@@ -22,7 +22,25 @@ from onetrip.api.auth import token_or_session
 from onetrip.catalog import selectors
 from onetrip.catalog.models import Bundle, ItemKind, ItemVersion, ServiceItem
 
-api = NinjaAPI(
+
+class OneTripAPI(NinjaAPI):
+    """The API, with its OpenAPI document built once per process and language: the routes are
+    fixed at import, and building the document costs most of a second of CPU per request."""
+
+    _schemas: dict[tuple[str, str], Any] = {}
+
+    def get_openapi_schema(self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None) -> Any:
+        from django.utils.translation import get_language
+
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        key = (path_prefix, get_language() or "")
+        if key not in self._schemas:
+            self._schemas[key] = super().get_openapi_schema(path_prefix=path_prefix)
+        return self._schemas[key]
+
+
+api = OneTripAPI(
     title="OneTrip (一次办) API",
     version="1",
     description="Service item catalogue and cases of the district's 'at most one trip' platform.",
@@ -186,6 +204,23 @@ def get_item(request: HttpRequest, code: str) -> Any:
         sub_items=[{"code": i.code, "name": i.current.name} for i in selectors.sub_items_of(v.item)],  # type: ignore[union-attr]
     )
     return data
+
+
+class SearchFilters(Schema):
+    q: str = Field(..., min_length=1, max_length=100,
+                   description="What a person would type: people's words, typos, pinyin (blank finds nothing).")
+    kind: str = Field("", max_length=32, description="Only this kind of document (item, bundle…); empty: all.")
+
+
+@api.get("/v1/search", response=s.answers({200: s.SearchOut}, 400), tags=["catalogue"])
+def search_everything(request: HttpRequest, filters: Query[SearchFilters]) -> Any:
+    """One search over items, life-event bundles and every other registered kind of document
+    (the search dictionary, pinyin and typo tolerance, intent words and life-event hints
+    applied), best first: the first 20."""
+    found = selectors.search_documents(filters.q, kind=filters.kind, limit=20)
+    return {"count": found.total, "all_matched": found.all_matched, "results": [
+        {"kind": h.doc.kind, "kind_label": str(selectors.kind_label(h.doc.kind)), "code": h.doc.key.split(":", 1)[-1],
+         "title": h.doc.title, "url": request.build_absolute_uri(h.doc.url)} for h in found.hits]}
 
 
 @api.get("/v1/departments", response=s.answers({200: list[s.DepartmentOut]}), tags=["catalogue"])

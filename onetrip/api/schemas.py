@@ -75,6 +75,20 @@ class ItemPage(Schema):
     results: list[ItemSummary]
 
 
+class SearchHitOut(Schema):
+    kind: str = Field(description="item, bundle, or a kind an upper app registers (a knowledge-base article).")
+    kind_label: str
+    code: str = Field(description="The item's or bundle's code (the document's own key within its kind).")
+    title: str
+    url: str
+
+
+class SearchOut(Schema):
+    count: int = Field(description="How many documents were found in all.")
+    all_matched: bool = Field(description="False when nothing matched every word and the closest are shown.")
+    results: list[SearchHitOut]
+
+
 class MaterialOut(Schema):
     name: str
     form: str

@@ -31,6 +31,7 @@ class CardOut(Schema):
     detail: str
     department: str
     case: str | None
+    window: str | None = Field(..., description="The hall window where the carded act happened, if at one.")
     issued_at: dt.datetime
     status: Literal["issued", "appealed", "upheld", "withdrawn"]
     status_label: str
@@ -93,7 +94,8 @@ def _user(request: HttpRequest) -> User:
 def _card_out(c: Card) -> dict[str, Any]:
     return {"id": c.pk, "colour": c.colour, "colour_label": c.get_colour_display(), "reason": c.reason,
             "reason_label": c.get_reason_display(), "detail": c.detail, "department": c.department.name,
-            "case": c.case.number if c.case else None, "issued_at": c.issued_at, "status": c.status,
+            "case": c.case.number if c.case else None,
+            "window": f"{c.window.area.name} {c.window}" if c.window else None, "issued_at": c.issued_at, "status": c.status,
             "status_label": c.get_status_display(), "appeal_reasons": c.appeal_reasons,
             "decision_note": c.decision_note}
 
@@ -115,7 +117,7 @@ def _scope(user: User, department: int | None) -> int | None:
 
 
 def _card(user: User, pk: int) -> Card:
-    qs = Card.objects.select_related("department", "case")
+    qs = Card.objects.select_related("department", "case", "window__area")
     if not can(user, Capability.SUPERVISE):
         qs = qs.filter(department_id=user.department_id or 0)
     card = qs.filter(pk=pk).first()

@@ -25,6 +25,7 @@ from onetrip.catalog.models import (
     MaterialRequirement,
     ProcessStep,
     PublicationBatch,
+    SearchPhrase,
     ServiceItem,
     SpecialProcedure,
 )
@@ -187,3 +188,33 @@ class BundleItemInline(CatalogPermissions, admin.TabularInline):  # type: ignore
 class BundleAdmin(CatalogPermissions, admin.ModelAdmin):  # type: ignore[misc]
     list_display = ("code", "name", "audience", "is_published")
     inlines = [BundleItemInline]
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        services.record_bundle_admin_edit(actor=request.user, bundle=form.instance, created=not change)  # type: ignore[arg-type]
+
+
+@admin.register(SearchPhrase)
+class SearchPhraseAdmin(CatalogPermissions, admin.ModelAdmin):  # type: ignore[misc]
+    """The search dictionary. Saving and deleting go through the catalogue services, which put
+    the change on the trail and make every process's search learn it at its next query."""
+
+    list_display = ("phrase", "kind", "targets", "note", "updated_at")
+    list_filter = ("kind",)
+    search_fields = ("phrase", "targets")
+    fields = ("phrase", "kind", "targets", "note")
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return can(request.user, Capability.EDIT_CATALOG)
+
+    def save_model(self, request: HttpRequest, obj: SearchPhrase, form: Any, change: bool) -> None:
+        saved = services.save_phrase(actor=request.user, phrase=obj.phrase, targets=obj.targets,  # type: ignore[arg-type]
+                                     kind=obj.kind, note=obj.note, entry=obj if change else None)
+        obj.pk = saved.pk
+
+    def delete_model(self, request: HttpRequest, obj: SearchPhrase) -> None:
+        services.delete_phrase(actor=request.user, entry=obj)  # type: ignore[arg-type]
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[SearchPhrase]) -> None:
+        for entry in queryset:
+            services.delete_phrase(actor=request.user, entry=entry)  # type: ignore[arg-type]

@@ -6,3 +6,8 @@ class CatalogConfig(AppConfig):
     name = "onetrip.catalog"
     label = "catalog"
     verbose_name = _("Service item catalogue")
+
+    def ready(self) -> None:
+        from onetrip.catalog import documents
+
+        documents.register()

@@ -8,6 +8,7 @@ records the exact version it was applied under.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.conf import settings
@@ -381,18 +382,74 @@ class BundleItem(models.Model):
         constraints = [models.UniqueConstraint(fields=["bundle", "item"], name="catalog_bundle_item_once")]
 
 
-class SearchTerm(models.Model):
-    """The search index: one row per (term, published item), rebuilt when an item is published.
+class SearchPhrase(models.Model):
+    """One line of the search dictionary, kept by the catalogue admins: a word people use and
+    the catalogue's words for it (个体户 → 个体工商户; 开饭店 → 开餐馆, the name of a bundle), or an
+    intent word and the words of the sub-items it points to (丢了 → 补领; 不干了 → 注销)."""
 
-    Terms are jieba words of the name, materials and department, single characters of the
-    name, and pinyin / pinyin initials; ``weight`` says how strongly a match ranks.
-    """
+    class Kind(models.TextChoices):
+        SYNONYM = "synonym", _("People's word for catalogue words")
+        INTENT = "intent", _("Intent word pointing to sub-items")
 
-    term = models.CharField(max_length=64)
-    item = models.ForeignKey(ServiceItem, on_delete=models.CASCADE, related_name="+")
-    weight = models.PositiveSmallIntegerField()
+    phrase = models.CharField(
+        _("what people type"), max_length=32, unique=True,
+        help_text=_("A word or a few characters, as people type them: 个体户, 开饭店, 丢了."),
+    )
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices, default=Kind.SYNONYM)
+    targets = models.CharField(
+        _("catalogue words"), max_length=200,
+        help_text=_("Separated by 、 or commas. For a people's word: the words of item or bundle names it means "
+                    "(个体工商户). For an intent word: the words in the names of the sub-items it points to "
+                    "(补领、补发)."),
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["term", "item"], name="catalog_searchterm_unique")]
-        # Covers the search's (term → item, weight) scans without touching the table.
-        indexes = [models.Index(fields=["term", "item", "weight"], name="catalog_searchterm_cover")]
+        ordering = ["kind", "phrase"]
+        verbose_name = _("search dictionary entry")
+        verbose_name_plural = _("search dictionary")
+
+    def __str__(self) -> str:
+        return f"{self.phrase} → {self.targets}"
+
+    @property
+    def target_list(self) -> list[str]:
+        return [t.strip() for t in re.split(r"[、,，;；\s]+", self.targets) if t.strip()]
+
+
+class SearchStamp(models.Model):
+    """What the in-memory search index was built from: one random token per source of documents
+    (``catalog``, the ``dictionary``, and any source an upper app registers), replaced whenever
+    that source changes. Every process reads the tokens (one small query) before a search and
+    rebuilds its index when they differ from the ones it was built with."""
+
+    source = models.CharField(max_length=32, unique=True)
+    token = models.CharField(max_length=32)
+    changed_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.source}: {self.token}"
+
+
+class SearchQuery(models.Model):
+    """One normalized public search query and how it fared, with no personal data: no user,
+    no address, no session; runs of six or more digits (ID numbers, mobiles, case numbers)
+    are replaced by ``#`` before anything is stored."""
+
+    query = models.CharField(_("query"), max_length=100, unique=True)
+    searches = models.PositiveIntegerField(_("searches"), default=0)
+    zero_results = models.PositiveIntegerField(_("searches that found nothing"), default=0)
+    clicks = models.PositiveIntegerField(_("results opened"), default=0)
+    last_results = models.PositiveIntegerField(_("results last time"), default=0)
+    first_seen = models.DateTimeField(_("first seen"), auto_now_add=True)
+    last_seen = models.DateTimeField(_("last seen"))
+    dismissed_at = models.DateTimeField(_("dismissed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("search query")
+        verbose_name_plural = _("search queries")
+        indexes = [models.Index(fields=["-last_seen"], name="catalog_searchquery_seen")]
+
+    def __str__(self) -> str:
+        return self.query

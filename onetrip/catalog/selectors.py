@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.safestring import SafeString
 
 from onetrip.accounts.models import Department
-from onetrip.catalog import search
+from onetrip.catalog import engine
 from onetrip.catalog.models import (
     Bundle,
     BundleItem,
@@ -20,6 +20,7 @@ from onetrip.catalog.models import (
     MaterialForm,
     MaterialRequirement,
     PublicationBatch,
+    SearchQuery,
     ServiceItem,
 )
 from onetrip.catalog.services import CHILDREN, GUIDE_FIELDS
@@ -60,11 +61,19 @@ class Result:
 
 
 @dataclass
+class BundleResult:
+    bundle: Bundle
+    name_html: SafeString | str
+    items: list[str]
+
+
+@dataclass
 class SearchPage:
     page: Page[Any]
     results: list[Result]
-    query: search.Query
+    query: engine.Analysis
     all_matched: bool
+    bundles: list[BundleResult] = field(default_factory=list)
 
 
 def _filtered(filters: Filters) -> QuerySet[ServiceItem]:
@@ -83,31 +92,69 @@ def _filtered(filters: Filters) -> QuerySet[ServiceItem]:
 
 
 def find_items(filters: Filters, *, page: int = 1, per_page: int = 20) -> SearchPage:
-    """The catalogue list: filtered, and ranked by the search when there is a query."""
-    query = search.parse(filters.q)
+    """The catalogue list: filtered, and ranked by the search engine when there is a query.
+    Without filters, the bundles (一件事) the query names come first, beside the items."""
     qs = _filtered(filters)
     all_matched = True
-    scores: dict[int, int] = {}
-    if query:
+    scores: dict[int, float] = {}
+    bundles: list[BundleResult] = []
+    analysis = engine.Analysis(raw="", words=(), actions=())
+    if filters.q.strip():
         filtered = filters.department or filters.kind or filters.bundle or filters.audience or filters.online is not None
-        within = set(qs.values_list("pk", flat=True)) if filtered else None
-        ranked, all_matched = search.rank(query, within=within)
+        within = {"item": set(qs.values_list("pk", flat=True))} if filtered else None
+        found = engine.search(filters.q, kinds=("item",) if filtered else ("item", "bundle"), within=within,
+                              limit=max(1, page) * per_page + 5)
+        analysis, all_matched = found.analysis, found.all_matched
+        ranked = _Ranked([(h.doc.ref, h.score) for h in found.hits if h.doc.kind == "item"],
+                         found.totals.get("item", 0))
         paginator: Paginator[Any] = Paginator(ranked, per_page)
         page_obj = paginator.get_page(page)
         scores = dict(page_obj.object_list)
         items = {i.pk: i for i in qs.filter(pk__in=scores)}
         ordered = [items[pk] for pk in scores if pk in items]
+        if page_obj.number == 1:
+            bundles = _bundle_results(found, analysis)
     else:
         paginator = Paginator(qs.order_by("sort_order", "code"), per_page)
         page_obj = paginator.get_page(page)
         ordered = list(page_obj.object_list)
     results = [
-        Result(item=i, score=scores.get(i.pk, 0), name_html=search.highlight(_current(i).name, query))
+        Result(item=i, score=round(scores.get(i.pk, 0)), name_html=engine.highlight(_current(i).name, analysis))
         for i in ordered
     ]
-    if query and results:
-        _attach_material_matches(results, query)
-    return SearchPage(page=page_obj, results=results, query=query, all_matched=all_matched)
+    if analysis and results:
+        _attach_material_matches(results, analysis)
+    return SearchPage(page=page_obj, results=results, query=analysis, all_matched=all_matched, bundles=bundles)
+
+
+class _Ranked(Sequence[tuple[int, float]]):
+    """The ranked items a page needs, with the number found in all (for the pager)."""
+
+    def __init__(self, first: list[tuple[int, float]], total: int) -> None:
+        self.first, self.total = first, max(total, len(first))
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, i: Any) -> Any:
+        return self.first[i]
+
+
+def _bundle_results(found: engine.Found, analysis: engine.Analysis, *, limit: int = 2) -> list[BundleResult]:
+    """The bundles ranked among the first five results, at most two, with their items' names."""
+    keys = [h.doc for h in found.hits[:5] if h.doc.kind == "bundle"][:limit]
+    if not keys:
+        return []
+    by_pk = {b.pk: b for b in Bundle.objects.filter(pk__in=[d.ref for d in keys])}
+    out = []
+    for doc in keys:
+        bundle = by_pk.get(doc.ref)
+        if bundle is None:
+            continue
+        names = list(BundleItem.objects.filter(bundle=bundle, item__current__isnull=False).order_by(
+            "position", "id").values_list("item__current__name", flat=True))
+        out.append(BundleResult(bundle=bundle, name_html=engine.highlight(bundle.display_name, analysis), items=names))
+    return out
 
 
 def _current(item: ServiceItem) -> ItemVersion:
@@ -115,7 +162,7 @@ def _current(item: ServiceItem) -> ItemVersion:
     return item.current
 
 
-def _attach_material_matches(results: list[Result], query: search.Query) -> None:
+def _attach_material_matches(results: list[Result], query: engine.Analysis) -> None:
     """Show which materials matched (by word or by pinyin), highlighted; one query per page."""
     by_version: dict[int | None, list[str]] = {}
     for vid, name in MaterialRequirement.objects.filter(
@@ -123,7 +170,7 @@ def _attach_material_matches(results: list[Result], query: search.Query) -> None
     ).values_list("version_id", "name"):
         by_version.setdefault(vid, []).append(name)
     for r in results:
-        marked = (search.highlight(n, query) for n in by_version.get(r.item.current_id, []))
+        marked = (engine.highlight(n, query) for n in by_version.get(r.item.current_id, []))
         r.matched_materials = [m for m in marked if "<mark>" in m][:3]
 
 
@@ -378,3 +425,75 @@ def batch_review(pk: int) -> BatchReview | None:
         now = current.get(v.item.current_id or 0)
         lines.append(ProposedVersion(version=v, current=now, changes=diff_versions(now, v) if now else []))
     return BatchReview(batch=batch, lines=lines)
+
+
+# --- The search work list ------------------------------------------------------------------------
+
+LOW_CLICK_MIN_SEARCHES = 3
+LOW_CLICK_RATE = 0.2
+
+
+def search_documents(q: str, *, kind: str = "", limit: int = 20) -> engine.Found:
+    """Every registered kind of document (or one kind), best first."""
+    return engine.search(q, kinds=(kind,) if kind else None, limit=limit)
+
+
+def kind_label(kind: str) -> Any:
+    source = engine.sources().get(kind)
+    return source.label if source else kind
+
+
+def search_document_url(key: str) -> str | None:
+    """The address of an indexed document ("item:CODE"), or None if there is none."""
+    idx = engine.index()
+    n = idx.by_key.get(key)
+    return idx.docs[n].url if n is not None else None
+
+
+def search_query(pk: int) -> SearchQuery | None:
+    return SearchQuery.objects.filter(pk=pk).first()
+
+
+@dataclass
+class WorkLine:
+    query: SearchQuery
+    now_finds: list[str]  # the names of the first results the query finds today
+    rate: int | None = None  # percentage of searches after which a result was opened
+
+    @property
+    def numbers_only(self) -> bool:
+        """Only numbers were typed (stored as #): nothing for the dictionary."""
+        return not self.query.query.replace("#", "").strip()
+
+
+@dataclass
+class SearchWork:
+    zero: list[WorkLine]
+    low_click: list[WorkLine]
+
+
+def _open(qs: QuerySet[SearchQuery]) -> QuerySet[SearchQuery]:
+    """Not dismissed, or searched again since it was dismissed."""
+    from django.db.models import F
+
+    return qs.filter(Q(dismissed_at__isnull=True) | Q(last_seen__gt=F("dismissed_at")))
+
+
+def search_work(*, limit: int = 50) -> SearchWork:
+    """Zero-result queries (their last search found nothing), most frequent first; and
+    low-click queries: searched at least three times, with a result opened after fewer than one
+    search in five. Each with what it finds today, so that a fix shows at once."""
+    from django.db.models import F
+
+    zero = _open(SearchQuery.objects.filter(last_results=0, zero_results__gt=0)).order_by(
+        "-zero_results", "-last_seen")[:limit]
+    low = _open(SearchQuery.objects.filter(
+        last_results__gt=0, searches__gte=LOW_CLICK_MIN_SEARCHES,
+        clicks__lt=F("searches") * LOW_CLICK_RATE)).order_by("-searches", "-last_seen")[:limit]
+
+    def line(q: SearchQuery) -> WorkLine:
+        hits = engine.search(q.query).hits[:3] if q.query.strip("#") else []
+        return WorkLine(query=q, now_finds=[h.doc.title for h in hits],
+                        rate=round(100 * q.clicks / q.searches) if q.searches else None)
+
+    return SearchWork(zero=[line(q) for q in zero], low_click=[line(q) for q in low])

@@ -7,17 +7,20 @@ Every function takes the acting user, runs in one transaction, validates with
 from __future__ import annotations
 
 import datetime as dt
+import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, can
-from onetrip.catalog import search
+from onetrip.catalog import engine
+from onetrip.catalog.documents import CATALOG
 from onetrip.catalog.models import (
     Bundle,
     BundleItem,
@@ -26,6 +29,8 @@ from onetrip.catalog.models import (
     MaterialRequirement,
     ProcessStep,
     PublicationBatch,
+    SearchPhrase,
+    SearchQuery,
     ServiceItem,
     SpecialProcedure,
 )
@@ -293,8 +298,7 @@ def _make_public(batch: PublicationBatch, locked: Sequence[ItemVersion]) -> None
             status=ItemVersion.Status.PUBLISHED, batch=batch, published_at=now
         )
         ServiceItem.objects.filter(pk=item.pk).update(current=version)
-    for version in locked:
-        search.index_item(ServiceItem.objects.select_related("current__department").get(pk=version.item_id))
+    engine.touch(CATALOG)
 
 
 def _items_summary(locked: Sequence[ItemVersion]) -> list[str]:
@@ -467,6 +471,7 @@ def save_bundle(
     BundleItem.objects.bulk_create(
         [BundleItem(bundle=bundle, item=item, position=n + 1) for n, item in enumerate(items)]
     )
+    engine.touch(CATALOG)
     trail.record(
         actor=actor,
         action="catalog.bundle.create" if created else "catalog.bundle.update",
@@ -494,3 +499,103 @@ def record_admin_edit(*, actor: User, version: ItemVersion, created: bool) -> It
 
 def next_version_number(item: ServiceItem) -> int:
     return (item.versions.aggregate(n=models.Max("number"))["n"] or 0) + 1
+
+
+@transaction.atomic
+def record_bundle_admin_edit(*, actor: User, bundle: Bundle, created: bool) -> Bundle:
+    """The admin pages save bundles with Django's forms; this puts the edit on the trail and
+    tells the search engine that bundles changed."""
+    engine.touch(CATALOG)
+    trail.record(
+        actor=actor,
+        action="catalog.bundle.create" if created else "catalog.bundle.update",
+        obj=bundle,
+        summary={"code": bundle.code, "items": list(bundle.entries.values_list("item__code", flat=True)),
+                 "via": "admin"},
+    )
+    return bundle
+
+
+# --- The search dictionary and the search log ------------------------------------------------------
+
+def _require_editor(actor: User) -> None:
+    if not can(actor, Capability.EDIT_CATALOG):
+        raise PermissionDenied(_("Only a catalogue admin may change the search dictionary."))
+
+
+@transaction.atomic
+def save_phrase(*, actor: User, phrase: str, targets: str, kind: str = SearchPhrase.Kind.SYNONYM,
+                note: str = "", entry: SearchPhrase | None = None) -> SearchPhrase:
+    """Add or change a line of the search dictionary; every process's search learns it at its
+    next query."""
+    _require_editor(actor)
+    entry = entry or SearchPhrase.objects.filter(phrase=engine.normalize(phrase)).first() or SearchPhrase()
+    created = entry.pk is None
+    entry.phrase, entry.targets, entry.kind, entry.note = engine.normalize(phrase), targets.strip(), kind, note
+    entry.full_clean()
+    if not entry.target_list:
+        raise ValidationError({"targets": [_("Give at least one catalogue word.")]})
+    entry.save()
+    engine.touch(engine.DICTIONARY)
+    trail.record(actor=actor, action="catalog.search_phrase.create" if created else "catalog.search_phrase.update",
+                 obj=entry, summary={"phrase": entry.phrase, "kind": entry.kind, "targets": entry.target_list})
+    return entry
+
+
+@transaction.atomic
+def delete_phrase(*, actor: User, entry: SearchPhrase) -> None:
+    _require_editor(actor)
+    trail.record(actor=actor, action="catalog.search_phrase.delete", obj=entry,
+                 summary={"phrase": entry.phrase, "targets": entry.target_list})
+    entry.delete()
+    engine.touch(engine.DICTIONARY)
+
+
+_LONG_NUMBER = re.compile(r"[0-9](?:[ \-]?[0-9]){5,}[xX]?")
+_EMAIL = re.compile(r"\S+@\S+")
+
+
+def loggable_query(raw: str) -> str:
+    """The query as the search log keeps it: normalized (full-width to half-width, lower case,
+    single spaces), and with no personal data: every run of six or more digits (an ID number,
+    a mobile, a case number, a bank card) and every e-mail address becomes ``#``."""
+    text = unicodedata.normalize("NFKC", raw or "")
+    text = _LONG_NUMBER.sub("#", _EMAIL.sub("#", text))
+    return engine.normalize(text)
+
+
+def record_search(*, query: str, results: int) -> SearchQuery | None:
+    """Count one public search of ``query`` and whether it found anything. Nothing about who
+    searched is kept. Returns the log row (its id goes into the result links, to count the
+    click), or None for an empty query."""
+    text = loggable_query(query)
+    if not text:
+        return None
+    now = timezone.now()
+    zero = 1 if results == 0 else 0
+    changes = {"searches": models.F("searches") + 1, "zero_results": models.F("zero_results") + zero,
+               "last_results": results, "last_seen": now}
+    if not SearchQuery.objects.filter(query=text).update(**changes):
+        try:
+            with transaction.atomic():
+                return SearchQuery.objects.create(query=text, searches=1, zero_results=zero, last_results=results,
+                                                  last_seen=now)
+        except IntegrityError:  # logged meanwhile by another request
+            SearchQuery.objects.filter(query=text).update(**changes)
+    return SearchQuery.objects.filter(query=text).only("id").first()
+
+
+def record_click(*, query_id: int) -> None:
+    """Count one result opened from a search (the result links pass through this)."""
+    SearchQuery.objects.filter(pk=query_id).update(clicks=models.F("clicks") + 1)
+
+
+@transaction.atomic
+def dismiss_query(*, actor: User, query: SearchQuery) -> SearchQuery:
+    """A catalogue admin has dealt with a query (added a dictionary word, or judged it out of
+    scope): it leaves the work list until it fails again after this moment."""
+    _require_editor(actor)
+    query.dismissed_at = timezone.now()
+    query.save(update_fields=["dismissed_at"])
+    trail.record(actor=actor, action="catalog.search_query.dismiss", obj=query, summary={"query": query.query})
+    return query

@@ -53,6 +53,9 @@ def item_list(request: HttpRequest) -> HttpResponse:
         audience=audience if audience in _AUDIENCES else "",
     )
     result = selectors.find_items(filters, page=_int(params.get("page")), per_page=settings.PAGE_SIZE)
+    logged = None
+    if filters.q.strip() and result.page.number == 1:
+        logged = services.record_search(query=filters.q, results=result.page.paginator.count + len(result.bundles))
     query_without_page = params.copy()
     query_without_page.pop("page", None)
     return render(
@@ -65,8 +68,40 @@ def item_list(request: HttpRequest) -> HttpResponse:
             "kinds": ItemKind.choices,
             "audiences": [(a, Audience(a).label) for a in ("people", "companies")],
             "base_query": query_without_page.urlencode(),
+            "logged": logged,
         },
     )
+
+
+@require_GET
+def search_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """A result link of a search: count the click for the query, then go to the document.
+    Only documents in the index are reachable, so this never redirects anywhere else."""
+    url = selectors.search_document_url(request.GET.get("to", ""))
+    if url is None:
+        raise Http404(_("That search result no longer exists."))
+    services.record_click(query_id=pk)
+    return redirect(url)
+
+
+@require(Capability.EDIT_CATALOG)
+@require_GET
+def search_work(request: HttpRequest) -> HttpResponse:
+    """What people searched for and did not find, or found and did not open: the catalogue
+    admins' work list for the search dictionary."""
+    return render(request, "catalog/search_work.html", {"work": selectors.search_work()})
+
+
+@require(Capability.EDIT_CATALOG)
+@require_POST
+def search_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
+    query = selectors.search_query(pk)
+    if query is None:
+        raise Http404(_("No such search query."))
+    services.dismiss_query(actor=request.user, query=query)  # type: ignore[arg-type]
+    messages.success(request, _("“%(q)s” is off the list until people search for it again and find nothing.")
+                     % {"q": query.query})
+    return redirect("catalog:search-work")
 
 
 def _guide_or_404(code: str) -> Any:

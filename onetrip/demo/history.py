@@ -15,7 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from onetrip.accounts.models import User
-from onetrip.cases.models import Application, Case, Channel, State
+from onetrip.cases.models import Application, Case, Channel, RuleViolation, State
 from onetrip.catalog.models import ServiceItem
 from onetrip.hall.models import Ticket, Window
 from onetrip.ratings.models import Rating
@@ -72,6 +72,12 @@ def load_history(*, today: dt.date | None = None, seed: int = 430703) -> int:
                     decision_reasons="不符合法定条件（演示）" if deny else "", delivery_method="post" if trips == 0 else "pickup",
                     closed_at=closed_at, visit_count=trips)
                 made += 1
+                if decided > deadline:
+                    _carded(case, rule=RuleViolation.Rule.OVERDUE, on=workdays.add_workdays(deadline, 1),
+                            detail={"promised_deadline": str(deadline)})
+                elif trips > version.max_visits:
+                    _carded(case, rule=RuleViolation.Rule.VISITS_EXCEEDED, on=day,
+                            detail={"visits": trips, "promised": version.max_visits})
                 if not online and windows:
                     _served_at_a_window(rng, case, clerk, rng.choice(windows), accepted, n)
                 if rng.random() < 0.6:  # 一事一评: most rate; the others count by default after the period
@@ -110,3 +116,15 @@ def _served_at_a_window(rng: random.Random, case: Case, clerk: User, window: Win
         level = rng.choices([5, 4, 3, 2, 1], weights=[66, 22, 8, 3, 1])[0]
         Rating.objects.create(channel="onsite", level=level, department=case.department, ticket=ticket,
                               window=window, clerk=clerk, rated_at=finished)
+
+
+def _carded(case: Case, *, rule: str, on: dt.date, detail: dict[str, object]) -> None:
+    """A violation of the history and the yellow card the card job gave for it that day."""
+    from onetrip.supervision.models import Card, CardColour, CardReason
+
+    when = dt.datetime.combine(on, dt.time(9, 0), tzinfo=timezone.get_current_timezone())
+    violation = RuleViolation.objects.create(case=case, rule=rule, department_id=case.department_id, detail=detail)
+    RuleViolation.objects.filter(pk=violation.pk).update(at=when)
+    Card.objects.create(key=f"violation:{violation.pk}", colour=CardColour.YELLOW, reason=CardReason.VIOLATION,
+                        detail=violation.sentence()[:500], department_id=case.department_id, case=case,
+                        violation=violation, issued_at=when, issued_on=on)

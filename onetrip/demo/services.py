@@ -108,6 +108,7 @@ def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
             catalog.save_bundle(actor=admin, sort_order=n + 1, **{**b, "items": items})
             report.created_anything = True
     report.bundles = len(data["bundles"])
+    load_search_dictionary(admin, data)
     from onetrip.demo.licences import issue_demo_licences, load_licence_types
 
     load_licence_types()  # before the demo cases: their approvals queue licences
@@ -118,8 +119,7 @@ def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
     issue_demo_licences()
     from onetrip.demo.hotline import load_hotline
 
-    load_hotline()  # before the cards: its late ticket gets one
-    _demo_supervision()
+    load_hotline()  # before the cards (_demo_supervision, below): its late ticket gets one
     from onetrip.demo.hall import load_hall
     from onetrip.reports import services as reports
 
@@ -128,8 +128,24 @@ def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
         from onetrip.demo.history import load_history
 
         load_history()  # four months of finished cases, rolled up, last months' reports
+    _demo_supervision()  # after the history: its yellow cards count towards red ones
     reports.roll_up()  # the metrics dashboard reads the rollups
     return report
+
+
+def load_search_dictionary(admin: User, data: dict[str, Any] | None = None) -> int:
+    """The search dictionary for the demo catalogue: people's words (个体户, 开饭店, 社保卡…) and
+    intent words (丢了, 注销…). Entries that exist are left as the admins edited them."""
+    from onetrip.catalog.models import SearchPhrase
+
+    data = data or load_catalog_data()
+    have = set(SearchPhrase.objects.values_list("phrase", flat=True))
+    added = 0
+    for entry in data.get("search_dictionary", []):
+        if entry["phrase"] not in have:
+            catalog.save_phrase(actor=admin, **entry)
+            added += 1
+    return added
 
 
 def _demo_supervision() -> None:

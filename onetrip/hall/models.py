@@ -209,7 +209,9 @@ class Ticket(models.Model):
             models.UniqueConstraint(fields=["holder", "area", "day"], name="hall_one_open_ticket_per_person",
                                     condition=Q(holder__isnull=False, state__in=["waiting", "called", "serving"])),
         ]
-        indexes = [models.Index(fields=["area", "day", "state"], name="hall_ticket_queue")]
+        indexes = [models.Index(fields=["area", "day", "state"], name="hall_ticket_queue"),
+                   # The daily rollup of each window's tickets (reports.metrics.window_facts).
+                   models.Index(fields=["day", "window"], name="hall_ticket_day_window")]
 
     def __str__(self) -> str:
         return self.number

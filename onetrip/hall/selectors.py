@@ -59,6 +59,15 @@ def waiting_counts(hall: Hall, day: dt.date) -> dict[int, int]:
     return {r["area"]: r["n"] for r in rows}
 
 
+def window_at(clerk_id: int | None, at: dt.datetime) -> Window | None:
+    """The window the clerk sat at when ``at`` happened (their window session then), if any."""
+    if clerk_id is None:
+        return None
+    session = (WindowSession.objects.select_related("window__area").filter(clerk_id=clerk_id, started_at__lte=at)
+               .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=at)).order_by("-started_at").first())
+    return session.window if session else None
+
+
 def staffed_windows(area: Area) -> int:
     return WindowSession.objects.filter(window__area=area, ended_at__isnull=True).count()
 

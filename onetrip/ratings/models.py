@@ -84,7 +84,9 @@ class Rating(models.Model):
             models.CheckConstraint(condition=Q(channel="online", case__isnull=False) | Q(channel="onsite") & (
                 Q(ticket__isnull=False) | Q(visit__isnull=False)), name="ratings_has_a_subject"),
         ]
-        indexes = [models.Index(fields=["department", "rated_at"], name="ratings_dept_rated_at")]
+        indexes = [models.Index(fields=["department", "rated_at"], name="ratings_dept_rated_at"),
+                   # The ratings of a day, every department (reports: the daily rollup).
+                   models.Index(fields=["rated_at"], name="ratings_rated_at")]
 
     @property
     def voided(self) -> bool:
@@ -154,7 +156,9 @@ class Rectification(WorkdayClock):
         verbose_name = _("rectification")
         verbose_name_plural = _("rectifications")
         indexes = [models.Index(fields=["department", "state", "deadline"], name="ratings_rect_dept_state"),
-                   models.Index(fields=["state", "deadline"], name="ratings_rect_state_deadline")]
+                   models.Index(fields=["state", "deadline"], name="ratings_rect_state_deadline"),
+                   # The rectifications closed on a day (reports: the daily rollup).
+                   models.Index(fields=["closed_at"], name="ratings_rect_closed_at")]
 
     def clock_running(self) -> bool:
         return self.state in (RectificationState.OPEN, RectificationState.VISITED)

@@ -208,18 +208,18 @@ WINDOW_COUNTERS = ("served", "wait_seconds", "taken_in", "taken_in_finished", "t
                    "good_ratings")
 
 
-def window_facts(since: dt.date, until: dt.date) -> dict[int, dict[str, int]]:
-    """Per hall window (综合窗口), the counters of the period (both days included), read live from
-    the hall's tickets and the on-site ratings (a hall serves hundreds a day: no rollup needed):
+def window_facts(day: dt.date) -> dict[int, dict[str, int]]:
+    """Per hall window (综合窗口), what ``day`` added to the window counters (the daily rollup
+    stores them, like the case counters):
 
-    - ``served``: tickets finished at the window (state done), by the ticket's day;
-      ``wait_seconds``: their waits summed, from taking the ticket (its place in the queue) to
-      the first call;
+    - ``served``: tickets of the day finished at the window (state done); ``wait_seconds``:
+      their waits summed, from taking the ticket (its place in the queue) to the first call;
     - ``taken_in``: of those, the tickets that led to a case (window intake);
-      ``taken_in_finished``: those cases finished by now; ``taken_in_one_trip``: finished with
-      at most one recorded trip;
-    - ``ratings``: on-site ratings (一次一评) given at the window in the period, voided ones left
-      out; ``good_ratings``: those at 非常满意, 满意 or 基本满意."""
+    - ``taken_in_finished``: the cases finished (办结) that day that were taken in at the window,
+      ``taken_in_one_trip``: those of them with at most one recorded trip — like every case
+      counter, a case counts on the day it is finished;
+    - ``ratings``: on-site ratings (一次一评) given at the window that day, voided ones left out;
+      ``good_ratings``: those at 非常满意, 满意 or 基本满意."""
     from django.db.models import DurationField, ExpressionWrapper, F, Sum
 
     from onetrip.hall.models import Ticket, TicketState
@@ -234,20 +234,21 @@ def window_facts(since: dt.date, until: dt.date) -> dict[int, dict[str, int]]:
         counters.update(values)
 
     wait = ExpressionWrapper(F("called_at") - F("queued_at"), output_field=DurationField())
-    finished = Q(case__state=State.CLOSED)
-    for r in (Ticket.objects.filter(day__range=(since, until), state=TicketState.DONE, window__isnull=False)
-              .values("window_id").annotate(
-                  served=Count("id"), wait=Sum(wait, filter=Q(called_at__isnull=False)),
-                  taken_in=Count("id", filter=Q(case__isnull=False)),
-                  taken_in_finished=Count("id", filter=finished),
-                  taken_in_one_trip=Count("id", filter=finished & Q(case__visit_count__lte=1))).order_by()):
+    for r in (Ticket.objects.filter(day=day, state=TicketState.DONE, window__isnull=False)
+              .values("window_id").annotate(served=Count("id"), wait=Sum(wait, filter=Q(called_at__isnull=False)),
+                                            taken_in=Count("id", filter=Q(case__isnull=False))).order_by()):
         put(r["window_id"], served=r["served"], wait_seconds=int(r["wait"].total_seconds()) if r["wait"] else 0,
-            taken_in=r["taken_in"], taken_in_finished=r["taken_in_finished"], taken_in_one_trip=r["taken_in_one_trip"])
+            taken_in=r["taken_in"])
+    finished = finished_cases(day, day)
+    for r in (Ticket.objects.filter(case__in=finished.values("pk"), window__isnull=False, state=TicketState.DONE)
+              .values("window_id").annotate(n=Count("case_id", distinct=True),
+                                            one=Count("case_id", filter=Q(case__visit_count__lte=1), distinct=True))
+              .order_by()):
+        put(r["window_id"], taken_in_finished=r["n"], taken_in_one_trip=r["one"])
     tz = timezone.get_current_timezone()
-    start = dt.datetime.combine(since, dt.time.min, tzinfo=tz)
-    end = dt.datetime.combine(until + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     for r in (Rating.objects.filter(channel=RatingChannel.ONSITE, window__isnull=False, voided_at__isnull=True,
-                                    rated_at__gte=start, rated_at__lt=end)
+                                    rated_at__gte=start, rated_at__lt=start + dt.timedelta(days=1))
               .values("window_id").annotate(n=Count("id"), good=Count("id", filter=Q(level__in=GOOD_LEVELS)))
               .order_by()):
         put(r["window_id"], ratings=r["n"], good_ratings=r["good"])
@@ -261,7 +262,7 @@ WINDOW_METRICS: tuple[Metric, ...] = (
            lambda s: round(s["wait_seconds"] / 60 / s["served"], 1) if s["served"] else None),
     Metric("taken_in", _("Cases taken in"), _("tickets served that led to a case"), lambda s: s["taken_in"]),
     Metric("one_trip_rate", _("At most one trip"),
-           _("cases taken in at the window and finished with at most one trip ÷ those finished"),
+           _("cases taken in at the window and finished in the period with at most one trip ÷ those finished"),
            _ratio("taken_in_one_trip", "taken_in_finished"), percent=True, reference=0.879),
     Metric("ratings", _("Ratings"), _("on-site ratings at the window (voided ones left out)"), lambda s: s["ratings"]),
     Metric("satisfaction_rate", _("Satisfaction rate"),

@@ -72,3 +72,22 @@ class DailyDepartmentRollup(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "department"], name="dept_rollup_once")]
+
+
+class DailyWindowRollup(models.Model):
+    """What happened on ``day`` at one hall window (``metrics.window_facts``): tickets served and
+    their waits, cases taken in, the cases taken in there that were finished that day (and with at
+    most one trip), and the on-site ratings given at the window."""
+
+    day = models.DateField()
+    window = models.ForeignKey("hall.Window", on_delete=models.CASCADE, related_name="+")
+    served = models.PositiveIntegerField(default=0)
+    wait_seconds = models.PositiveBigIntegerField(default=0)
+    taken_in = models.PositiveIntegerField(default=0)
+    taken_in_finished = models.PositiveIntegerField(default=0)
+    taken_in_one_trip = models.PositiveIntegerField(default=0)
+    ratings = models.PositiveIntegerField(default=0)
+    good_ratings = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "window"], name="window_rollup_once")]

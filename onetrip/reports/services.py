@@ -11,7 +11,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from onetrip.reports import metrics
-from onetrip.reports.models import DailyDepartmentRollup, DailyRollup, MonthlyReport, RollupMark
+from onetrip.reports.models import (
+    DailyDepartmentRollup,
+    DailyRollup,
+    DailyWindowRollup,
+    MonthlyReport,
+    RollupMark,
+)
 
 MARK = "daily"
 
@@ -24,6 +30,7 @@ def roll_day(day: dt.date) -> int:
         for name, value in facts.items():
             sums[key][name] += value
     departments = metrics.department_facts(day)
+    windows = metrics.window_facts(day)
     with transaction.atomic():
         DailyRollup.objects.filter(day=day).delete()
         DailyRollup.objects.bulk_create([DailyRollup(day=day, department_id=d, item_id=i, **counters)
@@ -31,7 +38,10 @@ def roll_day(day: dt.date) -> int:
         DailyDepartmentRollup.objects.filter(day=day).delete()
         DailyDepartmentRollup.objects.bulk_create([DailyDepartmentRollup(day=day, department_id=d, **counters)
                                                    for d, counters in departments.items()])
-    return len(sums) + len(departments)
+        DailyWindowRollup.objects.filter(day=day).delete()
+        DailyWindowRollup.objects.bulk_create([DailyWindowRollup(day=day, window_id=w, **counters)
+                                               for w, counters in windows.items()])
+    return len(sums) + len(departments) + len(windows)
 
 
 def roll_up(*, today: dt.date | None = None, first: dt.date | None = None, max_days: int = 366) -> dict[str, int]:

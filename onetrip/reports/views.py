@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import Department, User
 from onetrip.accounts.permissions import Capability, can
+from onetrip.cases.models import Case
 from onetrip.core.pagecache import cached_for_visitors
 from onetrip.reports import metrics, selectors
 from onetrip.reports.models import MonthlyReport
@@ -142,12 +142,9 @@ def drill_down(request: HttpRequest) -> HttpResponse:
     one adds: trips, decided on time, working days used, notices."""
     _user, department_id = _scope(request)
     since, until = selectors.period(request.GET, timezone.localdate())
-    qs = metrics.finished_cases(since, until).select_related("version", "department", "application").order_by(
-        "closed_at", "id")
-    if department_id:
-        qs = qs.filter(department_id=department_id)
-    page = Paginator(qs, 50).get_page(request.GET.get("page", "1"))
-    facts = {row["id"]: f for row, f in metrics.facts_of(qs.filter(pk__in=[c.pk for c in page]))}
-    rows = [(c, facts[c.pk]) for c in page]
+    page, cases = selectors.finished_page(since, until, department_id=department_id,
+                                          number=request.GET.get("page", "1"))
+    facts = {row["id"]: f for row, f in metrics.facts_of(Case.objects.filter(pk__in=[c.pk for c in cases]))}
+    rows = [(c, facts[c.pk]) for c in cases]
     return render(request, "reports/cases.html", {"since": since, "until": until, "page": page, "rows": rows,
                                                   "department_id": department_id or ""})

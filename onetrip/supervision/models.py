@@ -42,6 +42,9 @@ class Card(models.Model):
     officer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                 related_name="+")
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # The hall window where the carded act happened (the acting clerk's window at the time).
+    window = models.ForeignKey("hall.Window", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                               verbose_name=_("window"))
     violation = models.ForeignKey("cases.RuleViolation", null=True, blank=True, on_delete=models.PROTECT,
                                   related_name="+")
     order = models.ForeignKey("supervision.Order", null=True, blank=True, on_delete=models.PROTECT, related_name="+")

@@ -93,7 +93,7 @@ def light_counts(f: DeskFilter, today: dt.date | None = None) -> dict[str, int]:
 
 
 def cards(f: DeskFilter, *, status: str = "") -> QuerySet[Card]:
-    qs = Card.objects.select_related("department", "case", "officer")
+    qs = Card.objects.select_related("department", "case", "officer", "window__area")
     if f.department:
         qs = qs.filter(department_id=f.department)
     if f.since:
@@ -133,7 +133,8 @@ def department_view(user: Any) -> dict[str, Any] | None:
     """A department's own cards (to appeal) and orders (to reply to)."""
     if user.role not in (Role.OFFICER, Role.DEPARTMENT_HEAD) or not user.department_id:
         return None
-    return {"cards": Card.objects.filter(department_id=user.department_id).select_related("case")[:200],
+    return {"cards": Card.objects.filter(department_id=user.department_id).select_related(
+        "case", "officer", "window__area")[:200],
             "orders": Order.objects.filter(department_id=user.department_id).select_related("case")
             .order_by("status", "due_on")[:200]}
 

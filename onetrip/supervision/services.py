@@ -17,6 +17,8 @@ from onetrip.accounts.models import Department, User
 from onetrip.cases.models import Case, RuleViolation, State
 from onetrip.cases.rules import Refused, check_length
 from onetrip.core import trail
+from onetrip.hall.models import Window
+from onetrip.hall.selectors import window_at
 from onetrip.supervision import notifications, rules, sources
 from onetrip.supervision.models import (
     Card,
@@ -33,18 +35,20 @@ OPEN_CASE_STATES = (State.IN_REVIEW, State.SUSPENDED, State.AWAITING_SUPPLEMENT)
 
 def _card(*, key: str, colour: str, reason: str, department_id: int, day: dt.date, detail: str = "",
           case: Case | None = None, officer_id: int | None = None, violation: RuleViolation | None = None,
-          order: Order | None = None) -> Card | None:
+          order: Order | None = None, window: Window | None = None) -> Card | None:
     """Issue one card unless a card with this key exists (then None). Its own savepoint: a second
     worker issuing the same card at the same moment loses on the unique key and nothing is written."""
     try:
         with transaction.atomic():
             card = Card.objects.create(
                 key=key, colour=colour, reason=reason, detail=detail[:500], department_id=department_id,
-                officer_id=officer_id, case=case, violation=violation, order=order, issued_at=timezone.now(),
+                officer_id=officer_id, case=case, violation=violation, order=order, window=window,
+                issued_at=timezone.now(),
                 issued_on=day)
             trail.record(actor=None, action="supervision.card", obj=card, summary={
                 "colour": colour, "reason": reason, "department": department_id,
-                "case": case.number if case is not None else "", "detail": detail[:200]})
+                "case": case.number if case is not None else "", "detail": detail[:200],
+                "window": window.pk if window is not None else None})
             notifications.tell_department(event=notifications.CARD, target=card, department_id=department_id, params={
                 "department": card.department.name, "colour": card.get_colour_display(),
                 "reason": card.get_reason_display()})
@@ -66,7 +70,7 @@ def issue_cards(*, day: dt.date, limit: int = 1000) -> dict[str, int]:
         if rules.yellow_card_for_violation(v) and _card(
                 key=f"violation:{v.pk}", colour=CardColour.YELLOW, reason=CardReason.VIOLATION,
                 department_id=v.department_id, day=day, detail=v.sentence(), case=v.case,
-                officer_id=v.actor_id or v.case.assignee_id, violation=v):
+                officer_id=v.actor_id or v.case.assignee_id, violation=v, window=window_at(v.actor_id, v.at)):
             done["yellow"] += 1
 
     late = Case.objects.filter(state__in=OPEN_CASE_STATES, promised_deadline__lt=day).exclude(
