@@ -114,7 +114,7 @@ def _served_at_a_window(rng: random.Random, case: Case, clerk: User, window: Win
         clerk=clerk, case=case)
     if rng.random() < 0.7:
         level = rng.choices([5, 4, 3, 2, 1], weights=[66, 22, 8, 3, 1])[0]
-        Rating.objects.create(channel="onsite", level=level, department=case.department, ticket=ticket,
+        Rating.objects.create(channel="onsite", level=level, department=case.department, ticket=ticket, case=case,
                               window=window, clerk=clerk, rated_at=finished)
 
 
