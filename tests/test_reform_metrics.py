@@ -195,8 +195,19 @@ def test_satisfaction_and_cards_roll_up_by_department(data, citizen):
     for colour in ("yellow", "red"):
         Card.objects.create(key=f"t:{colour}", colour=colour, reason="violation", department=one.department,
                             issued_at=rated, issued_on=DAY)
+    # 12345: two complaints that day naming the department (a third merged into the first counts
+    # once), a consultation, and a complaint of the next day.
+    from onetrip.hotline.models import Ticket
+
+    def ticket(n, kind="complaint", at=rated, main=None):
+        return Ticket.objects.create(number=f"12345-T{n}", kind=kind, channel="phone", text="窗口态度差", caller_mobile="13907360099",
+                                     department=one.department, created_at=at, received_on=at.date(), main=main)
+
+    first = ticket(1)
+    ticket(2), ticket(3, main=first), ticket(4, kind="consultation"), ticket(5, at=rated + dt.timedelta(days=1))
     reports.roll_up(today=dt.date(2025, 11, 22), first=DAY)
     got = selectors.figures(DAY, DAY)
+    assert got["complaints"] == 2
     assert got["ratings"] == 4 and got["satisfaction_rate"] == pytest.approx(3 / 4)
     assert got["default_share"] == pytest.approx(1 / 4)
     assert (got["yellow_cards"], got["red_cards"]) == (1, 1)

@@ -24,7 +24,7 @@ from onetrip.cases.models import Case, Channel, RuleViolation, State
 from onetrip.workcalendar import clock as clock_rules
 
 DEPARTMENT_COUNTERS = ("ratings", "good_ratings", "default_ratings", "rectifications_closed",
-                       "rectifications_on_time", "yellow_cards", "red_cards")
+                       "rectifications_on_time", "yellow_cards", "red_cards", "complaints")
 COUNTERS = ("finished", "online", "one_trip", "zero_trip", "decided", "on_time", "workdays_used", "promised_days",
             "legal_days", "deemed", "notices", "repeated_notices", "materials", "waived", "licence_reuse")
 
@@ -119,7 +119,9 @@ def department_facts(day: dt.date) -> dict[int, dict[str, int]]:
       ``default_ratings`` those counted by default (not rated in time);
     - ``rectifications_closed`` the rectifications of poor ratings closed that day,
       ``rectifications_on_time`` those closed by their deadline;
-    - ``yellow_cards`` and ``red_cards`` the cards issued that day."""
+    - ``yellow_cards`` and ``red_cards`` the cards issued that day;
+    - ``complaints``: the complaints (投诉) received on the 12345 line that day that name the
+      department (the one it was sent to), merged duplicates counted once."""
     from onetrip.ratings.models import Rating, Rectification
     from onetrip.ratings.rules import GOOD_LEVELS
     from onetrip.supervision.models import Card
@@ -144,6 +146,12 @@ def department_facts(day: dt.date) -> dict[int, dict[str, int]]:
     put(Rectification.objects.filter(closed_at__gte=start, closed_at__lt=end).values("department_id")
         .annotate(n=Count("id"), on_time=Count("id", filter=Q(closed_on_time=True))).order_by(),
         {"rectifications_closed": "n", "rectifications_on_time": "on_time"})
+    from onetrip.hotline.models import Kind as TicketKind
+    from onetrip.hotline.models import Ticket as HotlineTicket
+
+    put(HotlineTicket.objects.filter(kind=TicketKind.COMPLAINT, created_at__gte=start, created_at__lt=end,
+                                     main__isnull=True).values("department_id")
+        .annotate(n=Count("id")).order_by(), {"complaints": "n"})
     put(Card.objects.filter(issued_on=day).values("department_id")
         .annotate(yellow=Count("id", filter=Q(colour="yellow")), red=Count("id", filter=Q(colour="red"))).order_by(),
         {"yellow_cards": "yellow", "red_cards": "red"})
@@ -199,6 +207,8 @@ METRICS: tuple[Metric, ...] = (
     Metric("rectification_on_time_rate", _("Rectifications closed on time"),
            _("rectifications closed by their deadline ÷ rectifications closed"),
            _ratio("rectifications_on_time", "rectifications_closed"), percent=True),
+    Metric("complaints", _("Complaints"), _("complaints received on the 12345 line, by the department they name"),
+           lambda s: s["complaints"]),
     Metric("yellow_cards", _("Yellow cards"), _("yellow cards issued in the period"), lambda s: s["yellow_cards"]),
     Metric("red_cards", _("Red cards"), _("red cards issued in the period"), lambda s: s["red_cards"]),
 )

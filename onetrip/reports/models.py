@@ -58,7 +58,8 @@ class MonthlyReport(models.Model):
 
 class DailyDepartmentRollup(models.Model):
     """What happened on ``day`` for one department outside its cases' counters: ratings given
-    (好差评; voided ones left out), rectifications closed (and on time), cards issued."""
+    (好差评; voided ones left out), rectifications closed (and on time), cards issued, complaints
+    received on the 12345 line."""
 
     day = models.DateField()
     department = models.ForeignKey("accounts.Department", on_delete=models.CASCADE, related_name="+")
@@ -69,6 +70,7 @@ class DailyDepartmentRollup(models.Model):
     rectifications_on_time = models.PositiveIntegerField(default=0)
     yellow_cards = models.PositiveIntegerField(default=0)
     red_cards = models.PositiveIntegerField(default=0)
+    complaints = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["day", "department"], name="dept_rollup_once")]
