@@ -207,7 +207,7 @@ METRICS: tuple[Metric, ...] = (
     Metric("rectification_on_time_rate", _("Rectifications closed on time"),
            _("rectifications closed by their deadline ÷ rectifications closed"),
            _ratio("rectifications_on_time", "rectifications_closed"), percent=True),
-    Metric("complaints", _("Complaints"), _("complaints received on the 12345 line, by the department they name"),
+    Metric("complaints", _("Complaints received"), _("complaints received on the 12345 line, by the department they name"),
            lambda s: s["complaints"]),
     Metric("yellow_cards", _("Yellow cards"), _("yellow cards issued in the period"), lambda s: s["yellow_cards"]),
     Metric("red_cards", _("Red cards"), _("red cards issued in the period"), lambda s: s["red_cards"]),
