@@ -67,11 +67,6 @@ def rss_mb() -> int:
         return next(int(line.split()[1]) // 1024 for line in fh if line.startswith("VmRSS:"))
 
 
-def pct(values: list[float], p: float) -> float:
-    values = sorted(values)
-    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] * 1000
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=10_000)
@@ -124,6 +119,7 @@ def main() -> None:
           f"dictionary: {len(idx.dictionary.synonyms)} people's words, {len(idx.dictionary.intents)} intent words")
     print(f"recall@3, demo catalogue           {demo_recall * 100:6.1f} %   (goal ≥ 90 %)")
     print(f"recall@3, padded to {total:>6} items  {padded_recall * 100:6.1f} %")
+    pct = catalog_bench.pct
     print(f"search (engine.search)          p50 {pct(engine_times, 50):5.1f} ms  p95 {pct(engine_times, 95):5.1f} ms  "
           f"({len(engine_times)} searches; goal p95 ≤ 30 ms)")
     print(f"catalogue page query (find_items) p50 {pct(page_times, 50):5.1f} ms  p95 {pct(page_times, 95):5.1f} ms  "
