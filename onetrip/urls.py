@@ -16,6 +16,7 @@ urlpatterns = [
     path("trail/public-key.pem", core_views.trail_public_key, name="trail-public-key"),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("open311/", include("onetrip.api.open311")),
     path("accounts/", include("onetrip.accounts.urls")),
     path("", include("onetrip.cases.urls")),
     path("", include("onetrip.supervision.urls")),

@@ -515,6 +515,17 @@ PAGES: dict[str, Route] = {
     # 12345 hotline (tests/test_hotline_pages.py): the desk, one ticket (its forms post to it), a department's list
     "hotline/": staff((Capability.WORK_HOTLINE, Capability.SUPERVISE)),
     "hotline/follow/": PUBLIC,  # by POST with the number and mobile, or the query code
+    # Open311 GeoReport v2 (tests/test_open311.py): public reads without the caller, the words or the
+    # place; creating needs an api_key (a POST without one is a 403 that writes nothing)
+    "open311/discovery.<fmt:fmt>": Route("public", params=lambda w: {"fmt": "json"}),
+    "open311/v2/services.<fmt:fmt>": Route("public", params=lambda w: {"fmt": "xml"}),
+    "open311/v2/services/<str:code>.<fmt:fmt>": Route("public", params=lambda w: {"code": "complaint", "fmt": "json"}),
+    "open311/v2/requests.<fmt:fmt>": Route("public", params=lambda w: {"fmt": "json"}),
+    "open311/v2/requests/<str:number>.<fmt:fmt>": Route(
+        "public", params=lambda w: {"number": w.ticket_a.number, "fmt": "json"}),
+    "open311/v2/tokens/<str:token>.<fmt:fmt>": Route("public", params=lambda w: {
+        "token": __import__("django.core.signing").core.signing.dumps(w.ticket_a.number, salt="onetrip.open311.request"),
+        "fmt": "json"}),
     "hotline/t/<str:number>/": Route("own-object", targets=ticket_targets),
     "staff/hotline/": staff(Capability.HANDLE_HOTLINE),
     "supervision/cards/<int:pk>/decide/": staff(Capability.SUPERVISE, lambda w: {"pk": w.card.pk}, post_only=True),

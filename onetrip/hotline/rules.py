@@ -190,3 +190,16 @@ def may_merge_into(ticket: Ticket, main: Ticket) -> bool:
     a ticket others are merged into stays the main one."""
     return (main.pk != ticket.pk and main.state in OPEN_STATES and main.main_id is None
             and ticket.state in OPEN_STATES and not ticket.merged.exists())
+
+
+def open311_status(ticket: Ticket) -> str:
+    """Open311 GeoReport's two states: ``closed`` once the ticket is closed (or merged into another,
+    which answers for it), ``open`` before."""
+    return "closed" if ticket.state in (TicketState.CLOSED, TicketState.MERGED) else "open"
+
+
+def published_on_open311(ticket: Ticket) -> bool:
+    """What an Open311 list without an api_key may show at all (政务公开): never a report of
+    wrongdoing (举报) or an anonymous request; of the others only the kind, the state, the
+    department and the dates — never the caller, the words or the place."""
+    return ticket.kind != Kind.REPORT and not ticket.anonymous
