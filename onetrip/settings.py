@@ -401,6 +401,8 @@ HOTLINE_LIMIT_COMPLAINT = env_int("HOTLINE_LIMIT_COMPLAINT", 15, minimum=1)
 HOTLINE_LIMIT_REPORT = env_int("HOTLINE_LIMIT_REPORT", 15, minimum=1)
 HOTLINE_LIMIT_SUGGESTION = env_int("HOTLINE_LIMIT_SUGGESTION", 10, minimum=1)
 # A department acknowledges (签收) a dispatched ticket within this many hours (default 2).
+# Requests sent through the public web form (/hotline/new/) per client address and hour.
+HOTLINE_WEB_REQUESTS_PER_HOUR = env_int("HOTLINE_WEB_REQUESTS_PER_HOUR", 10, minimum=1)
 HOTLINE_ACK_HOURS = env_int("HOTLINE_ACK_HOURS", 2, minimum=1)
 # One extension (延期) adds at most this many working days (default 10).
 HOTLINE_EXTENSION_MAX_WORKDAYS = env_int("HOTLINE_EXTENSION_MAX_WORKDAYS", 10, minimum=1)

@@ -515,6 +515,7 @@ PAGES: dict[str, Route] = {
     # 12345 hotline (tests/test_hotline_pages.py): the desk, one ticket (its forms post to it), a department's list
     "hotline/": staff((Capability.WORK_HOTLINE, Capability.SUPERVISE)),
     "hotline/follow/": PUBLIC,  # by POST with the number and mobile, or the query code
+    "hotline/new/": PUBLIC,  # the web form: anyone sends a request (rate-limited per address)
     # Open311 GeoReport v2 (tests/test_open311.py): public reads without the caller, the words or the
     # place; creating needs an api_key (a POST without one is a 403 that writes nothing)
     "open311/discovery.<fmt:fmt>": Route("public", params=lambda w: {"fmt": "json"}),

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from onetrip.accounts.models import Department, User
+from onetrip.accounts.models import Department, Role, User
 from onetrip.cases.models import Case
 from onetrip.cases.rules import Refused, check_length
 from onetrip.catalog.models import ServiceItem
@@ -244,7 +244,29 @@ def merge(*, actor: User, ticket: Ticket, into: Ticket) -> Ticket:
     return transition(ticket=ticket, action="merge", actor=actor, data={"main": into})
 
 
-# --- the citizen follows a ticket -------------------------------------------------------------
+# --- the citizen sends a request or follows a ticket ------------------------------------------
+
+
+def submit_online(*, client: str, user: User | None, kind: str, text: str, caller_name: str = "",
+                  caller_mobile: str = "", location: str = "", anonymous: bool = False) -> Registered:
+    """The public web form (网上诉求): anyone sends a request, counted per client address
+    (``HOTLINE_WEB_REQUESTS_PER_HOUR``); a signed-in citizen is its caller, their name and mobile
+    taken from the account where the form leaves them blank. It is registered like a call (受理)
+    and waits for the operator to dispatch it."""
+    from django.conf import settings
+
+    from onetrip.core import ratelimit
+
+    if not ratelimit.hit(f"hotline-submit:{client}", limit=settings.HOTLINE_WEB_REQUESTS_PER_HOUR,
+                         window=dt.timedelta(hours=1)):
+        raise Throttled
+    citizen = user if user is not None and user.role in (Role.CITIZEN, Role.COMPANY_REP) else None
+    if citizen is not None and not anonymous:
+        caller_name = caller_name or citizen.real_name
+        caller_mobile = caller_mobile or citizen.mobile
+    return register_ticket(actor=None, kind=kind, channel=Channel.WEB, text=text, caller_name=caller_name,
+                           caller_mobile=caller_mobile, anonymous=anonymous, location=location,
+                           caller=None if anonymous else citizen)
 
 
 class Throttled(Exception):

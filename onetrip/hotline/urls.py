@@ -6,6 +6,7 @@ app_name = "hotline"
 urlpatterns = [
     path("hotline/", views.desk, name="desk"),
     path("hotline/follow/", views.follow, name="follow"),
+    path("hotline/new/", views.submit, name="new"),
     path("hotline/t/<str:number>/", views.ticket, name="ticket"),
     path("staff/hotline/", views.department, name="department"),
 ]

@@ -133,6 +133,33 @@ def department(request: HttpRequest) -> HttpResponse:
                   {"rows": list(selectors.department_inbox(_user(request))[:300]), "now": timezone.now()})
 
 
+@require_http_methods(["GET", "POST"])
+def submit(request: HttpRequest) -> HttpResponse:
+    """网上诉求 (no log-in needed): send a consultation, a request for help, a complaint, a report
+    (which may be anonymous) or a suggestion to the 12345 line. The answer page shows the ticket's
+    number, when it will be answered and, for an anonymous report, its query code (once)."""
+    user = request.user if isinstance(request.user, User) and request.user.is_authenticated else None
+    form = {k: request.POST.get(k, "").strip() for k in ("kind", "text", "caller_name", "caller_mobile",
+                                                         "location", "anonymous")}
+    context: dict[str, Any] = {"kinds": Kind.choices, "form": form, "errors": {}, "error": "", "signed_in": user}
+    if request.method == "GET":
+        return render(request, "hotline/new.html", context)
+    try:
+        reg = services.submit_online(client=client_address(request), user=user, kind=form["kind"],
+                                     text=form["text"], caller_name=form["caller_name"],
+                                     caller_mobile=form["caller_mobile"], location=form["location"],
+                                     anonymous=form["anonymous"] == "on")
+    except services.Throttled:
+        context["error"] = _("Too many requests from this address; try again in an hour, or call 12345.")
+        return render(request, "hotline/new.html", context, status=429)
+    except ValidationError as exc:
+        context["errors"] = _errors(exc)
+        return render(request, "hotline/new.html", context, status=400)
+    code = reg.query_code
+    return render(request, "hotline/new_done.html", {
+        "t": reg.ticket, "code": " ".join(code[i:i + 4] for i in range(0, len(code), 4)) if code else ""}, status=201)
+
+
 def follow(request: HttpRequest) -> HttpResponse:
     """办理进度 (no log-in): a ticket by its number and the caller's mobile, or an anonymous report by
     its query code; sent by POST so that neither lands in the address bar. Shows the state, the
