@@ -155,3 +155,10 @@ def test_an_existing_open311_client_reads_the_live_server(live_server, citizen, 
         requests = requests if isinstance(requests, list) else [requests]
         assert [r["service_request_id"] for r in requests] == [number], fmt
         assert requests[0]["status"] == "open"
+
+
+def test_a_list_is_read_in_a_fixed_number_of_queries(client, citizen_key, django_assert_max_num_queries):
+    for n in range(5):
+        create(client, citizen_key, service_code="help", description=f"路灯坏了{n}")
+    with django_assert_max_num_queries(4):
+        assert len(client.get("/open311/v2/requests.json", {"api_key": citizen_key}).json()) == 5

@@ -20,7 +20,7 @@ from typing import Any
 from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, register_converter
 from django.utils import timezone
@@ -205,8 +205,13 @@ def _public() -> QuerySet[Ticket]:
     return Ticket.objects.select_related("department").exclude(kind=Kind.REPORT).exclude(anonymous=True)
 
 
-def _request_out(ticket: Ticket, *, full: bool) -> dict[str, Any]:
-    updated = ticket.events.order_by("-at").values_list("at", flat=True).first() or ticket.created_at
+def _with_updated(qs: QuerySet[Ticket]) -> QuerySet[Ticket]:
+    """The tickets with the time of their last event (``last_event_at``), in the same query."""
+    return qs.annotate(last_event_at=Max("events__at"))
+
+
+def _request_out(ticket: Any, *, full: bool) -> dict[str, Any]:
+    updated = ticket.last_event_at or ticket.created_at
     closed = hotline_rules.open311_status(ticket) == "closed"
     expected = (dt.datetime.combine(ticket.deadline, dt.time(17, 30), tzinfo=timezone.get_current_timezone())
                 if ticket.deadline else None)
@@ -263,7 +268,7 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
         if start > end:
             raise Open311Error(400, "start_date is after end_date.")
         qs = qs.filter(created_at__gte=start, created_at__lte=end)
-    tickets = list(qs.order_by("-created_at", "-id")[:MAX_RESULTS])
+    tickets = list(_with_updated(qs).order_by("-created_at", "-id")[:MAX_RESULTS])
     return render(fmt, [_request_out(t, full=full) for t in tickets], root="service_requests", item="request")
 
 
@@ -315,7 +320,7 @@ def one_request(request: HttpRequest, fmt: str, number: str) -> HttpResponse:
     """One request, by its service_request_id."""
     user = _account(request, required=False)
     qs = _own(user) if user is not None else _public()
-    ticket = qs.filter(number=number).first()
+    ticket = _with_updated(qs.filter(number=number)).first()
     if ticket is None:
         raise Open311Error(404, "No request with this service_request_id that you may see.")
     return render(fmt, [_request_out(ticket, full=user is not None)], root="service_requests", item="request")
