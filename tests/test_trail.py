@@ -211,6 +211,33 @@ def test_the_signing_key_is_a_private_file_created_on_first_use(settings, tmp_pa
     assert not TrailCheckpoint.objects.filter(signature__contains=path.read_text()[30:60]).exists()
 
 
+def test_signers_racing_to_create_the_key_all_read_the_same_whole_key(tmp_path):
+    # The first use in several processes at once: none may read a half-written file.
+    import threading
+
+    for attempt in range(10):
+        path = tmp_path / f"race{attempt}" / "trail.pem"
+        start = threading.Barrier(8)
+        keys: list[bytes] = []
+        errors: list[Exception] = []
+
+        def first_use(path=path, start=start, keys=keys, errors=errors):
+            start.wait()
+            try:
+                keys.append(trail.FileSigner(path).public_key())
+            except Exception as exc:  # noqa: BLE001 - collected and asserted below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=first_use) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(keys) == 8 and len(set(keys)) == 1
+        assert [p.name for p in path.parent.iterdir()] == ["trail.pem"]
+
+
 class HsmSigner:
     key = Ed25519PrivateKey.generate()
 

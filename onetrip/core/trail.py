@@ -25,11 +25,13 @@ entry that differs from them.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
 import os
+import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -197,13 +199,17 @@ class FileSigner:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 pem = Ed25519PrivateKey.generate().private_bytes(
                     serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+                # Written whole to a private temporary file, then linked into place: a second
+                # thread or process never reads a half-written key, and the first link wins.
+                fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
                 try:
-                    fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-                except FileExistsError:
-                    pass  # another process created it a moment ago: use theirs
-                else:
                     with os.fdopen(fd, "wb") as out:
                         out.write(pem)
+                    os.chmod(tmp, 0o600)
+                    with contextlib.suppress(FileExistsError):  # another one won: use theirs
+                        os.link(tmp, self.path)
+                finally:
+                    os.unlink(tmp)
             key = serialization.load_pem_private_key(self.path.read_bytes(), password=None)
             if not isinstance(key, Ed25519PrivateKey):
                 raise ValueError(f"{self.path} does not hold an Ed25519 private key")
