@@ -199,6 +199,24 @@ def ticket_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
     return out
 
 
+def _an_article(w: World) -> Any:
+    from onetrip.knowledge.models import Article
+
+    return Article.objects.filter(state="published", from_item__code=w.item_code).order_by("id").first()
+
+
+def article_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    """A knowledge-base article on the staff side: those who write articles (the hotline centre,
+    catalogue and system admins) see every one; a department's officers and head see the ones
+    their department owns; nobody else."""
+    a = _an_article(w)
+
+    def allowed(actor: User | None, w: World) -> bool:
+        return actor is not None and (can(actor, Capability.EDIT_KNOWLEDGE) or (
+            can(actor, Capability.APPROVE_KNOWLEDGE) and actor.department_id == a.owner_id))
+    return [({"pk": a.pk}, allowed, allowed)]
+
+
 def _supervision(case_a: Case, actors: dict[str, User | None]) -> tuple[Any, Any]:
     from onetrip.cases.rules import record_violation
     from onetrip.supervision import services as supervision
@@ -528,6 +546,15 @@ PAGES: dict[str, Route] = {
         "token": __import__("django.core.signing").core.signing.dumps(w.ticket_a.number, salt="onetrip.open311.request"),
         "fmt": "json"}),
     "hotline/t/<str:number>/": Route("own-object", targets=ticket_targets),
+    # 知识库 (tests/test_knowledge*.py): the self-service page and its answers are public (the
+    # "did it help" POST is rate-limited per address); the workbench for writers and approvers
+    "knowledge/": PUBLIC,
+    "knowledge/<int:pk>/": Route("public", params=lambda w: {"pk": _an_article(w).pk}),
+    "knowledge/<int:pk>/feedback/": Route("public", params=lambda w: {"pk": _an_article(w).pk}),
+    "staff/knowledge/": staff((Capability.EDIT_KNOWLEDGE, Capability.APPROVE_KNOWLEDGE)),
+    "staff/knowledge/new/": staff(Capability.EDIT_KNOWLEDGE),
+    "staff/knowledge/suggest/": staff((Capability.WORK_HOTLINE, Capability.EDIT_KNOWLEDGE)),
+    "staff/knowledge/<int:pk>/": Route("own-object", targets=article_targets),
     "staff/hotline/": staff(Capability.HANDLE_HOTLINE),
     "supervision/cards/<int:pk>/decide/": staff(Capability.SUPERVISE, lambda w: {"pk": w.card.pk}, post_only=True),
     "supervision/orders/": staff(Capability.SUPERVISE, post_only=True),

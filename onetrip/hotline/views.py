@@ -24,9 +24,11 @@ from onetrip.catalog.models import ServiceItem
 from onetrip.core.ratelimit import client_address
 from onetrip.hotline import actions, rules, selectors, services
 from onetrip.hotline.models import Channel, Kind, ReturnReason, Ticket, VisitAnswer
+from onetrip.knowledge import rules as knowledge_rules
+from onetrip.knowledge import selectors as knowledge_selectors
 
 NEW_FIELDS = ("kind", "channel", "caller_name", "caller_mobile", "anonymous", "text", "category", "location",
-              "case", "item", "answer")
+              "case", "item", "answer", "article")
 
 
 def _user(request: HttpRequest) -> User:
@@ -63,13 +65,18 @@ def desk(request: HttpRequest) -> HttpResponseBase:
         item = ServiceItem.objects.filter(code=form["item"]).first()
         if item is None:
             errors["item"] = [_("No service item has this code.")]
+    article = None
+    if form["article"] and form["answer"]:
+        article = knowledge_selectors.current_article(form["article"])
+        if article is None:
+            errors["answer"] = [_("The suggested article is no longer in use; answer in your own words.")]
     if not errors:
         try:
             reg = services.register_ticket(
                 actor=user, kind=form["kind"], channel=form["channel"] or Channel.PHONE, text=form["text"],
                 caller_name=form["caller_name"], caller_mobile=form["caller_mobile"],
                 anonymous=form["anonymous"] == "on", category=form["category"], location=form["location"],
-                case=case, item=item, answer=form["answer"])
+                case=case, item=item, answer=form["answer"], article=article)
         except ValidationError as exc:
             errors = _errors(exc)
         else:
@@ -99,6 +106,7 @@ def _ticket_context(request: HttpRequest, t: Ticket, **extra: Any) -> dict[str, 
         "departments": Department.objects.order_by("code") if "dispatch" in mine else [],
         "duplicates": selectors.duplicates_of(t) if "merge" in mine else [],
         "show_case": rules.sees_linked_case(user, t),
+        "may_propose": bool(t.answer) and knowledge_rules.may_edit(user),
         "return_reasons": ReturnReason.choices, "visit_answers": VisitAnswer.choices,
         "max_days": settings.HOTLINE_EXTENSION_MAX_WORKDAYS, "errors": {}, "failed": "", **extra}
 
