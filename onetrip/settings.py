@@ -410,6 +410,11 @@ HOTLINE_EXTENSION_MAX_WORKDAYS = env_int("HOTLINE_EXTENSION_MAX_WORKDAYS", 10, m
 # Duplicates (重复诉求): the same caller within this many days, texts at least this similar (percent).
 HOTLINE_DUPLICATE_DAYS = env_int("HOTLINE_DUPLICATE_DAYS", 30, minimum=1)
 HOTLINE_DUPLICATE_SIMILARITY = env_int("HOTLINE_DUPLICATE_SIMILARITY", 50, minimum=1)
+# Chat channels (onetrip/hotline/chat.py): the local webhook's HMAC secret (empty: the channel is
+# off), messages per person and hour, and how long a conversation waits for the next message.
+HOTLINE_CHAT_SECRET = env_str("HOTLINE_CHAT_SECRET", "")
+HOTLINE_CHAT_MESSAGES_PER_HOUR = env_int("HOTLINE_CHAT_MESSAGES_PER_HOUR", 60, minimum=1)
+HOTLINE_CHAT_SESSION_MINUTES = env_int("HOTLINE_CHAT_SESSION_MINUTES", 30, minimum=1)
 
 # 知识库 (onetrip/knowledge, docs/knowledge.md): "did this answer help?" answers per client
 # address and hour on the self-service page and the API (default 30).

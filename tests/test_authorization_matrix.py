@@ -534,6 +534,8 @@ PAGES: dict[str, Route] = {
     "hotline/": staff((Capability.WORK_HOTLINE, Capability.SUPERVISE)),
     "hotline/follow/": PUBLIC,  # by POST with the number and mobile, or the query code
     "hotline/new/": PUBLIC,  # the web form: anyone sends a request (rate-limited per address)
+    # a chat channel's webhook: only messages signed with the channel's secret (tests/test_hotline_chat.py)
+    "hotline/chat/<str:channel>/": Route("public", params=lambda w: {"channel": "local"}),
     # Open311 GeoReport v2 (tests/test_open311.py): public reads without the caller, the words or the
     # place; creating needs an api_key (a POST without one is a 403 that writes nothing)
     "open311/discovery.<fmt:fmt>": Route("public", params=lambda w: {"fmt": "json"}),
@@ -748,6 +750,13 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/hotline/tickets/{number}/actions/{action}"): Route(
         "own-object", targets=lambda w: [({**p, "action": "acknowledge"}, s, a) for p, s, a in ticket_targets(w)],
         body=lambda w: {}),
+    # 知识库 (tests/test_knowledge_pages.py): answers are public; suggestions for the hotline centre
+    ("GET", "/api/v1/knowledge/articles"): Route("public", params=lambda w: {"q": "个体工商户"}),
+    ("GET", "/api/v1/knowledge/articles/{article_id}"): Route("public",
+                                                              params=lambda w: {"article_id": _an_article(w).pk}),
+    ("POST", "/api/v1/knowledge/articles/{article_id}/feedback"): Route(
+        "public", params=lambda w: {"article_id": _an_article(w).pk}, body=lambda w: {"helped": True}),
+    ("GET", "/api/v1/knowledge/suggestions"): staff((Capability.WORK_HOTLINE, Capability.EDIT_KNOWLEDGE)),
     ("GET", "/api/v1/rectifications"): staff((Capability.WORK_INBOX, Capability.SUPERVISE)),
     ("GET", "/api/v1/rectifications/{rectification_id}"): Route("own-object", targets=rect_targets),
     ("POST", "/api/v1/rectifications/{rectification_id}/return-visit"): Route(

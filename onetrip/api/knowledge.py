@@ -47,6 +47,11 @@ class KnowledgeSearchIn(Schema):
     limit: int = Field(5, ge=1, le=20)
 
 
+class KnowledgeSuggestIn(Schema):
+    q: str = Field("", max_length=200, description="What the operator has typed so far (empty: no suggestions).")
+    limit: int = Field(5, ge=1, le=20)
+
+
 class KnowledgeFeedbackIn(Schema):
     helped: bool = Field(..., strict=True, description="Whether the answer helped.")
 
@@ -101,7 +106,7 @@ def feedback(request: HttpRequest, article_id: int, payload: KnowledgeFeedbackIn
 
 @router.get("/knowledge/suggestions", response=answers({200: list[KnowledgeArticleOut]}, 400, 401, 403),
             auth=token_or_session, summary="Suggested answers for an operator (while typing)")
-def suggestions(request: HttpRequest, q: Query[KnowledgeSearchIn]) -> Any:
+def suggestions(request: HttpRequest, q: Query[KnowledgeSuggestIn]) -> Any:
     """What the operator desk shows while the operator types: as the search, for the hotline centre."""
     user = request.auth  # type: ignore[attr-defined]
     if not (can(user, Capability.WORK_HOTLINE) or can(user, Capability.EDIT_KNOWLEDGE)):

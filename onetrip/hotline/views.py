@@ -10,19 +10,20 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from onetrip.accounts.models import Department, User
 from onetrip.accounts.permissions import Capability, require
 from onetrip.cases.models import Case
 from onetrip.catalog.models import ServiceItem
 from onetrip.core.ratelimit import client_address
-from onetrip.hotline import actions, rules, selectors, services
+from onetrip.hotline import actions, chat, rules, selectors, services
 from onetrip.hotline.models import Channel, Kind, ReturnReason, Ticket, VisitAnswer
 from onetrip.knowledge import rules as knowledge_rules
 from onetrip.knowledge import selectors as knowledge_selectors
@@ -191,3 +192,23 @@ def follow(request: HttpRequest) -> HttpResponse:
                 else:
                     context.update(t=t, history=selectors.history(t, public_only=True))
     return render(request, "hotline/follow.html", context, status=status)
+
+
+@csrf_exempt
+@require_POST
+def chat_webhook(request: HttpRequest, channel: str) -> HttpResponse:
+    """A chat channel's inbound messages (``hotline.chat``): the adapter checks the request is the
+    channel's own (403 otherwise; 404 for a channel that is not plugged in or not configured),
+    reads the message (400 when it cannot) and answers in the channel's format."""
+    adapter = chat.adapter(channel)
+    if adapter is None:
+        raise Http404(_("No such chat channel."))
+    if not adapter.verify(request):
+        return JsonResponse({"error": _("The message is not signed by the channel.")}, status=403)
+    try:
+        reply = chat.handle(adapter.parse(request))
+    except chat.Throttled:
+        return JsonResponse({"error": _("Too many messages; try again in an hour, or call 12345.")}, status=429)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    return adapter.respond(reply)
