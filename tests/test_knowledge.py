@@ -201,6 +201,10 @@ def test_the_topic_words(published):
     assert rules.topics_asked("开饭店要带什么证件") == {Topic.MATERIALS}
     assert rules.topics_asked("多少钱，网上能办吗") == {Topic.FEES, Topic.ONLINE}
     assert rules.topics_asked("个体户") == set()
+    # what is searched for: the question without its topic words and the words of asking
+    assert rules.what_it_is_about("办个体户执照要几天") == "个体户执照"
+    assert rules.what_it_is_about("发票领用网上能办吗") == "发票领用"
+    assert rules.what_it_is_about("多少钱") == "多少钱"  # nothing else left: the whole question
 
 
 def test_who_may_approve(centre):

@@ -29,7 +29,7 @@ def warning_workdays() -> int:
 
 
 def _text(data: dict[str, Any], field: str, limit: int, message: str) -> str:
-    value = str(data.get(field) or "").strip()
+    value = str(data.get(field) or "").replace("\r\n", "\n").strip()  # a form's line breaks as stored
     if not value:
         raise ValidationError({field: [message]})
     return check_length(field, value, limit)

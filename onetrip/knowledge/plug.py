@@ -23,15 +23,15 @@ def article_key(pk: int) -> str:
 
 
 def article_documents() -> Iterator[Document]:
-    """Each published article: its question as the title, its tags and its items' names as
-    keywords, its answer as the body. Two queries however many articles. Validity dates are
+    """Each published article: its question as the title, its tags and its items' names and
+    results (营业执照, 食品经营许可证) as keywords, its answer as the body. Two queries however many articles. Validity dates are
     checked when a search's hits are read, so that a date passing needs no rebuild."""
     rows = list(Article.objects.filter(state=ArticleState.PUBLISHED).values_list("id", "question", "answer", "tags"))
     names: dict[int, list[str]] = defaultdict(list)
-    for aid, name in Article.items.through.objects.filter(
+    for aid, name, result in Article.items.through.objects.filter(
             article__state=ArticleState.PUBLISHED, serviceitem__current__isnull=False).values_list(
-            "article_id", "serviceitem__current__name"):
-        names[aid].append(name)
+            "article_id", "serviceitem__current__name", "serviceitem__current__result_name"):
+        names[aid] += [name, result]
     before, _marker, after = reverse("knowledge:article", args=[0]).rpartition("0")
     for pk, question, answer, tags in rows:
         yield Document(key=article_key(pk), kind=KIND, title=question, url=f"{before}{pk}{after}", body=answer,

@@ -16,7 +16,7 @@ from onetrip.knowledge import rules
 from onetrip.knowledge.models import Article, ArticleState
 from onetrip.knowledge.plug import KIND
 
-CANDIDATES = 40  # hits read from the engine before validity and topic put them in order
+CANDIDATES = 100  # hits read from the engine before validity and topic put them in order
 
 
 @dataclass
@@ -36,21 +36,23 @@ def current(on: dt.date | None = None) -> QuerySet[Article]:
 def suggest(text: str, *, limit: int = 5, on: dt.date | None = None) -> list[Suggestion]:
     """The current articles that best answer ``text``, best first: the engine's order (a name
     match first, then words, homophones and synonyms), with the articles on the topic the
-    question asks about (``rules.topics_asked``) moved ahead of the others. One engine search
-    and one query."""
+    question asks about (``rules.topics_asked``) moved ahead of the others; the engine searches
+    for what the question is about, without its topic words (``rules.what_it_is_about``). One
+    engine search and two queries."""
     text = (text or "").strip()[:200]
     if not text:
         return []
-    found = engine.search(text, kinds=(KIND,), limit=CANDIDATES)
+    found = engine.search(rules.what_it_is_about(text), kinds=(KIND,), limit=CANDIDATES)
     if not found.hits:
         return []
     order = [h.doc.ref for h in found.hits]
-    articles = {a.pk: a for a in current(on).select_related("owner").filter(pk__in=order)}
+    topic_of = dict(current(on).filter(pk__in=order).values_list("pk", "topic"))
     topics = rules.topics_asked(text)
-    ranked = [(pk, n) for n, pk in enumerate(order) if pk in articles]
-    ranked.sort(key=lambda p: (articles[p[0]].topic not in topics, p[1]))
+    ranked = [pk for _t, _n, pk in sorted((topic_of[pk] not in topics, n, pk) for n, pk in enumerate(order)
+                                           if pk in topic_of)][:limit]
+    articles = Article.objects.select_related("owner").in_bulk(ranked)
     return [Suggestion(article=articles[pk], question=engine.highlight(articles[pk].question, found.analysis),
-                       topic_matched=articles[pk].topic in topics) for pk, _n in ranked[:limit]]
+                       topic_matched=articles[pk].topic in topics) for pk in ranked]
 
 
 def current_article(pk: Any) -> Article | None:
@@ -82,7 +84,7 @@ def proposals(user: Any) -> QuerySet[Article]:
     return qs.filter(owner_id=getattr(user, "department_id", None) or -1).order_by("created_at", "id")
 
 
-def browse(q: str = "", *, limit: int = 50) -> list[Article]:
+def browse(q: str = "", *, limit: int = 30) -> list[Article]:
     """The staff's list of articles: by search when ``q`` is given, else the latest changed."""
     q = (q or "").strip()[:200]
     if q:

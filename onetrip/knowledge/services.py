@@ -32,7 +32,7 @@ class Throttled(Exception):
 def clean_text(*, question: str, answer: str, tags: str, valid_from: dt.date | None,
            valid_to: dt.date | None) -> tuple[str, str, str]:
     """An article's words, stripped; a ValidationError naming every field that is wrong."""
-    question, answer, tags = (question or "").strip(), (answer or "").strip(), (tags or "").strip()
+    question, answer, tags = (question or "").strip(), (answer or "").replace("\r\n", "\n").strip(), (tags or "").strip()
     errors: dict[str, list[str]] = {}
     if not question:
         errors["question"] = [_("Write the question as people ask it.")]

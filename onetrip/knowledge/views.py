@@ -151,7 +151,7 @@ def new(request: HttpRequest) -> HttpResponseBase:
     if request.method == "GET":
         form = {}
         if ticket is not None:
-            form = {"question": ticket.text[:200], "answer": ticket.answer, "owner": str(ticket.department_id or ""),
+            form = {"question": "", "answer": ticket.answer, "owner": str(ticket.department_id or ""),
                     "item_codes": ticket.item.code if ticket.item else ""}
         return render(request, "knowledge/edit.html", _form_context(form=form, ticket=ticket))
     form, values, errors = _form_from_post(request)

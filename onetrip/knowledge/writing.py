@@ -21,6 +21,12 @@ class Written:
     answer: str
 
 
+def _join(*parts: str) -> str:
+    """Sentences one after the other: with a space between them in English, none in Chinese."""
+    sep = "" if (translation.get_language() or "").startswith("zh") else " "
+    return sep.join(p for p in parts if p)
+
+
 def _materials(v: ItemVersion) -> str:
     rows = list(v.materials.all())
     if not rows:
@@ -46,7 +52,7 @@ def _time(v: ItemVersion) -> str:
     else:
         text = _("%(name)s is decided within %(promised)d working days of acceptance (the law allows "
                  "%(legal)d).") % {"name": v.name, "promised": v.promised_limit_days, "legal": v.legal_limit_days}
-    return text + " " + _("At most %(visits)d trip(s) to the office.") % {"visits": v.max_visits}
+    return _join(text, _("At most %(visits)d trip(s) to the office.") % {"visits": v.max_visits})
 
 
 def _where(v: ItemVersion) -> str:
@@ -63,7 +69,7 @@ def _where(v: ItemVersion) -> str:
         parts.append(_("Questions: call %(phone)s.") % {"phone": v.consultation_phone})
     if not parts:
         parts.append(_("At any comprehensive window of the government service hall."))
-    return " ".join(parts)
+    return _join(*parts)
 
 
 def _fees(v: ItemVersion) -> str:
@@ -83,9 +89,7 @@ def _online(v: ItemVersion) -> str:
     else:
         text = _("%(name)s cannot be done fully online: apply at any comprehensive window (at most "
                  "%(visits)d trip(s)).") % {"name": v.name, "visits": v.max_visits}
-    if v.postable:
-        text += " " + _("The result can be sent by post.")
-    return text
+    return _join(text, _("The result can be sent by post.") if v.postable else "")
 
 
 def from_guide(v: ItemVersion) -> list[Written]:
