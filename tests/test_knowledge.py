@@ -142,6 +142,7 @@ def test_only_current_articles_are_suggested(centre):
                                   valid_from=today, valid_to=today)
     assert [s.article.pk for s in selectors.suggest("供暖补贴")] == [now.pk]
     assert rules.is_current(future, today + dt.timedelta(days=1)) and not rules.is_current(future, today)
+    assert rules.is_current(now, today) and not rules.is_current(now, today + dt.timedelta(days=1))
     retired = services.retire(actor=centre.operator, article=now, reason="政策到期")
     assert retired.state == ArticleState.RETIRED and selectors.suggest("供暖补贴") == []
 
