@@ -416,6 +416,10 @@ HOTLINE_CHAT_SECRET = env_str("HOTLINE_CHAT_SECRET", "")
 HOTLINE_CHAT_MESSAGES_PER_HOUR = env_int("HOTLINE_CHAT_MESSAGES_PER_HOUR", 60, minimum=1)
 HOTLINE_CHAT_SESSION_MINUTES = env_int("HOTLINE_CHAT_SESSION_MINUTES", 30, minimum=1)
 
+# Search (onetrip/catalog/engine.py, docs/search.md): each web process builds its index in a
+# background thread as it starts, so that its first search does not wait (default on).
+SEARCH_WARM_AT_START = env_bool("SEARCH_WARM_AT_START", True)
+
 # 知识库 (onetrip/knowledge, docs/knowledge.md): "did this answer help?" answers per client
 # address and hour on the self-service page and the API (default 30).
 KNOWLEDGE_FEEDBACK_PER_HOUR = env_int("KNOWLEDGE_FEEDBACK_PER_HOUR", 30, minimum=1)

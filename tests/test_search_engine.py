@@ -216,3 +216,26 @@ def client_for(user: Any) -> Any:
     c = Client()
     c.force_login(user)
     return c
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_web_process_warms_its_index_in_the_background(settings, monkeypatch):
+    """onetrip/wsgi.py starts the warm-up (SEARCH_WARM_AT_START); warm() builds the index this
+    process's first search then finds ready."""
+    import importlib
+
+    from onetrip.catalog import engine
+
+    started: list[bool] = []
+    monkeypatch.setattr(engine, "warm_in_background", lambda: started.append(True))
+    settings.SEARCH_WARM_AT_START = False
+    import onetrip.wsgi
+
+    importlib.reload(onetrip.wsgi)
+    assert started == []
+    settings.SEARCH_WARM_AT_START = True
+    importlib.reload(onetrip.wsgi)
+    assert started == [True]
+    engine._CACHE.clear()
+    engine.warm()
+    assert "index" in engine._CACHE

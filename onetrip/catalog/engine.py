@@ -26,6 +26,7 @@ How a query is understood (each rule is a function below):
 from __future__ import annotations
 
 import heapq
+import logging
 import math
 import re
 import secrets
@@ -372,6 +373,29 @@ def index() -> Index:
             _CACHE.pop("index", None)  # let the old one go before building the new one
             cached = _CACHE["index"] = build(stamp)
     return cached
+
+
+def warm() -> None:
+    """Build this process's index now (jieba's and pypinyin's dictionaries too), so that its first
+    search does not wait for it; a failure is logged, never raised (the search builds it then)."""
+    try:
+        index()
+    except Exception:  # noqa: BLE001 - a warm-up must never take a process down
+        logging.getLogger(__name__).exception("warming the search index failed; the first search builds it")
+    finally:
+        if threading.current_thread() is not threading.main_thread():
+            from django.db import connection
+
+            connection.close()  # the warm-up thread's own connection
+
+
+def warm_in_background() -> threading.Thread:
+    """``warm`` in a daemon thread: a web process starts answering at once (``SEARCH_WARM_AT_START``,
+    called from ``onetrip/wsgi.py``); a search arriving before the index is built waits on the
+    same lock instead of building a second one."""
+    thread = threading.Thread(target=warm, name="search-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 # --- Queries -----------------------------------------------------------------------------------
