@@ -50,12 +50,15 @@ def demo(db: Any) -> Any:
     return admin
 
 
+CATALOGUE = ("item", "bundle")  # what the catalogue's search looks in (articles have their own tests)
+
+
 def top(q: str, n: int = 3) -> list[str]:
-    return [h.doc.key.split(":", 1)[1] for h in engine.search(q).hits[:n]]
+    return [h.doc.key.split(":", 1)[1] for h in engine.search(q, kinds=CATALOGUE).hits[:n]]
 
 
 def titles(q: str, n: int = 3) -> list[str]:
-    return [h.doc.title for h in engine.search(q).hits[:n]]
+    return [h.doc.title for h in engine.search(q, kinds=CATALOGUE).hits[:n]]
 
 
 # --- what citizens type -----------------------------------------------------------------------
