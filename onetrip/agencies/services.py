@@ -210,6 +210,11 @@ def submit_agency(*, actor: User, agency: Agency) -> Agency:
     qualification; and the company registry must know the USCC as an active organisation
     (the registry's name is kept beside the one given)."""
     _agency_user(actor, agency)
+    # The registry read is on the trail whatever comes of the submission.
+    record = provider().company(agency.uscc)
+    with transaction.atomic():
+        trail.record(actor=actor, action="agencies.registry_check", obj=agency, summary={
+            "uscc": agency.uscc, "found": record is not None, "active": bool(record and record.is_active)})
     with transaction.atomic():
         agency = Agency.objects.select_for_update().get(pk=agency.pk)
         if agency.state != AgencyState.DRAFT:
@@ -218,10 +223,6 @@ def submit_agency(*, actor: User, agency: Agency) -> Agency:
             raise Refused(_("Sign the commitment first."), code="no_commitment")
         if not agency.offers.exists() or not agency.qualifications.exists():
             raise Refused(_("Add at least one service offered and one qualification first."), code="incomplete")
-        record = provider().company(agency.uscc)
-        found = record is not None
-        trail.record(actor=actor, action="agencies.registry_check", obj=agency, summary={
-            "uscc": agency.uscc, "found": found, "active": bool(record and record.is_active)})
         if record is None or not record.is_active:
             raise Refused(_("The company registry does not show this code as an active organisation."),
                           code="not_in_registry")
