@@ -799,6 +799,10 @@ def attach_to_case(*, actor: User, purchase: Purchase, case: Case, material: str
         if CaseMaterial.objects.filter(application=application, name=material, current=True,
                                        sha256=p.report_sha256).exists():
             raise Refused(_("This report is attached already."), code="attached")
+        if CaseMaterial.objects.filter(application=application, name=material, current=True).count() >= \
+                settings.FILES_PER_MATERIAL:
+            raise Refused(_("“%(n)s” has its files already; remove one first.") % {"n": material},
+                          code="too_many_files")
         kind = p.report.name.rsplit(".", 1)[-1]
         row = CaseMaterial(application=application, name=material, sha256=p.report_sha256, size=p.report_size,
                            content_type={"pdf": "application/pdf", "png": "image/png", "jpg": "image/jpeg",
