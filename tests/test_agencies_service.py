@@ -95,8 +95,8 @@ def test_deliver_return_and_confirm_on_time(catalog_admin):
     with at("2026-03-25"):
         p = services.confirm_report(actor=m.owner, purchase=p)
     assert p.state == PurchaseState.COMPLETED and p.on_time is True
-    assert [e for e in TrailEntry.objects.filter(object_type="agencies.purchase").order_by("id")
-            .values_list("action", flat=True)][-5:] == [
+    assert list(TrailEntry.objects.filter(object_type="agencies.purchase").order_by("id")
+            .values_list("action", flat=True))[-5:] == [
         "agencies.contract", "agencies.deliver", "agencies.return", "agencies.deliver", "agencies.confirm"]
 
 
