@@ -721,6 +721,33 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/hotline/tickets/{number}/actions/{action}"): Route(
         "own-object", targets=lambda w: [({**p, "action": "acknowledge"}, s, a) for p, s, a in ticket_targets(w)],
         body=lambda w: {}),
+    # 中介服务超市 (tests/test_agencies_api.py): public reads; writes by whoever the service finds
+    # responsible (the agency's accounts, the purchase's owner), the review by the marketplace admin
+    ("GET", "/api/v1/agencies/service-types"): PUBLIC,
+    ("GET", "/api/v1/agencies"): PUBLIC,
+    ("GET", "/api/v1/agencies/purchases"): PUBLIC,
+    ("GET", "/api/v1/agencies/purchases/{number}"): Route("public", params=lambda w: {"number": "ZJ0"}),
+    ("POST", "/api/v1/agencies"): Route("signed-in", body=lambda w: {
+        "name": "某测绘公司", "uscc": "91430703MA4L99001X", "contact_name": "周", "contact_phone": "13907362222"}),
+    ("POST", "/api/v1/agencies/{agency_id}/review"): staff(
+        Capability.MANAGE_MARKETPLACE, lambda w: {"agency_id": 1}, body=lambda w: {"decision": "publish"}),
+    ("POST", "/api/v1/agencies/purchases"): staff((Capability.APPLY, Capability.WORK_INBOX), body=lambda w: {
+        "owner_name": "业主", "project": "项目", "service_type": "HPBG", "price_ceiling": "1000.00",
+        "service_workdays": 5, "method": "random", "signup_deadline": "2030-01-02T10:00:00+08:00",
+        "contact_name": "吴", "contact_phone": "13907365555"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/sign-ups"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"agency": 1}),
+    ("POST", "/api/v1/agencies/purchases/{number}/bids"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"agency": 1, "price": "100.00"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/scores"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"agency": 1, "scores": {"x": 1}}),
+    ("POST", "/api/v1/agencies/purchases/{number}/objections"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"text": "质疑"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/actions"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"action": "select"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/rating"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {
+            "quality": 5, "timeliness": 5, "attitude": 5, "price": 5}),
     ("GET", "/api/v1/rectifications"): staff((Capability.WORK_INBOX, Capability.SUPERVISE)),
     ("GET", "/api/v1/rectifications/{rectification_id}"): Route("own-object", targets=rect_targets),
     ("POST", "/api/v1/rectifications/{rectification_id}/return-visit"): Route(

@@ -315,6 +315,8 @@ def purchases(request: HttpRequest) -> Any:
              auth=token_or_session, summary="Post a purchase (a project owner)")
 def create(request: HttpRequest, payload: MarketPurchaseIn) -> Any:
     user = request.auth  # type: ignore[attr-defined]
+    if not rules.may_post(user):
+        raise HttpError(403, "Only a project owner (a company, a citizen or a public unit) posts purchases.")
     st = ServiceType.objects.filter(code=payload.service_type).first()
     if st is None:
         raise HttpError(400, "No such service type.")
