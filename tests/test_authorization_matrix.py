@@ -514,6 +514,8 @@ PAGES: dict[str, Route] = {
     "supervision/": staff(Capability.SUPERVISE),
     # 12345 hotline (tests/test_hotline_pages.py): the desk, one ticket (its forms post to it), a department's list
     "hotline/": staff((Capability.WORK_HOTLINE, Capability.SUPERVISE)),
+    "agencies/": PUBLIC,  # the marketplace's public listing (中介服务超市)
+    "agencies/p/<str:number>/": Route("public", params=lambda w: {"number": "ZJ0"}),  # a purchase's public record
     "hotline/follow/": PUBLIC,  # by POST with the number and mobile, or the query code
     "hotline/new/": PUBLIC,  # the web form: anyone sends a request (rate-limited per address)
     # Open311 GeoReport v2 (tests/test_open311.py): public reads without the caller, the words or the

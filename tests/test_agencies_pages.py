@@ -1,0 +1,44 @@
+"""The marketplace's public pages: the listing by service type, and a purchase's record with the
+draw's seed hash before the deadline and the seed and candidates after it."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from onetrip.agencies import services
+
+from .agency_fixtures import build_market, post
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_listing_shows_qualifications_fees_and_credit(client, catalog_admin):
+    m = build_market(catalog_admin, n=2)
+    page = client.get("/agencies/", {"type": m.st.code}).content.decode()
+    a, _o = m.agencies[0]
+    assert a.name in page and a.uscc in page and "HP-" in page and "下浮20%" in page
+    assert "Level B (80 points)" in page
+
+
+def test_a_purchase_page_shows_the_commitment_then_the_seed_and_candidates(client, catalog_admin):
+    m = build_market(catalog_admin, n=3)
+    p = post(m)
+    page = client.get(f"/agencies/p/{p.number}/").content.decode()
+    assert p.seed_hash in page and "Revealed after the sign-up deadline" in page
+    for a, o in m.agencies:
+        services.sign_up(actor=o, purchase=p, agency=a)
+    with time_machine.travel(p.signup_deadline + dt.timedelta(minutes=1), tick=False):
+        p = services.select(actor=None, purchase=p)
+    page = client.get(f"/agencies/p/{p.number}/").content.decode()
+    assert p.seed in page and all(c in page for c in p.candidates) and p.winner.name in page
+
+
+def test_a_draft_purchase_is_not_public(client, catalog_admin):
+    m = build_market(catalog_admin, n=1)
+    p = post(m, publish=False)
+    assert client.get(f"/agencies/p/{p.number}/").status_code == 404
+    client.force_login(m.owner)
+    assert client.get(f"/agencies/p/{p.number}/").status_code == 200
