@@ -42,3 +42,35 @@ def test_a_draft_purchase_is_not_public(client, catalog_admin):
     assert client.get(f"/agencies/p/{p.number}/").status_code == 404
     client.force_login(m.owner)
     assert client.get(f"/agencies/p/{p.number}/").status_code == 200
+
+
+def test_the_admin_reviews_on_the_workbench(client, catalog_admin):
+    from onetrip.agencies.models import AgencyState
+
+    from .agency_fixtures import make_agency
+
+    m = build_market(catalog_admin, n=1)
+    a, owner = make_agency(catalog_admin, m.st, publish=False)
+    services.submit_agency(actor=owner, agency=a)
+    client.force_login(owner)
+    assert client.get("/staff/agencies/").status_code == 403
+    client.force_login(catalog_admin)
+    page = client.get("/staff/agencies/").content.decode()
+    assert a.name in page and a.registry_name in page
+    r = client.post("/staff/agencies/", {"agency": a.pk, "decision": "send_back", "reasons": ""})
+    assert r.status_code == 400 and "error-summary" in r.content.decode()
+    a.refresh_from_db()
+    assert a.state == AgencyState.SUBMITTED
+    r = client.post("/staff/agencies/", {"agency": a.pk, "decision": "publish"})
+    assert r.status_code == 302
+    a.refresh_from_db()
+    assert a.state == AgencyState.PUBLISHED
+    r = client.post("/staff/agencies/", {"agency": a.pk, "decision": "violation", "kind": "abandoned",
+                                         "penalty": "blacklisted", "until": "2099-01-01", "reasons": "中途放弃"})
+    assert r.status_code == 400  # more than three years ahead
+    until = (dt.date.today() + dt.timedelta(days=90)).isoformat()
+    r = client.post("/staff/agencies/", {"agency": a.pk, "decision": "violation", "kind": "abandoned",
+                                         "penalty": "blacklisted", "until": until, "reasons": "中途放弃"})
+    assert r.status_code == 302
+    a.refresh_from_db()
+    assert a.state == AgencyState.BLACKLISTED and str(a.state_until) == until

@@ -6,4 +6,5 @@ app_name = "agencies"
 urlpatterns = [
     path("agencies/", views.listing, name="listing"),
     path("agencies/p/<str:number>/", views.purchase, name="purchase"),
+    path("staff/agencies/", views.review, name="review"),
 ]
