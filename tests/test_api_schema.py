@@ -144,6 +144,18 @@ class World:
         done = agencies.sign_contract(actor=m.owner, purchase=done, contract_no="HT-API-1")
         done = agencies.deliver_report(actor=o2, purchase=done, stream=io.BytesIO(PDF), original_name="报告.pdf")
         self.completed = agencies.confirm_report(actor=m.owner, purchase=done)
+        # the citizen's own purchase, for their draft case: one under way, one completed
+        m.owner = self.citizen
+        contracted = []
+        for n in range(2):
+            p = agencies.select_direct(actor=self.citizen, purchase=post(m, method="direct", ceiling="9000",
+                                                                         case=self.draft), agency=a3)
+            Purchase.objects.filter(pk=p.pk).update(objection_until=timezone.localdate() - dt.timedelta(days=1))
+            contracted.append(agencies.sign_contract(actor=self.citizen, purchase=p, contract_no=f"HT-API-C{n}"))
+        self.running = contracted[0]
+        p = agencies.deliver_report(actor=o3, purchase=contracted[1], stream=io.BytesIO(PDF), original_name="报告.pdf")
+        self.citizens_report = agencies.confirm_report(actor=self.citizen, purchase=p)
+        m.owner = self.completed.owner
         self.agency_calls = {
             ("/api/v1/agencies/service-types", "get"): Call(),
             ("/api/v1/agencies", "get"): Call(query={"service_type": m.st.code}),
@@ -171,6 +183,11 @@ class World:
                 user=self.loser, path={"number": self.drawn.number}, json={"text": "中选机构业绩造假"}, status=201),
             ("/api/v1/agencies/purchases/{number}/actions", "post"): Call(
                 user=m.owner, path={"number": self.draft_purchase.number}, json={"action": "publish"}),
+            ("/api/v1/agencies/purchases/{number}/report", "post"): Call(
+                user=o3, path={"number": self.running.number}, form={"title": "环境影响报告表"}),
+            ("/api/v1/agencies/purchases/{number}/attach", "post"): Call(
+                user=self.citizen, path={"number": self.citizens_report.number}, status=201,
+                json={"application": self.draft.application_id, "material": "经营场所使用证明"}),
             ("/api/v1/agencies/purchases/{number}/rating", "post"): Call(
                 user=m.owner, path={"number": self.completed.number}, status=201,
                 json={"quality": 5, "timeliness": 4, "attitude": 5, "price": 4, "comment": "专业"}),
@@ -584,6 +601,7 @@ ALL = [
     ("/api/v1/agencies/purchases/{number}/scores", "post"),
     ("/api/v1/agencies/purchases/{number}/objections", "post"),
     ("/api/v1/agencies/purchases/{number}/actions", "post"), ("/api/v1/agencies/purchases/{number}/rating", "post"),
+    ("/api/v1/agencies/purchases/{number}/report", "post"), ("/api/v1/agencies/purchases/{number}/attach", "post"),
 ]
 SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/search", "/api/v1/bundles", "/api/v1/bundles/{code}",

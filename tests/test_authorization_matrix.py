@@ -748,6 +748,9 @@ OPERATIONS: dict[tuple[str, str], Route] = {
         "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"text": "质疑"}),
     ("POST", "/api/v1/agencies/purchases/{number}/actions"): Route(
         "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"action": "select"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/report"): Route("signed-in", params=lambda w: {"number": "ZJ0"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/attach"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"application": 1, "material": "Y"}),
     ("POST", "/api/v1/agencies/purchases/{number}/rating"): Route(
         "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {
             "quality": 5, "timeliness": 5, "attitude": 5, "price": 5}),

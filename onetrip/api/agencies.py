@@ -13,8 +13,9 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from ninja import Field, File, Form, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from ninja.files import UploadedFile
 
 from onetrip.accounts.models import User
 from onetrip.agencies import rules, selectors, services
@@ -191,6 +192,18 @@ class MarketActionIn(Schema):
     agency: int | None = Field(None, ge=1, strict=True, description="select (direct): the agency chosen")
     contract_no: str = Field("", max_length=64, description="contract: the contract's number")
     reason: str = Field("", max_length=1000, description="pause, return, cancel: the reasons")
+
+
+class MarketAttachIn(Schema):
+    application: int = Field(..., ge=1, strict=True, description="Your application's id (a draft, or awaiting "
+                                                                 "supplements), as in /applications/{id}/materials.")
+    material: str = text(max_length=300, description="The checklist material the report stands for.")
+
+
+class MarketAttachedOut(Schema):
+    application: int
+    material: str
+    sha256: str = Field(..., description="The report's SHA-256: the same stored file, not uploaded again.")
 
 
 class MarketRatingIn(Schema):
@@ -423,3 +436,29 @@ def rate(request: HttpRequest, number: str, payload: MarketRatingIn) -> Any:
     r = services.rate_agency(actor=user, purchase=p, **payload.dict())
     c = rules.credit(r.agency)
     return Status(201, {"purchase": number, "credit_score": c.score, "credit_level": c.level})
+
+
+@router.post("/agencies/purchases/{number}/report", response=answers({200: MarketPurchaseOut}, 400, 401, 403, 404, 409),
+             auth=token_or_session, summary="Deliver the service's report (the selected agency)")
+def deliver(request: HttpRequest, number: str, file: File[UploadedFile],
+            title: str = Form(..., min_length=1, max_length=200, pattern=r"\S",
+                              description="The report's title, kept as its name.")) -> Any:
+    """成果交付: a PDF, JPEG, PNG or OFD, checked by content and stored with its SHA-256; the clock stops
+    and the owner is told."""
+    user = request.auth  # type: ignore[attr-defined]
+    p = services.deliver_report(actor=user, purchase=_purchase(request, number), stream=file,
+                                original_name=title.strip())
+    return _purchase_out(p, user)
+
+
+@router.post("/agencies/purchases/{number}/attach", response=answers({201: MarketAttachedOut}, 400, 401, 403, 404, 409),
+             auth=token_or_session, summary="Attach the confirmed report to your approval case (once-only)")
+def attach(request: HttpRequest, number: str, payload: MarketAttachIn) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    p = _purchase(request, number)
+    case = Case.objects.select_related("application").filter(application_id=payload.application,
+                                                             application__applicant=user).order_by("id").first()
+    if case is None:
+        raise HttpError(404, "No such application of yours.")
+    row = services.attach_to_case(actor=user, purchase=p, case=case, material=payload.material)
+    return Status(201, {"application": payload.application, "material": row.name, "sha256": row.sha256})
