@@ -237,3 +237,31 @@ def test_publishing_needs_the_owner_and_a_future_deadline(catalog_admin):
     assert exc.value.code == "deadline_passed"
     p.refresh_from_db()
     assert p.state == PurchaseState.DRAFT and p.seed_hash == ""
+
+
+def test_a_winner_refusing_the_contract_is_a_violation_and_the_owner_cancels(catalog_admin):
+    m = build_market(catalog_admin, n=3)
+    p = post(m)
+    sign_all(m, p)
+    with after(p):
+        p = services.select(actor=None, purchase=p)
+        services.decide_violation(actor=catalog_admin, agency=p.winner, kind="refused_contract", penalty="suspended",
+                                  until=timezone.localdate() + dt.timedelta(days=180), reasons="中选后拒绝签订合同",
+                                  purchase=p)
+        p = services.cancel_purchase(actor=m.owner, purchase=p, reasons="中选机构拒签，重新发布")
+    assert p.state == PurchaseState.CANCELLED
+    assert not rules.eligible(p.winner, m.st, timezone.localdate())
+
+
+def test_a_lost_seed_file_stops_the_draw(catalog_admin, settings):
+    from pathlib import Path
+
+    m = build_market(catalog_admin, n=3)
+    p = post(m)
+    sign_all(m, p)
+    (Path(settings.AGENCIES_KEY_DIR) / f"{p.number}.seed").unlink()
+    with after(p), pytest.raises(Refused) as exc:
+        services.select(actor=None, purchase=p)
+    assert exc.value.code == "seed_mismatch"
+    p.refresh_from_db()
+    assert p.state == PurchaseState.PUBLISHED and p.seed == ""

@@ -180,3 +180,11 @@ def test_credit_violations_and_bounds():
 
 def test_credit_levels_at_their_edges():
     assert [rules.credit_level(s) for s in (100, 90, 89, 75, 74, 60, 59, 0)] == ["A", "A", "B", "B", "C", "C", "D", "D"]
+
+
+def test_a_delivery_on_the_deadline_day_is_on_time(catalog_admin):
+    m, p, winner = contracted(catalog_admin)
+    with at("2026-03-23"):
+        p = services.deliver_report(actor=winner, purchase=p, stream=io.BytesIO(PDF), original_name="r.pdf")
+        p = services.confirm_report(actor=m.owner, purchase=p)
+    assert p.deadline == dt.date(2026, 3, 23) and p.on_time is True

@@ -4,7 +4,7 @@ offer the actions that ``allowed`` lists.
 
     draft ──publish──▶ published ──select──▶ selected ──contract──▶ contracted ──deliver──▶ delivered
     published ──select (too few / no valid bid)──▶ failed          delivered ──return──▶ contracted
-    draft/published ──cancel──▶ cancelled                          delivered ──confirm──▶ completed
+    draft/published/selected ──cancel──▶ cancelled                 delivered ──confirm──▶ completed
     contracted ──pause / resume──▶ contracted (the clock stops and restarts)
 """
 
@@ -33,7 +33,9 @@ class Action:
 
 TABLE: dict[str, Action] = {a.name: a for a in [
     Action("publish", frozenset({S.DRAFT}), frozenset({S.PUBLISHED}), frozenset({OWNER}), _("Publish")),
-    Action("cancel", frozenset({S.DRAFT, S.PUBLISHED}), frozenset({S.CANCELLED}), frozenset({OWNER}), _("Cancel")),
+    # also after the selection, when the winner refuses the contract (a violation the admin records)
+    Action("cancel", frozenset({S.DRAFT, S.PUBLISHED, S.SELECTED}), frozenset({S.CANCELLED}), frozenset({OWNER}),
+           _("Cancel")),
     Action("select", frozenset({S.PUBLISHED}), frozenset({S.SELECTED, S.FAILED}), frozenset({OWNER, ANYONE}),
            _("Make the selection")),
     Action("contract", frozenset({S.SELECTED}), frozenset({S.CONTRACTED}), frozenset({OWNER}),

@@ -52,8 +52,11 @@ def store_seed(number: str, seed: str) -> str:
 
 
 def read_seed(number: str) -> str:
-    """The stored seed; the service reveals it only after the sign-up deadline."""
-    return _path(number, "seed").read_bytes().strip().decode("ascii")
+    """The stored seed ("" when its file is missing); the service reveals it only after the deadline."""
+    try:
+        return _path(number, "seed").read_bytes().strip().decode("ascii")
+    except FileNotFoundError:
+        return ""
 
 
 def _fernet(number: str) -> Fernet:

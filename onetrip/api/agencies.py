@@ -242,7 +242,7 @@ def _actions(p: Purchase, user: Any) -> list[str]:
         if owner or (p.method != "direct" and getattr(user, "is_authenticated", False)):
             found.append("select")
     if owner and p.state == "selected":
-        found.append("contract")
+        found += ["contract", "cancel"]
     if owner and p.state == "contracted":
         found.append("resume" if p.is_paused else "pause")
     if owner and p.state == "delivered":
