@@ -74,3 +74,59 @@ def test_the_admin_reviews_on_the_workbench(client, catalog_admin):
     assert r.status_code == 302
     a.refresh_from_db()
     assert a.state == AgencyState.BLACKLISTED and str(a.state_until) == until
+
+
+def test_an_agency_and_an_owner_work_through_their_page(client, catalog_admin):
+    import io
+
+    from onetrip.accounts.models import Role
+    from onetrip.agencies.models import Agency, AgencyState, Purchase, PurchaseState
+
+    from .agency_fixtures import agency_uscc, in_registry
+    from .conftest import PDF, make_user
+
+    m = build_market(catalog_admin, n=2)
+    rep = make_user(Role.COMPANY_REP)
+    code = agency_uscc(950)
+    in_registry(code, "鼎城区页面测试咨询有限公司（演示）")
+    client.force_login(rep)
+    assert client.get("/agencies/mine/").status_code == 200
+    r = client.post("/agencies/mine/", {"op": "register", "name": "页面测试咨询", "uscc": code[:-1] + "0"
+                                        if code[-1] != "0" else code[:-1] + "1", "contact_name": "周",
+                                        "contact_phone": "13907364444"})
+    assert r.status_code == 400 and 'href="#register-uscc"' in r.content.decode()
+    assert client.post("/agencies/mine/", {"op": "register", "name": "页面测试咨询", "uscc": code, "contact_name": "周",
+                                           "contact_phone": "13907364444"}).status_code == 302
+    a = Agency.objects.get(uscc=code)
+    f = io.BytesIO(PDF)
+    f.name = "资质.pdf"
+    assert client.post("/agencies/mine/", {"op": "qualification", "agency": a.pk, "service_type": m.st.code,
+                                           "name": "环评资质", "level": "甲级", "certificate_no": "P-1",
+                                           "issued_by": "省厅", "valid_from": "2024-01-01", "valid_to": "2099-01-01",
+                                           "file": f}).status_code == 302
+    for data in ({"op": "offer", "service_type": m.st.code, "fee_standard": "按标准收费"}, {"op": "commit"},
+                 {"op": "submit"}):
+        assert client.post("/agencies/mine/", {**data, "agency": a.pk}).status_code == 302, data
+    a.refresh_from_db()
+    assert a.state == AgencyState.SUBMITTED and a.qualifications.get().sha256
+    services.review_agency(actor=catalog_admin, agency=a, publish=True)
+    # the owner posts and publishes a random draw
+    client.force_login(m.owner)
+    deadline = (dt.datetime.now() + dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")
+    assert client.post("/agencies/mine/", {
+        "op": "post", "owner_name": "示例建设公司", "project": "页面项目", "service_type": m.st.code,
+        "price_ceiling": "100000", "service_workdays": "10", "method": "random", "signup_deadline": deadline,
+        "contact_name": "吴", "contact_phone": "13907365555"}).status_code == 302
+    p = Purchase.objects.get(project="页面项目")
+    assert client.post("/agencies/mine/", {"op": "publish", "number": p.number}).status_code == 302
+    r = client.post("/agencies/mine/", {"op": "select", "number": p.number})
+    assert r.status_code == 400  # too early: the error is shown, nothing written
+    p.refresh_from_db()
+    assert p.state == PurchaseState.PUBLISHED and p.seed_hash
+    # the new agency sees it and signs up; another agency's id is refused
+    client.force_login(rep)
+    assert p.number in client.get("/agencies/mine/").content.decode()
+    assert client.post("/agencies/mine/", {"op": "sign_up", "agency": m.agencies[0][0].pk,
+                                           "number": p.number}).status_code == 400
+    assert client.post("/agencies/mine/", {"op": "sign_up", "agency": a.pk, "number": p.number}).status_code == 302
+    assert p.signups.get().agency == a

@@ -516,7 +516,8 @@ PAGES: dict[str, Route] = {
     "hotline/": staff((Capability.WORK_HOTLINE, Capability.SUPERVISE)),
     "agencies/": PUBLIC,  # the marketplace's public listing (中介服务超市)
     "agencies/p/<str:number>/": Route("public", params=lambda w: {"number": "ZJ0"}),  # a purchase's public record
-    "staff/agencies/": staff(Capability.MANAGE_MARKETPLACE),  # the marketplace admin's review workbench
+    "staff/agencies/": staff(Capability.MANAGE_MARKETPLACE),
+    "agencies/mine/": SIGNED_IN,  # one's own agencies and purchases only (tests/test_agencies_pages.py)  # the marketplace admin's review workbench
     "hotline/follow/": PUBLIC,  # by POST with the number and mobile, or the query code
     "hotline/new/": PUBLIC,  # the web form: anyone sends a request (rate-limited per address)
     # Open311 GeoReport v2 (tests/test_open311.py): public reads without the caller, the words or the

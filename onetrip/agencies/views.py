@@ -19,8 +19,8 @@ from django.views.decorators.http import require_http_methods
 
 from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, require
-from onetrip.agencies import selectors, services
-from onetrip.agencies.models import Agency, AgencyState, Purchase, ServiceType, ViolationKind
+from onetrip.agencies import rules, selectors, services
+from onetrip.agencies.models import Agency, AgencyState, Method, Purchase, ServiceType, ViolationKind
 
 
 def listing(request: HttpRequest) -> HttpResponse:
@@ -88,3 +88,156 @@ def review(request: HttpRequest) -> HttpResponseBase:
         return render(request, "agencies/review.html", _review_context(errors=_errors(exc), form=form,
                                                                         prefix=f"a{agency.pk}-"), status=400)
     return redirect("agencies:review")
+
+
+AGENCY_OPS = ("register", "qualification", "offer", "commit", "submit", "sign_up", "bid", "deliver")
+OWNER_OPS = ("post", "publish", "select", "contract", "pause", "resume", "confirm", "return", "rate", "attach",
+             "cancel")
+
+
+def _mine_context(user: User, **extra: Any) -> dict[str, Any]:
+    agencies = list(Agency.objects.filter(owners=user).prefetch_related("qualifications__service_type",
+                                                                          "offers__service_type"))
+    types = list(ServiceType.objects.filter(active=True))
+    offered = {o.service_type_id for a in agencies for o in a.offers.all()}
+    open_purchases = list(selectors.public_purchases().filter(state="published", service_type_id__in=offered)
+                          .exclude(method="direct").order_by("signup_deadline"))
+    won = list(Purchase.objects.filter(winner__in=agencies).select_related("service_type", "winner")
+               .order_by("-selected_at"))
+    owned = list(Purchase.objects.filter(owner=user).select_related("service_type", "winner").order_by("-created_at"))
+    return {"agencies": agencies, "types": types, "open_purchases": open_purchases, "won": won, "owned": owned,
+            "methods": Method.choices, "may_post": rules.may_post(user), "errors": {}, "form": {}, **extra}
+
+
+def _date(value: str, field: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValidationError({field: [_("Give the date as YYYY-MM-DD.")]}) from None
+
+
+def _int(value: str, field: str) -> int:
+    if not value.strip().lstrip("-").isdigit():
+        raise ValidationError({field: [_("Give a whole number.")]})
+    return int(value)
+
+
+def _mine_post(request: HttpRequest, user: User) -> None:  # noqa: C901 - one branch per form of the page
+    post = request.POST
+    op = post.get("op", "")
+    agency = Agency.objects.filter(pk=post.get("agency", "0") if post.get("agency", "").isdigit() else 0,
+                                   owners=user).first()
+    purchase = Purchase.objects.filter(number=post.get("number", "")[:32]).first()
+    st = ServiceType.objects.filter(code=post.get("service_type", "")[:32]).first()
+    if op in AGENCY_OPS[1:] and agency is None:
+        raise ValidationError({"agency": [_("Choose one of your agencies.")]})
+    if op in ("sign_up", "bid", "deliver") + OWNER_OPS[1:] and purchase is None:
+        raise ValidationError({"number": [_("No such purchase.")]})
+    if op in ("qualification", "offer", "post") and st is None:
+        raise ValidationError({"service_type": [_("Choose the intermediary service.")]})
+    assert st is not None or op not in ("qualification", "offer", "post")
+    f = request.FILES.get("file")
+    if op == "register":
+        services.register_agency(actor=user, name=post.get("name", ""), uscc=post.get("uscc", ""),
+                                 contact_name=post.get("contact_name", ""), contact_phone=post.get("contact_phone", ""),
+                                 address=post.get("address", ""), introduction=post.get("introduction", ""))
+    elif op == "qualification" and agency and st:
+        services.add_qualification(actor=user, agency=agency, service_type=st, name=post.get("name", ""),
+                                   level=post.get("level", ""), certificate_no=post.get("certificate_no", ""),
+                                   issued_by=post.get("issued_by", ""),
+                                   valid_from=_date(post.get("valid_from", ""), "valid_from"),
+                                   valid_to=_date(post.get("valid_to", ""), "valid_to"),
+                                   stream=f, original_name=getattr(f, "name", "") or "")
+    elif op == "offer" and agency and st:
+        services.set_offer(actor=user, agency=agency, service_type=st, fee_standard=post.get("fee_standard", ""))
+    elif op == "commit" and agency:
+        services.sign_commitment(actor=user, agency=agency)
+    elif op == "submit" and agency:
+        services.submit_agency(actor=user, agency=agency)
+    elif op == "sign_up" and agency and purchase:
+        services.sign_up(actor=user, purchase=purchase, agency=agency)
+    elif op == "bid" and agency and purchase:
+        services.submit_bid(actor=user, purchase=purchase, agency=agency, price=post.get("price", ""))
+    elif op == "deliver" and purchase:
+        if f is None:
+            raise ValidationError({"file": [_("Choose the report's file.")]})
+        services.deliver_report(actor=user, purchase=purchase, stream=f, original_name=f.name or "")
+    elif op == "post" and st:
+        deadline = post.get("signup_deadline", "")
+        try:
+            when = timezone.make_aware(dt.datetime.fromisoformat(deadline)) if deadline else None
+        except ValueError:
+            when = None
+        if when is None:
+            raise ValidationError({"signup_deadline": [_("Give the sign-up deadline.")]})
+        services.create_purchase(actor=user, owner_name=post.get("owner_name", ""), project=post.get("project", ""),
+                                 service_type=st, price_ceiling=post.get("price_ceiling", ""),
+                                 service_workdays=_int(post.get("service_workdays", ""), "service_workdays"),
+                                 method=post.get("method", ""), signup_deadline=when,
+                                 contact_name=post.get("contact_name", ""), contact_phone=post.get("contact_phone", ""),
+                                 required_qualification=post.get("required_qualification", ""))
+    elif purchase is not None:
+        _owner_action(user, op, purchase, post, f)
+    else:
+        raise ValidationError({"op": [_("Choose a decision.")]})
+
+
+def _owner_action(user: User, op: str, p: Purchase, post: Any, f: Any) -> None:
+    if op == "publish":
+        services.publish_purchase(actor=user, purchase=p)
+    elif op == "select" and p.method == Method.DIRECT:
+        chosen = Agency.objects.filter(uscc=post.get("uscc", "").strip().upper()).first()
+        if chosen is None:
+            raise ValidationError({"uscc": [_("No agency with this code in the marketplace.")]})
+        services.select_direct(actor=user, purchase=p, agency=chosen)
+    elif op == "select":
+        services.select(actor=user, purchase=p)
+    elif op == "contract":
+        services.sign_contract(actor=user, purchase=p, contract_no=post.get("contract_no", ""))
+    elif op == "pause":
+        services.pause_service(actor=user, purchase=p, reason=post.get("reason", ""))
+    elif op == "resume":
+        services.resume_service(actor=user, purchase=p)
+    elif op == "confirm":
+        services.confirm_report(actor=user, purchase=p)
+    elif op == "return":
+        services.return_report(actor=user, purchase=p, reasons=post.get("reason", ""))
+    elif op == "cancel":
+        services.cancel_purchase(actor=user, purchase=p, reasons=post.get("reason", ""))
+    elif op == "rate":
+        services.rate_agency(actor=user, purchase=p, **{k: _int(post.get(k, ""), k) for k in (
+            "quality", "timeliness", "attitude", "price")}, comment=post.get("comment", ""))
+    elif op == "attach":
+        from onetrip.cases.models import Case
+
+        case = Case.objects.filter(application_id=_int(post.get("application", ""), "application"),
+                                   application__applicant=user).order_by("id").first()
+        if case is None:
+            raise ValidationError({"application": [_("No such application of yours.")]})
+        services.attach_to_case(actor=user, purchase=p, case=case, material=post.get("material", ""))
+    else:
+        raise ValidationError({"op": [_("Choose a decision.")]})
+
+
+@require_http_methods(["GET", "POST"])
+@require(Capability.VIEW_OWN_PROFILE)
+def mine(request: HttpRequest) -> HttpResponseBase:
+    """我的中介超市: an agency's accounts register it, add qualifications (scanned copies), offers and the
+    commitment, submit it, sign up and bid for open purchases and deliver reports; a project owner
+    posts purchases and takes each one through selection, contract, service, confirmation, rating
+    and attaching the report to an application. Every form posts to one service; a refusal comes
+    back as an error summary with nothing written."""
+    user = request.user
+    assert isinstance(user, User)
+    if request.method == "GET":
+        return render(request, "agencies/mine.html", _mine_context(user))
+    try:
+        _mine_post(request, user)
+    except ValidationError as exc:  # Refused is one too
+        form = {k: v for k, v in request.POST.items() if k != "csrfmiddlewaretoken"}
+        key = request.POST.get("number", "") or request.POST.get("agency", "")
+        prefix = f"{request.POST.get('op', '')}{key}-"
+        return render(request, "agencies/mine.html", _mine_context(user, errors=_errors(exc), form=form,
+                                                                    prefix=prefix), status=400)
+    messages.success(request, _("Done."))
+    return redirect("agencies:mine")
