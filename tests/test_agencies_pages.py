@@ -130,3 +130,38 @@ def test_an_agency_and_an_owner_work_through_their_page(client, catalog_admin):
                                            "number": p.number}).status_code == 400
     assert client.post("/agencies/mine/", {"op": "sign_up", "agency": a.pk, "number": p.number}).status_code == 302
     assert p.signups.get().agency == a
+
+
+def test_the_admin_answers_an_objection_on_the_workbench(client, catalog_admin):
+    m = build_market(catalog_admin, n=3)
+    p = post(m)
+    for a, o in m.agencies:
+        services.sign_up(actor=o, purchase=p, agency=a)
+    with time_machine.travel(p.signup_deadline + dt.timedelta(minutes=1), tick=False):
+        p = services.select(actor=None, purchase=p)
+        loser = next(o for a, o in m.agencies if a != p.winner)
+        objection = services.raise_objection(actor=loser, purchase=p, text="评审不公")
+    client.force_login(catalog_admin)
+    assert "评审不公" in client.get("/staff/agencies/").content.decode()
+    assert client.post("/staff/agencies/", {"decision": "answer", "objection": objection.pk,
+                                            "answer": ""}).status_code == 400
+    assert client.post("/staff/agencies/", {"decision": "answer", "objection": objection.pk,
+                                            "answer": "经复核，抽取过程合规"}).status_code == 302
+    objection.refresh_from_db()
+    assert objection.answer == "经复核，抽取过程合规" and objection.answered_at
+
+
+def test_the_owner_records_merit_scores_on_the_page(client, catalog_admin):
+    m = build_market(catalog_admin, n=1)
+    p = post(m, method="merit", criteria=[{"name": "技术方案", "weight": 70}, {"name": "业绩", "weight": 30}])
+    a, o = m.agencies[0]
+    services.sign_up(actor=o, purchase=p, agency=a)
+    client.force_login(m.owner)
+    with time_machine.travel(p.signup_deadline + dt.timedelta(minutes=1), tick=False):
+        r = client.post("/agencies/mine/", {"op": "score", "number": p.number, "uscc": a.uscc, "score-0": "90",
+                                            "score-1": "101"})
+        assert r.status_code == 400
+        r = client.post("/agencies/mine/", {"op": "score", "number": p.number, "uscc": a.uscc, "score-0": "90",
+                                            "score-1": "80"})
+        assert r.status_code == 302
+    assert sorted(p.scores.values_list("criterion", "score")) == [("业绩", 80), ("技术方案", 90)]

@@ -20,7 +20,15 @@ from django.views.decorators.http import require_http_methods
 from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, require
 from onetrip.agencies import rules, selectors, services
-from onetrip.agencies.models import Agency, AgencyState, Method, Purchase, ServiceType, ViolationKind
+from onetrip.agencies.models import (
+    Agency,
+    AgencyState,
+    Method,
+    Objection,
+    Purchase,
+    ServiceType,
+    ViolationKind,
+)
 
 
 def listing(request: HttpRequest) -> HttpResponse:
@@ -50,7 +58,9 @@ def _errors(exc: ValidationError) -> dict[str, list[str]]:
 def _review_context(**extra: Any) -> dict[str, Any]:
     return {"submitted": Agency.objects.filter(state=AgencyState.SUBMITTED).prefetch_related(
                 "qualifications__service_type", "offers__service_type").order_by("id"),
-            "listed": selectors.listing(), "kinds": ViolationKind.choices, "errors": {}, "form": {}, **extra}
+            "listed": selectors.listing(), "kinds": ViolationKind.choices, "errors": {}, "form": {},
+            "objections": Objection.objects.filter(answered_at__isnull=True).select_related("purchase").order_by("at"),
+            **extra}
 
 
 @require_http_methods(["GET", "POST"])
@@ -64,7 +74,19 @@ def review(request: HttpRequest) -> HttpResponseBase:
         return render(request, "agencies/review.html", _review_context())
     user = request.user
     assert isinstance(user, User)
-    form = {k: request.POST.get(k, "").strip() for k in ("agency", "decision", "reasons", "kind", "penalty", "until")}
+    form = {k: request.POST.get(k, "").strip() for k in ("agency", "decision", "reasons", "kind", "penalty", "until",
+                                                         "objection", "answer")}
+    if form["decision"] == "answer":
+        objection = Objection.objects.filter(pk=form["objection"]).first() if form["objection"].isdigit() else None
+        if objection is None:
+            raise Http404
+        try:
+            services.answer_objection(actor=user, objection=objection, answer=form["answer"])
+        except ValidationError as exc:
+            return render(request, "agencies/review.html", _review_context(
+                errors=_errors(exc), form=form, prefix=f"o{objection.pk}-"), status=400)
+        messages.success(request, _("Objection answered."))
+        return redirect("agencies:review")
     agency = Agency.objects.filter(pk=form["agency"]).first() if form["agency"].isdigit() else None
     if agency is None:
         raise Http404
@@ -91,7 +113,7 @@ def review(request: HttpRequest) -> HttpResponseBase:
 
 
 AGENCY_OPS = ("register", "qualification", "offer", "commit", "submit", "sign_up", "bid", "deliver")
-OWNER_OPS = ("post", "publish", "select", "contract", "pause", "resume", "confirm", "return", "rate", "attach",
+OWNER_OPS = ("post", "publish", "select", "score", "contract", "pause", "resume", "confirm", "return", "rate", "attach",
              "cancel")
 
 
@@ -192,6 +214,12 @@ def _owner_action(user: User, op: str, p: Purchase, post: Any, f: Any) -> None:
         services.select_direct(actor=user, purchase=p, agency=chosen)
     elif op == "select":
         services.select(actor=user, purchase=p)
+    elif op == "score":
+        scored = Agency.objects.filter(uscc=post.get("uscc", "").strip().upper()).first()
+        if scored is None:
+            raise ValidationError({"uscc": [_("No agency with this code in the marketplace.")]})
+        services.record_scores(actor=user, purchase=p, agency=scored, scores={
+            c["name"]: post.get(f"score-{i}", "") for i, c in enumerate(p.criteria)})
     elif op == "contract":
         services.sign_contract(actor=user, purchase=p, contract_no=post.get("contract_no", ""))
     elif op == "pause":
