@@ -153,3 +153,16 @@ def test_only_the_agency_s_accounts_change_it(catalog_admin):
         services.add_qualification(actor=stranger, agency=a, service_type=m.st, name="x", level="", certificate_no="1",
                                    issued_by="x", valid_from=dt.date(2024, 1, 1), valid_to=dt.date(2025, 1, 1),
                                    stream=io.BytesIO(PDF))
+
+
+def test_a_bar_in_force_is_never_shortened(catalog_admin):
+    m = build_market(catalog_admin, n=1)
+    a, _owner = m.agencies[0]
+    today = timezone.localdate()
+    services.decide_violation(actor=catalog_admin, agency=a, kind="collusion", penalty="blacklisted",
+                              until=today + dt.timedelta(days=300), reasons="串通投标")
+    services.decide_violation(actor=catalog_admin, agency=a, kind="abandoned", penalty="suspended",
+                              until=today + dt.timedelta(days=30), reasons="中途放弃")
+    a.refresh_from_db()
+    assert a.state == AgencyState.BLACKLISTED and a.state_until == today + dt.timedelta(days=300)
+    assert a.violations.count() == 2 and rules.credit(a).score == 40

@@ -276,10 +276,12 @@ def decide_violation(*, actor: User, agency: Agency, kind: str, penalty: str, un
         agency = Agency.objects.select_for_update().get(pk=agency.pk)
         v = Violation.objects.create(agency=agency, kind=kind, purchase=purchase, penalty=penalty, until=until,
                                      reasons=reasons.strip()[:1000], by=actor, on=today)
-        if not (agency.state == AgencyState.BLACKLISTED and penalty == "suspended"):
+        # A bar still in force is never shortened: the later date holds, and a blacklisting in force
+        # stays a blacklisting when a suspension is added.
+        in_force = rules.barred_on(agency, today) and agency.state_until is not None
+        if not (in_force and agency.state == AgencyState.BLACKLISTED):
             agency.state = penalty
-            agency.state_until = until if agency.state_until is None or agency.state != penalty else max(
-                until, agency.state_until)
+        agency.state_until = max(until, agency.state_until) if in_force and agency.state_until else until
         agency.state_reason = v.reasons
         agency.save()
         trail.record(actor=actor, action="agencies.violation", obj=agency, summary={
