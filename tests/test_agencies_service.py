@@ -188,3 +188,24 @@ def test_a_delivery_on_the_deadline_day_is_on_time(catalog_admin):
         p = services.deliver_report(actor=winner, purchase=p, stream=io.BytesIO(PDF), original_name="r.pdf")
         p = services.confirm_report(actor=m.owner, purchase=p)
     assert p.deadline == dt.date(2026, 3, 23) and p.on_time is True
+
+
+def test_the_worker_makes_the_draws_due_and_runs_the_lights(catalog_admin):
+    from onetrip.core import jobs as core_jobs
+
+    core_jobs.autodiscover()
+    assert {"agencies.expiry_reminders", "agencies.lights", "agencies.selections"} <= {
+        j.name for j in core_jobs.registry.jobs()}
+    with at(MONDAY):
+        m = build_market(catalog_admin, n=3)
+        due = post(m)
+        merit = post(m, method="merit", criteria=[{"name": "方案", "weight": 100}])
+        later = post(m, hours=48)
+        for a, o in m.agencies:
+            services.sign_up(actor=o, purchase=due, agency=a)
+    with at("2026-03-03"):
+        assert jobs.select_due(now=due.signup_deadline + dt.timedelta(days=1)) == 1
+        assert jobs.select_due(now=due.signup_deadline + dt.timedelta(days=1)) == 0
+    due.refresh_from_db(), merit.refresh_from_db(), later.refresh_from_db()
+    assert due.state == PurchaseState.SELECTED
+    assert merit.state == later.state == PurchaseState.PUBLISHED  # merit waits for its scores; later for its deadline
