@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "onetrip.licenses",
     "onetrip.ratings",
     "onetrip.hotline",
+    "onetrip.agencies",
     "onetrip.knowledge",
     "onetrip.api",
     "onetrip.demo",
@@ -410,6 +411,24 @@ HOTLINE_EXTENSION_MAX_WORKDAYS = env_int("HOTLINE_EXTENSION_MAX_WORKDAYS", 10, m
 # Duplicates (重复诉求): the same caller within this many days, texts at least this similar (percent).
 HOTLINE_DUPLICATE_DAYS = env_int("HOTLINE_DUPLICATE_DAYS", 30, minimum=1)
 HOTLINE_DUPLICATE_SIMILARITY = env_int("HOTLINE_DUPLICATE_SIMILARITY", 50, minimum=1)
+
+# 中介服务超市 (onetrip/agencies/rules.py, docs/agencies.md). Direct selection (直接选取) only below
+# this price ceiling in yuan, or with fewer than this many qualified agencies; a random draw needs at
+# least this many sign-ups; results are open to objections (质疑) for this many working days;
+# qualifications expiring within this many days are reminded; penalties run at most this many years.
+AGENCIES_DIRECT_MAX_PRICE = env_int("AGENCIES_DIRECT_MAX_PRICE", 50000, minimum=0)
+AGENCIES_DIRECT_MIN_CANDIDATES = env_int("AGENCIES_DIRECT_MIN_CANDIDATES", 3, minimum=1)
+AGENCIES_RANDOM_MIN_SIGNUPS = env_int("AGENCIES_RANDOM_MIN_SIGNUPS", 3, minimum=1)
+AGENCIES_OBJECTION_WORKDAYS = env_int("AGENCIES_OBJECTION_WORKDAYS", 3, minimum=0)
+AGENCIES_EXPIRY_REMINDER_DAYS = env_int("AGENCIES_EXPIRY_REMINDER_DAYS", 30, minimum=1)
+AGENCIES_MAX_PENALTY_YEARS = env_int("AGENCIES_MAX_PENALTY_YEARS", 3, minimum=1)
+# Service time limits: the light turns to a warning this many working days before the deadline.
+AGENCIES_WARNING_WORKDAYS = env_int("AGENCIES_WARNING_WORKDAYS", 2, minimum=0)
+# Each purchase's sealed-bid key and draw seed live in files here, never in the database.
+AGENCIES_KEY_DIR = Path(env_str("AGENCIES_KEY_DIR", str(VAR_DIR / "agencies" / "keys")))
+# The department whose supervision cards an overdue intermediary service raises when the purchase
+# names no approval case (its code; empty: none).
+AGENCIES_SUPERVISING_DEPARTMENT = env_str("AGENCIES_SUPERVISING_DEPARTMENT", "")
 # Chat channels (onetrip/hotline/chat.py): the local webhook's HMAC secret (empty: the channel is
 # off), messages per person and hour, and how long a conversation waits for the next message.
 HOTLINE_CHAT_SECRET = env_str("HOTLINE_CHAT_SECRET", "")

@@ -21,6 +21,7 @@ def _media(settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
     settings.TRAIL_SIGNING_KEY_FILE = tmp_path / "trail_signing_key.pem"  # never the machine's own key
     settings.LICENSES_KEY_DIR = tmp_path / "licence_keys"  # the district CA of this test only
+    settings.AGENCIES_KEY_DIR = tmp_path / "agency_keys"  # the sealed bids' keys of this test only
     settings.STORAGES = {**settings.STORAGES, "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 

@@ -95,6 +95,7 @@ class World:
         self.build_supervision()
         self.build_ratings()
         self.build_hotline()
+        self.build_agencies()
 
     def build_supervision(self) -> None:
         from onetrip.cases.rules import record_violation
@@ -111,6 +112,86 @@ class World:
         self.order = supervision.issue_order(actor=self.supervisor, case=self.case, subject="催办", instructions="请办理")
         self.replied = supervision.issue_order(actor=self.supervisor, case=self.case, subject="说明", instructions="请说明")
         supervision.reply_order(actor=self.staff.head, order=self.replied, reply="已说明")
+
+    def build_agencies(self) -> None:
+        """The marketplace: three published agencies, a submitted one, and purchases at each stage."""
+        from django.utils import timezone
+
+        from onetrip.agencies import services as agencies
+        from onetrip.agencies.models import Purchase
+
+        from .agency_fixtures import build_market, make_agency, post
+
+        m = self.market = build_market(self.admin, n=3)
+        self.pending_agency, _o = make_agency(self.admin, m.st, publish=False)
+        agencies.submit_agency(actor=_o, agency=self.pending_agency)
+        (a1, o1), (a2, o2), (a3, o3) = m.agencies
+        self.draft_purchase = post(m, publish=False)
+        self.open_purchase = post(m)
+        self.price_purchase = post(m, method="price")
+        agencies.sign_up(actor=o1, purchase=self.price_purchase, agency=a1)
+        past = timezone.now() - dt.timedelta(minutes=1)
+        self.merit_purchase = post(m, method="merit", criteria=[{"name": "技术方案", "weight": 100}])
+        agencies.sign_up(actor=o1, purchase=self.merit_purchase, agency=a1)
+        self.drawn = post(m)
+        for a, o in m.agencies:
+            agencies.sign_up(actor=o, purchase=self.drawn, agency=a)
+        Purchase.objects.filter(pk__in=[self.merit_purchase.pk, self.drawn.pk]).update(signup_deadline=past)
+        self.drawn = agencies.select(actor=None, purchase=self.drawn)
+        self.loser = next(o for a, o in m.agencies if a != self.drawn.winner)
+        done = agencies.select_direct(actor=m.owner, purchase=post(m, method="direct", ceiling="9000"), agency=a2)
+        Purchase.objects.filter(pk=done.pk).update(objection_until=timezone.localdate() - dt.timedelta(days=1))
+        done = agencies.sign_contract(actor=m.owner, purchase=done, contract_no="HT-API-1")
+        done = agencies.deliver_report(actor=o2, purchase=done, stream=io.BytesIO(PDF), original_name="报告.pdf")
+        self.completed = agencies.confirm_report(actor=m.owner, purchase=done)
+        # the citizen's own purchase, for their draft case: one under way, one completed
+        m.owner = self.citizen
+        contracted = []
+        for n in range(2):
+            p = agencies.select_direct(actor=self.citizen, purchase=post(m, method="direct", ceiling="9000",
+                                                                         case=self.draft), agency=a3)
+            Purchase.objects.filter(pk=p.pk).update(objection_until=timezone.localdate() - dt.timedelta(days=1))
+            contracted.append(agencies.sign_contract(actor=self.citizen, purchase=p, contract_no=f"HT-API-C{n}"))
+        self.running = contracted[0]
+        p = agencies.deliver_report(actor=o3, purchase=contracted[1], stream=io.BytesIO(PDF), original_name="报告.pdf")
+        self.citizens_report = agencies.confirm_report(actor=self.citizen, purchase=p)
+        m.owner = self.completed.owner
+        self.agency_calls = {
+            ("/api/v1/agencies/service-types", "get"): Call(),
+            ("/api/v1/agencies", "get"): Call(query={"service_type": m.st.code}),
+            ("/api/v1/agencies", "post"): Call(user=make_user(Role.COMPANY_REP), status=201, json={
+                "name": "鼎城区接口测绘有限公司（演示）", "uscc": uscc("91430703MA4L99001"), "contact_name": "周联系",
+                "contact_phone": "13907362222"}),
+            ("/api/v1/agencies/{agency_id}/review", "post"): Call(
+                user=self.admin, path={"agency_id": self.pending_agency.pk}, json={"decision": "publish"}),
+            ("/api/v1/agencies/purchases", "get"): Call(),
+            ("/api/v1/agencies/purchases", "post"): Call(user=m.owner, status=201, json={
+                "owner_name": "鼎城区示例建设有限公司", "project": "桥南农贸市场改造", "service_type": m.st.code,
+                "price_ceiling": "200000.00", "service_workdays": 10, "method": "random",
+                "signup_deadline": (timezone.now() + dt.timedelta(days=2)).isoformat(), "contact_name": "吴业主",
+                "contact_phone": "13907365555", "publish": True}),
+            ("/api/v1/agencies/purchases/{number}", "get"): Call(path={"number": self.drawn.number}),
+            ("/api/v1/agencies/purchases/{number}/sign-ups", "post"): Call(
+                user=o2, path={"number": self.open_purchase.number}, json={"agency": a2.pk}, status=201),
+            ("/api/v1/agencies/purchases/{number}/bids", "post"): Call(
+                user=o1, path={"number": self.price_purchase.number}, json={"agency": a1.pk, "price": "88000.00"},
+                status=201),
+            ("/api/v1/agencies/purchases/{number}/scores", "post"): Call(
+                user=m.owner, path={"number": self.merit_purchase.number}, json={"agency": a1.pk,
+                                                                                "scores": {"技术方案": 88}}),
+            ("/api/v1/agencies/purchases/{number}/objections", "post"): Call(
+                user=self.loser, path={"number": self.drawn.number}, json={"text": "中选机构业绩造假"}, status=201),
+            ("/api/v1/agencies/purchases/{number}/actions", "post"): Call(
+                user=m.owner, path={"number": self.draft_purchase.number}, json={"action": "publish"}),
+            ("/api/v1/agencies/purchases/{number}/report", "post"): Call(
+                user=o3, path={"number": self.running.number}, form={"title": "环境影响报告表"}),
+            ("/api/v1/agencies/purchases/{number}/attach", "post"): Call(
+                user=self.citizen, path={"number": self.citizens_report.number}, status=201,
+                json={"application": self.draft.application_id, "material": "经营场所使用证明"}),
+            ("/api/v1/agencies/purchases/{number}/rating", "post"): Call(
+                user=m.owner, path={"number": self.completed.number}, status=201,
+                json={"quality": 5, "timeliness": 4, "attitude": 5, "price": 4, "comment": "专业"}),
+        }
 
     def build_hotline(self) -> None:
         """A hotline operator and a complaint dispatched to the item's department."""
@@ -303,6 +384,7 @@ class World:
             ("/api/v1/supervision/orders/{order_id}/close", "post"): Call(
                 user=sup, path={"order_id": self.replied.pk}, json={"decision": "close"}),
             **self.rating_calls(),
+            **self.agency_calls,
         }
 
     def rating_calls(self) -> dict[tuple[str, str], Call]:
@@ -527,6 +609,14 @@ ALL = [
     ("/api/v1/ratings/void-requests", "get"), ("/api/v1/ratings/void-requests/{request_id}/decision", "post"),
     ("/api/v1/hotline/tickets", "get"), ("/api/v1/hotline/tickets", "post"), ("/api/v1/hotline/tickets/{number}", "get"),
     ("/api/v1/hotline/tickets/{number}/actions/{action}", "post"),
+    ("/api/v1/agencies/service-types", "get"), ("/api/v1/agencies", "get"), ("/api/v1/agencies", "post"),
+    ("/api/v1/agencies/{agency_id}/review", "post"), ("/api/v1/agencies/purchases", "get"),
+    ("/api/v1/agencies/purchases", "post"), ("/api/v1/agencies/purchases/{number}", "get"),
+    ("/api/v1/agencies/purchases/{number}/sign-ups", "post"), ("/api/v1/agencies/purchases/{number}/bids", "post"),
+    ("/api/v1/agencies/purchases/{number}/scores", "post"),
+    ("/api/v1/agencies/purchases/{number}/objections", "post"),
+    ("/api/v1/agencies/purchases/{number}/actions", "post"), ("/api/v1/agencies/purchases/{number}/rating", "post"),
+    ("/api/v1/agencies/purchases/{number}/report", "post"), ("/api/v1/agencies/purchases/{number}/attach", "post"),
     ("/api/v1/knowledge/articles", "get"), ("/api/v1/knowledge/articles/{article_id}", "get"),
     ("/api/v1/knowledge/articles/{article_id}/feedback", "post"), ("/api/v1/knowledge/suggestions", "get"),
 ]
@@ -538,7 +628,9 @@ SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/payments/callbacks/{provider}", "/api/v1/delivery/carriers/{carrier}/webhook", "/api/v1/licenses/verify/{key}",
     "/api/v1/ratings/invitations/{token}", "/api/v1/ratings/pad", "/api/v1/ratings/summary",
     "/api/v1/knowledge/articles", "/api/v1/knowledge/articles/{article_id}",
-    "/api/v1/knowledge/articles/{article_id}/feedback"}]
+    "/api/v1/knowledge/articles/{article_id}/feedback",
+    "/api/v1/agencies/service-types", "/api/v1/agencies/purchases/{number}"}
+    and op not in {("/api/v1/agencies", "get"), ("/api/v1/agencies/purchases", "get")}]
 
 
 def test_the_lists_above_name_every_operation_and_the_secured_ones(spec):

@@ -532,6 +532,10 @@ PAGES: dict[str, Route] = {
     "supervision/": staff(Capability.SUPERVISE),
     # 12345 hotline (tests/test_hotline_pages.py): the desk, one ticket (its forms post to it), a department's list
     "hotline/": staff((Capability.WORK_HOTLINE, Capability.SUPERVISE)),
+    "agencies/": PUBLIC,  # the marketplace's public listing (中介服务超市)
+    "agencies/p/<str:number>/": Route("public", params=lambda w: {"number": "ZJ0"}),  # a purchase's public record
+    "staff/agencies/": staff(Capability.MANAGE_MARKETPLACE),
+    "agencies/mine/": SIGNED_IN,  # one's own agencies and purchases only (tests/test_agencies_pages.py)  # the marketplace admin's review workbench
     "hotline/follow/": PUBLIC,  # by POST with the number and mobile, or the query code
     "hotline/new/": PUBLIC,  # the web form: anyone sends a request (rate-limited per address)
     # a chat channel's webhook: only messages signed with the channel's secret (tests/test_hotline_chat.py)
@@ -750,6 +754,36 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/hotline/tickets/{number}/actions/{action}"): Route(
         "own-object", targets=lambda w: [({**p, "action": "acknowledge"}, s, a) for p, s, a in ticket_targets(w)],
         body=lambda w: {}),
+    # 中介服务超市 (tests/test_agencies_api.py): public reads; writes by whoever the service finds
+    # responsible (the agency's accounts, the purchase's owner), the review by the marketplace admin
+    ("GET", "/api/v1/agencies/service-types"): PUBLIC,
+    ("GET", "/api/v1/agencies"): PUBLIC,
+    ("GET", "/api/v1/agencies/purchases"): PUBLIC,
+    ("GET", "/api/v1/agencies/purchases/{number}"): Route("public", params=lambda w: {"number": "ZJ0"}),
+    ("POST", "/api/v1/agencies"): Route("signed-in", body=lambda w: {
+        "name": "某测绘公司", "uscc": "91430703MA4L99001X", "contact_name": "周", "contact_phone": "13907362222"}),
+    ("POST", "/api/v1/agencies/{agency_id}/review"): staff(
+        Capability.MANAGE_MARKETPLACE, lambda w: {"agency_id": 1}, body=lambda w: {"decision": "publish"}),
+    ("POST", "/api/v1/agencies/purchases"): staff((Capability.APPLY, Capability.WORK_INBOX), body=lambda w: {
+        "owner_name": "业主", "project": "项目", "service_type": "HPBG", "price_ceiling": "1000.00",
+        "service_workdays": 5, "method": "random", "signup_deadline": "2030-01-02T10:00:00+08:00",
+        "contact_name": "吴", "contact_phone": "13907365555"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/sign-ups"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"agency": 1}),
+    ("POST", "/api/v1/agencies/purchases/{number}/bids"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"agency": 1, "price": "100.00"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/scores"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"agency": 1, "scores": {"x": 1}}),
+    ("POST", "/api/v1/agencies/purchases/{number}/objections"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"text": "质疑"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/actions"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"action": "select"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/report"): Route("signed-in", params=lambda w: {"number": "ZJ0"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/attach"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {"application": 1, "material": "Y"}),
+    ("POST", "/api/v1/agencies/purchases/{number}/rating"): Route(
+        "signed-in", params=lambda w: {"number": "ZJ0"}, body=lambda w: {
+            "quality": 5, "timeliness": 5, "attitude": 5, "price": 5}),
     # 知识库 (tests/test_knowledge_pages.py): answers are public; suggestions for the hotline centre
     ("GET", "/api/v1/knowledge/articles"): Route("public", params=lambda w: {"q": "个体工商户"}),
     ("GET", "/api/v1/knowledge/articles/{article_id}"): Route("public",

@@ -47,6 +47,7 @@ class Capability(StrEnum):
     ANSWER_SUPERVISION = "answer_supervision"  # the department's cards (its head appeals) and orders (it replies)
     WORK_HOTLINE = "work_hotline"  # the 12345 desk: register calls, dispatch, decide extensions, return visits
     HANDLE_HOTLINE = "handle_hotline"  # the department's hotline tickets: acknowledge, return, extend, reply
+    MANAGE_MARKETPLACE = "manage_marketplace"  # 中介服务超市: review and publish agencies, violations, objections
     EDIT_KNOWLEDGE = "edit_knowledge"  # write, correct, review and retire knowledge-base articles
     APPROVE_KNOWLEDGE = "approve_knowledge"  # approve articles proposed for one's own department
 
@@ -61,6 +62,7 @@ _CATALOG_ADMIN = _LOGGED_IN | {
     Capability.MANAGE_CALENDAR,
     Capability.MANAGE_HALL,
     Capability.ADMIN_SITE,
+    Capability.MANAGE_MARKETPLACE,  # the marketplace is run by the catalogue admin's office (审改办)
     Capability.EDIT_KNOWLEDGE,
 }
 

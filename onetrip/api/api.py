@@ -337,6 +337,9 @@ api.add_router("/v1", ratings_router)
 from onetrip.api.hotline import router as hotline_router  # noqa: E402
 
 api.add_router("/v1", hotline_router)
+from onetrip.api.agencies import router as agencies_router  # noqa: E402
+
+api.add_router("/v1", agencies_router)
 from onetrip.api.knowledge import router as knowledge_router  # noqa: E402
 
 api.add_router("/v1", knowledge_router)
@@ -371,6 +374,16 @@ _REFUSAL_STATUS = {
     "expired": 409,
     # the hotline's (onetrip.hotline.services)
     "cannot_merge": 409,
+    # the intermediary marketplace's (onetrip.agencies.services)
+    "closed": 409,
+    "sealed": 409,
+    "too_early": 409,
+    "signed_up": 409,
+    "not_signed_up": 409,
+    "objection_period": 409,
+    "objections_open": 409,
+    "deadline_passed": 409,
+    "not_eligible": 403,
 }
 
 
