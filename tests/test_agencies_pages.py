@@ -20,14 +20,14 @@ def test_the_listing_shows_qualifications_fees_and_credit(client, catalog_admin)
     page = client.get("/agencies/", {"type": m.st.code}).content.decode()
     a, _o = m.agencies[0]
     assert a.name in page and a.uscc in page and "HP-" in page and "下浮20%" in page
-    assert "Level B (80 points)" in page
+    assert "B级（80分）" in page  # Level B (80 points)
 
 
 def test_a_purchase_page_shows_the_commitment_then_the_seed_and_candidates(client, catalog_admin):
     m = build_market(catalog_admin, n=3)
     p = post(m)
     page = client.get(f"/agencies/p/{p.number}/").content.decode()
-    assert p.seed_hash in page and "Revealed after the sign-up deadline" in page
+    assert p.seed_hash in page and "报名截止后公布" in page  # revealed after the deadline
     for a, o in m.agencies:
         services.sign_up(actor=o, purchase=p, agency=a)
     with time_machine.travel(p.signup_deadline + dt.timedelta(minutes=1), tick=False):
