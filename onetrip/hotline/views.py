@@ -22,7 +22,7 @@ from onetrip.accounts.permissions import Capability, require
 from onetrip.cases.models import Case
 from onetrip.catalog.models import ServiceItem
 from onetrip.core.ratelimit import client_address
-from onetrip.hotline import actions, rules, selectors, services
+from onetrip.hotline import actions, plug, rules, selectors, services
 from onetrip.hotline.models import Channel, Kind, ReturnReason, Ticket, VisitAnswer
 
 NEW_FIELDS = ("kind", "channel", "caller_name", "caller_mobile", "anonymous", "text", "category", "location",
@@ -100,7 +100,8 @@ def _ticket_context(request: HttpRequest, t: Ticket, **extra: Any) -> dict[str, 
         "duplicates": selectors.duplicates_of(t) if "merge" in mine else [],
         "show_case": rules.sees_linked_case(user, t),
         "return_reasons": ReturnReason.choices, "visit_answers": VisitAnswer.choices,
-        "max_days": settings.HOTLINE_EXTENSION_MAX_WORKDAYS, "errors": {}, "failed": "", **extra}
+        "max_days": settings.HOTLINE_EXTENSION_MAX_WORKDAYS, "supervision": plug.supervision_panel(t, user),
+        "errors": {}, "failed": "", **extra}
 
 
 @require_http_methods(["GET", "POST"])
