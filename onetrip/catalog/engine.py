@@ -53,6 +53,8 @@ SYNONYM = 0.95  # a word found through the dictionary counts this much of the wo
 INTENT_BOOST = 3.0
 LONE = 0.9  # a word matched without the lone character jieba left beside it
 EXACT_NAME_BONUS = 2.0
+CORROBORATION = 1.0  # a name match whose words the body also speaks of (its forms) gains up to this
+CORROBORATION_KEYWORDS = 2.0  # and twice that where its keywords do (an item's result: 结婚证, 营业执照)
 MAX_QUERY = 100
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -254,6 +256,10 @@ class Index:
     groups: list[int]  # documents with members (bundles)
     dictionary: Dictionary
     action_docs: dict[str, set[int]]  # intent target word → documents whose title holds it
+    # Character pairs (exact, and by their fuzzy pinyin) of each document's keywords and body,
+    # whatever its name holds: what corroborates a name match (``_corroborate``).
+    support_exact: dict[str, Postings] = field(default_factory=dict)
+    support_fuzzy: dict[str, Postings] = field(default_factory=dict)
 
 
 class _Collector:
@@ -302,6 +308,7 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
     for source in _SOURCES.values():
         docs.extend(source.documents())
     exact, fuzzy, chars, latin = _Collector(), _Collector(), _Collector(), _Collector()
+    support_exact, support_fuzzy = _Collector(), _Collector()
     for n, doc in enumerate(docs):
         for text, weight, latin_weight in ((doc.title, W_TITLE, W_TITLE_LATIN),
                                            (doc.keywords, W_KEYWORDS, W_TITLE_LATIN),
@@ -313,6 +320,9 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
                 pairs, sounds = units(part)
                 exact.add(pairs, n, weight)
                 fuzzy.add(sounds, n, weight)
+                if weight < W_TITLE:
+                    support_exact.add(pairs, n, weight)
+                    support_fuzzy.add(sounds, n, weight)
                 latin.add(latin_terms(part, words=weight > W_BODY or len(part) <= 12), n, latin_weight)
             if weight > W_BODY:
                 chars.add(set(_HAN.findall(text)), n, weight)
@@ -347,7 +357,7 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
     return Index(stamp=stamp, docs=docs, by_key=by_key, titles=titles, rank=rank, exact=exact.pack(),
                  fuzzy=fuzzy.pack(), chars=chars.pack(), latin=latin_postings, latin_sorted=sorted(latin_postings),
                  children=children, groups=[n for n, d in enumerate(docs) if d.members], dictionary=dictionary,
-                 action_docs=action_docs)
+                 action_docs=action_docs, support_exact=support_exact.pack(), support_fuzzy=support_fuzzy.pack())
 
 
 def _syllables_plain(text: str) -> list[str]:
@@ -616,7 +626,71 @@ def _word_scores(idx: Index, word: Word) -> dict[int, float]:
             for d, v in matched.items():
                 if best.get(d, 0.0) < v:
                     best[d] = v
+    if best and not word.latin:
+        _corroborate(idx, word, best)
     return best
+
+
+_SUPPORT = {W_KEYWORDS: CORROBORATION_KEYWORDS, W_BODY: CORROBORATION}
+NAMED = W_KEYWORDS + 0.5  # a word's score from here up comes from the document's name
+COMMON = 0.01  # a pair held by more than this share of the documents' fields corroborates less
+
+
+def _support(idx: Index, alt: str, named: list[int]) -> dict[int, float]:
+    """How much the keywords and body of each ``named`` document speak of ``alt``: the mean over
+    its character pairs of ``CORROBORATION_KEYWORDS`` (in the keywords) or ``CORROBORATION`` (in
+    the body), at ``FUZZY`` by pinyin, and scaled down for a pair that many documents hold there
+    (a material half the catalogue asks for says little: its inverse document frequency against
+    that of a pair held by ``COMMON`` of them)."""
+    pairs = [(alt[i:i + 2], _pair_fuzzy(alt, i)) for i in range(len(alt) - 1)
+             if _HAN.match(alt[i]) and _HAN.match(alt[i + 1])]
+    out: dict[int, float] = {}
+    if not pairs:
+        return out
+    total = len(idx.docs)
+    full = math.log(1 / COMMON)
+
+    def weighted(w: int, docs: array, factor: float) -> tuple[float, array]:
+        return _SUPPORT[w] * factor * min(1.0, math.log(total / max(len(docs), 1)) / full), docs
+
+    share = 1.0 / len(pairs)
+    for pair, sound in pairs:
+        lists = [weighted(w, docs, FUZZY) for w, docs in idx.support_fuzzy.get(sound, ())] if sound else []
+        lists += [weighted(w, docs, 1.0) for w, docs in idx.support_exact.get(pair, ())]
+        if not lists:
+            continue
+        best = _merge(lists)
+        if len(best) < len(named):
+            wanted = set(named)
+            for d, v in best.items():
+                if d in wanted:
+                    out[d] = out.get(d, 0.0) + v * share
+        else:
+            for d in named:
+                v = best.get(d)
+                if v:
+                    out[d] = out.get(d, 0.0) + v * share
+    return out
+
+
+def _corroborate(idx: Index, word: Word, scores: dict[int, float]) -> None:
+    """A document named by the word whose other fields speak of it too is about the word, not
+    just named with it: an item's result (its keywords: the 结婚证 of marriage registration, the
+    营业执照 of setting up a business) and its materials (its body: 公共场所卫生许可申请表,
+    农村宅基地批准书). Each document matched in its name (``NAMED``) gains the best ``_support``
+    of the word or of any of its dictionary alternatives, so that an item found through the
+    dictionary (营业执照 → 个体工商户设立) is corroborated by the word people typed."""
+    named = [d for d, v in scores.items() if v >= NAMED]
+    if not named:
+        return
+    extra: dict[int, float] = {}
+    for alt, factor in word.alts:
+        for d, v in _support(idx, alt, named).items():
+            v *= factor
+            if extra.get(d, 0.0) < v:
+                extra[d] = v
+    for d, v in extra.items():
+        scores[d] += v
 
 
 def search(raw: str, *, kinds: Iterable[str] | None = None, within: dict[str, set[int]] | None = None,
@@ -708,7 +782,8 @@ def _bundle_items_follow_bundle(idx: Index, scores: dict[int, float], hits: dict
                                 analysis: Analysis) -> None:
     """Life-event hints: when the query names a bundle (开饭店 → 开餐馆一件事: a dictionary word,
     or its own words covering at least 60 % of the bundle's name), the bundle's items follow
-    it, in the bundle's order."""
+    it, in the bundle's order (the bundle comes first even where one of its items scored more
+    on its own: the query names the life event, and the bundle applies for that item too)."""
     for doc in idx.groups:
         if doc not in scores:
             continue
@@ -719,6 +794,10 @@ def _bundle_items_follow_bundle(idx: Index, scores: dict[int, float], hits: dict
                       default=0)
         if not name or covered / len(name) < 0.6:
             continue
+        members = [m for m in (idx.by_key.get(key) for key in bundle.members) if m is not None]
+        best = max((scores[m] for m in members if m in scores and hits[m] <= hits[doc]), default=0.0)
+        if best >= s:
+            s = scores[doc] = best + 0.01
         for pos, key in enumerate(bundle.members):
             member = idx.by_key.get(key)
             if member is None:
