@@ -260,6 +260,8 @@ class Index:
     # whatever its name holds: what corroborates a name match (``_corroborate``).
     support_exact: dict[str, Postings] = field(default_factory=dict)
     support_fuzzy: dict[str, Postings] = field(default_factory=dict)
+    support_latin: dict[str, Postings] = field(default_factory=dict)  # and their pinyin, for Latin input
+    support_latin_sorted: list[str] = field(default_factory=list)
 
 
 class _Collector:
@@ -308,7 +310,7 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
     for source in _SOURCES.values():
         docs.extend(source.documents())
     exact, fuzzy, chars, latin = _Collector(), _Collector(), _Collector(), _Collector()
-    support_exact, support_fuzzy = _Collector(), _Collector()
+    support_exact, support_fuzzy, support_latin = _Collector(), _Collector(), _Collector()
     for n, doc in enumerate(docs):
         for text, weight, latin_weight in ((doc.title, W_TITLE, W_TITLE_LATIN),
                                            (doc.keywords, W_KEYWORDS, W_TITLE_LATIN),
@@ -320,10 +322,12 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
                 pairs, sounds = units(part)
                 exact.add(pairs, n, weight)
                 fuzzy.add(sounds, n, weight)
+                spelled_as = latin_terms(part, words=weight > W_BODY or len(part) <= 12)
+                latin.add(spelled_as, n, latin_weight)
                 if weight < W_TITLE:
                     support_exact.add(pairs, n, weight)
                     support_fuzzy.add(sounds, n, weight)
-                latin.add(latin_terms(part, words=weight > W_BODY or len(part) <= 12), n, latin_weight)
+                    support_latin.add(spelled_as, n, weight)
             if weight > W_BODY:
                 chars.add(set(_HAN.findall(text)), n, weight)
     by_key = {d.key: n for n, d in enumerate(docs)}
@@ -357,7 +361,9 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
     return Index(stamp=stamp, docs=docs, by_key=by_key, titles=titles, rank=rank, exact=exact.pack(),
                  fuzzy=fuzzy.pack(), chars=chars.pack(), latin=latin_postings, latin_sorted=sorted(latin_postings),
                  children=children, groups=[n for n, d in enumerate(docs) if d.members], dictionary=dictionary,
-                 action_docs=action_docs, support_exact=support_exact.pack(), support_fuzzy=support_fuzzy.pack())
+                 action_docs=action_docs, support_exact=support_exact.pack(), support_fuzzy=support_fuzzy.pack(),
+                 support_latin=(support_latin_postings := support_latin.pack()),
+                 support_latin_sorted=sorted(support_latin_postings))
 
 
 def _syllables_plain(text: str) -> list[str]:
@@ -626,7 +632,7 @@ def _word_scores(idx: Index, word: Word) -> dict[int, float]:
             for d, v in matched.items():
                 if best.get(d, 0.0) < v:
                     best[d] = v
-    if best and not word.latin:
+    if best:
         _corroborate(idx, word, best)
     return best
 
@@ -647,11 +653,8 @@ def _support(idx: Index, alt: str, named: list[int]) -> dict[int, float]:
     out: dict[int, float] = {}
     if not pairs:
         return out
-    total = len(idx.docs)
-    full = math.log(1 / COMMON)
-
     def weighted(w: int, docs: array, factor: float) -> tuple[float, array]:
-        return _SUPPORT[w] * factor * min(1.0, math.log(total / max(len(docs), 1)) / full), docs
+        return _rarity(idx, w, docs, factor), docs
 
     share = 1.0 / len(pairs)
     for pair, sound in pairs:
@@ -667,10 +670,33 @@ def _support(idx: Index, alt: str, named: list[int]) -> dict[int, float]:
                     out[d] = out.get(d, 0.0) + v * share
         else:
             for d in named:
-                v = best.get(d)
-                if v:
-                    out[d] = out.get(d, 0.0) + v * share
+                got = best.get(d)
+                if got:
+                    out[d] = out.get(d, 0.0) + got * share
     return out
+
+
+def _rarity(idx: Index, weight: int, docs: array, factor: float = 1.0) -> float:
+    """What a support field's posting list is worth: ``_SUPPORT`` of its field, times ``factor``,
+    scaled by its inverse document frequency against that of a pair ``COMMON`` documents hold."""
+    return _SUPPORT[weight] * factor * min(1.0, math.log(len(idx.docs) / max(len(docs), 1)) / math.log(1 / COMMON))
+
+
+def _support_latin(idx: Index, token: str, named: list[int]) -> dict[int, float]:
+    """``_support`` for Latin input: the keywords and body terms it is a prefix of (jiehun →
+    jiehunzheng, the pinyin of 结婚证)."""
+    lists: list[tuple[float, array]] = []
+    if len(token) == 1:
+        lists = [(_rarity(idx, w, docs), docs) for w, docs in idx.support_latin.get(token, ())]
+    else:
+        i = bisect_left(idx.support_latin_sorted, token)
+        while i < len(idx.support_latin_sorted) and idx.support_latin_sorted[i].startswith(token):
+            lists += [(_rarity(idx, w, docs), docs) for w, docs in idx.support_latin[idx.support_latin_sorted[i]]]
+            i += 1
+    if not lists:
+        return {}
+    best = _merge(lists)
+    return {d: best[d] for d in named if d in best}
 
 
 def _corroborate(idx: Index, word: Word, scores: dict[int, float]) -> None:
@@ -685,7 +711,8 @@ def _corroborate(idx: Index, word: Word, scores: dict[int, float]) -> None:
         return
     extra: dict[int, float] = {}
     for alt, factor in word.alts:
-        for d, v in _support(idx, alt, named).items():
+        found = _support_latin(idx, alt, named) if word.latin else _support(idx, alt, named)
+        for d, v in found.items():
             v *= factor
             if extra.get(d, 0.0) < v:
                 extra[d] = v
