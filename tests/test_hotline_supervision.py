@@ -55,9 +55,13 @@ def dispatched(c, when: str = "2025-06-10 10:00"):
 # --- 签收超时 -------------------------------------------------------------------------------------
 
 
-def test_the_hotline_registers_its_late_acknowledgements_and_its_tickets_as_order_subjects():
-    assert "hotline.late_acknowledgements" in sources.SOURCES
+def test_late_acknowledgements_come_through_the_hotline_card_source_and_tickets_are_order_subjects(c):
+    assert "hotline.overdue_tickets" in sources.SOURCES
     assert "hotline.ticket" in subjects.KINDS
+    dispatched(c)
+    with clock("2025-06-10 13:00"):
+        due = list(sources.SOURCES["hotline.overdue_tickets"](dt.date(2025, 6, 10), 100))
+    assert [d.reason for d in due] == [CardReason.TICKET_ACK_LATE]
 
 
 def test_a_dispatch_not_acknowledged_in_time_is_carded_once(c, settings):

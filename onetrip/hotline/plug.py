@@ -37,7 +37,8 @@ def red_key(ticket: Ticket) -> str:
 
 def cards_due(day: dt.date, limit: int) -> Iterator[sources.CardDue]:
     """The hotline's cards due on ``day``: yellow for every ticket recorded overdue (by the light
-    job), red for an open ticket overdue by more than SUPERVISION_RED_OVERDUE_WORKDAYS."""
+    job), red for an open ticket overdue by more than SUPERVISION_RED_OVERDUE_WORKDAYS, and yellow
+    for every dispatch not acknowledged in time (``late_acknowledgements``)."""
     recorded = list(Ticket.objects.filter(overdue_on__isnull=False, overdue_on__gte=day - dt.timedelta(
         days=KEEP_LOOKING_DAYS), department__isnull=False).order_by("overdue_on", "id")[:limit])
     late = list(Ticket.objects.filter(state__in=OPEN_STATES, deadline__lt=day, department__isnull=False)
@@ -57,6 +58,7 @@ def cards_due(day: dt.date, limit: int) -> Iterator[sources.CardDue]:
                                   department_id=t.department_id, officer_id=t.acknowledged_by_id,
                                   detail=_("Hotline ticket %(n)s was due by %(d)s, still open on %(t)s") % {
                                       "n": t.number, "d": t.deadline, "t": day})
+    yield from late_acknowledgements(day, limit)
 
 
 # --- 签收超时: a dispatch not acknowledged in time -----------------------------------------------
@@ -146,7 +148,6 @@ def connect() -> None:
     from onetrip.hotline import selectors
 
     sources.register("hotline.overdue_tickets", cards_due)
-    sources.register("hotline.late_acknowledgements", late_acknowledgements)
     subjects.register(subjects.SubjectKind(name=SUBJECT_KIND, label=gettext_lazy("Hotline ticket"),
                                            reference_label=gettext_lazy("Hotline ticket number"),
                                            find=find_subject, url=subject_url))
