@@ -273,3 +273,27 @@ def test_supervision_finds_ticket_subjects_only_through_the_registry():
             if isinstance(node, ast.ImportFrom):
                 assert not (node.module or "").startswith("onetrip.hotline"), path
     assert plug.SUBJECT_KIND == "hotline.ticket"
+
+
+@pytest.mark.postgresql(reason="real concurrent connections: three card workers at once")
+@pytest.mark.django_db(transaction=True)
+def test_three_card_workers_at_once_card_each_late_dispatch_once(c, settings):
+    from .test_hall_concurrency import in_threads
+
+    settings.SUPERVISION_RED_YELLOW_CARDS = 10  # no red card for repetition here
+
+    waiting = dispatched(c)
+    late = dispatched(c)
+    redone = dispatched(c)
+    with clock("2025-06-10 12:30"):
+        services.acknowledge(actor=c.officer, ticket=late)
+        redone = services.return_ticket(actor=c.officer, ticket=redone, reason="unclear", note="地址不清")
+    with clock("2025-06-10 12:40"):
+        services.dispatch(actor=c.operator, ticket=redone, department=c.other)
+    with clock("2025-06-10 15:00"):
+        results, errors = in_threads([lambda: supervision.issue_cards(day=dt.date(2025, 6, 10)) for _ in range(3)])
+    assert not errors, errors
+    assert sum(r["yellow"] for r in results) == 4  # waiting, late, and both dispatches of the redone ticket
+    assert len(ack_cards()) == 4 and len({card.key for card in ack_cards()}) == 4
+    assert TrailEntry.objects.filter(action="supervision.card").count() == 4
+    assert waiting.pk != late.pk
