@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "onetrip.licenses",
     "onetrip.ratings",
     "onetrip.hotline",
+    "onetrip.knowledge",
     "onetrip.api",
     "onetrip.demo",
 ]
@@ -400,12 +401,21 @@ HOTLINE_LIMIT_HELP = env_int("HOTLINE_LIMIT_HELP", 10, minimum=1)
 HOTLINE_LIMIT_COMPLAINT = env_int("HOTLINE_LIMIT_COMPLAINT", 15, minimum=1)
 HOTLINE_LIMIT_REPORT = env_int("HOTLINE_LIMIT_REPORT", 15, minimum=1)
 HOTLINE_LIMIT_SUGGESTION = env_int("HOTLINE_LIMIT_SUGGESTION", 10, minimum=1)
-# A department acknowledges (签收) a dispatched ticket within this many hours (default 2).
 # Requests sent through the public web form (/hotline/new/) per client address and hour.
 HOTLINE_WEB_REQUESTS_PER_HOUR = env_int("HOTLINE_WEB_REQUESTS_PER_HOUR", 10, minimum=1)
+# A department acknowledges (签收) a dispatched ticket within this many hours (default 2).
 HOTLINE_ACK_HOURS = env_int("HOTLINE_ACK_HOURS", 2, minimum=1)
 # One extension (延期) adds at most this many working days (default 10).
 HOTLINE_EXTENSION_MAX_WORKDAYS = env_int("HOTLINE_EXTENSION_MAX_WORKDAYS", 10, minimum=1)
 # Duplicates (重复诉求): the same caller within this many days, texts at least this similar (percent).
 HOTLINE_DUPLICATE_DAYS = env_int("HOTLINE_DUPLICATE_DAYS", 30, minimum=1)
 HOTLINE_DUPLICATE_SIMILARITY = env_int("HOTLINE_DUPLICATE_SIMILARITY", 50, minimum=1)
+# Chat channels (onetrip/hotline/chat.py): the local webhook's HMAC secret (empty: the channel is
+# off), messages per person and hour, and how long a conversation waits for the next message.
+HOTLINE_CHAT_SECRET = env_str("HOTLINE_CHAT_SECRET", "")
+HOTLINE_CHAT_MESSAGES_PER_HOUR = env_int("HOTLINE_CHAT_MESSAGES_PER_HOUR", 60, minimum=1)
+HOTLINE_CHAT_SESSION_MINUTES = env_int("HOTLINE_CHAT_SESSION_MINUTES", 30, minimum=1)
+
+# 知识库 (onetrip/knowledge, docs/knowledge.md): "did this answer help?" answers per client
+# address and hour on the self-service page and the API (default 30).
+KNOWLEDGE_FEEDBACK_PER_HOUR = env_int("KNOWLEDGE_FEEDBACK_PER_HOUR", 30, minimum=1)

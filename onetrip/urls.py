@@ -28,6 +28,7 @@ urlpatterns = [
     path("", include("onetrip.licenses.urls")),
     path("", include("onetrip.ratings.urls")),
     path("", include("onetrip.hotline.urls")),
+    path("", include("onetrip.knowledge.urls")),
     path("", include("onetrip.catalog.urls")),
 ]
 

@@ -339,6 +339,21 @@ class World:
             ("/api/v1/hotline/tickets/{number}", "get"): Call(user=officer, path={"number": w.hotline_ticket.number}),
             ("/api/v1/hotline/tickets/{number}/actions/{action}", "post"): Call(
                 user=officer, path={"number": w.hotline_ticket.number, "action": "acknowledge"}, json={}),
+            **self.knowledge_calls(),
+        }
+
+    def knowledge_calls(self) -> dict[tuple[str, str], Call]:
+        from onetrip.knowledge.models import Article
+
+        article = Article.objects.filter(from_item=self.item.item).order_by("id").first()
+        assert article is not None  # written when the item was published
+        question = {"q": f"{self.item.name}要带什么材料"}
+        return {
+            ("/api/v1/knowledge/articles", "get"): Call(query=question),
+            ("/api/v1/knowledge/articles/{article_id}", "get"): Call(path={"article_id": article.pk}),
+            ("/api/v1/knowledge/articles/{article_id}/feedback", "post"): Call(
+                path={"article_id": article.pk}, json={"helped": True}, status=201),
+            ("/api/v1/knowledge/suggestions", "get"): Call(user=self.operator, query=question),
         }
 
     def licence_calls(self) -> dict[tuple[str, str], Call]:
@@ -512,6 +527,8 @@ ALL = [
     ("/api/v1/ratings/void-requests", "get"), ("/api/v1/ratings/void-requests/{request_id}/decision", "post"),
     ("/api/v1/hotline/tickets", "get"), ("/api/v1/hotline/tickets", "post"), ("/api/v1/hotline/tickets/{number}", "get"),
     ("/api/v1/hotline/tickets/{number}/actions/{action}", "post"),
+    ("/api/v1/knowledge/articles", "get"), ("/api/v1/knowledge/articles/{article_id}", "get"),
+    ("/api/v1/knowledge/articles/{article_id}/feedback", "post"), ("/api/v1/knowledge/suggestions", "get"),
 ]
 SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/items", "/api/v1/items/{code}", "/api/v1/departments", "/api/v1/search", "/api/v1/bundles", "/api/v1/bundles/{code}",
@@ -519,7 +536,9 @@ SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/calendar/add-workdays", "/api/v1/calendar/is-workday", "/api/v1/progress", "/api/v1/hall/areas",
     "/api/v1/hall/tickets/{token}", "/api/v1/hall/calls", "/api/v1/hall/slots",
     "/api/v1/payments/callbacks/{provider}", "/api/v1/delivery/carriers/{carrier}/webhook", "/api/v1/licenses/verify/{key}",
-    "/api/v1/ratings/invitations/{token}", "/api/v1/ratings/pad", "/api/v1/ratings/summary"}]
+    "/api/v1/ratings/invitations/{token}", "/api/v1/ratings/pad", "/api/v1/ratings/summary",
+    "/api/v1/knowledge/articles", "/api/v1/knowledge/articles/{article_id}",
+    "/api/v1/knowledge/articles/{article_id}/feedback"}]
 
 
 def test_the_lists_above_name_every_operation_and_the_secured_ones(spec):

@@ -199,6 +199,24 @@ def ticket_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
     return out
 
 
+def _an_article(w: World) -> Any:
+    from onetrip.knowledge.models import Article
+
+    return Article.objects.filter(state="published", from_item__code=w.item_code).order_by("id").first()
+
+
+def article_targets(w: World) -> list[tuple[dict[str, Any], Allowed, Allowed]]:
+    """A knowledge-base article on the staff side: those who write articles (the hotline centre,
+    catalogue and system admins) see every one; a department's officers and head see the ones
+    their department owns; nobody else."""
+    a = _an_article(w)
+
+    def allowed(actor: User | None, w: World) -> bool:
+        return actor is not None and (can(actor, Capability.EDIT_KNOWLEDGE) or (
+            can(actor, Capability.APPROVE_KNOWLEDGE) and actor.department_id == a.owner_id))
+    return [({"pk": a.pk}, allowed, allowed)]
+
+
 def _supervision(case_a: Case, actors: dict[str, User | None]) -> tuple[Any, Any]:
     from onetrip.cases.rules import record_violation
     from onetrip.supervision import services as supervision
@@ -516,6 +534,8 @@ PAGES: dict[str, Route] = {
     "hotline/": staff((Capability.WORK_HOTLINE, Capability.SUPERVISE)),
     "hotline/follow/": PUBLIC,  # by POST with the number and mobile, or the query code
     "hotline/new/": PUBLIC,  # the web form: anyone sends a request (rate-limited per address)
+    # a chat channel's webhook: only messages signed with the channel's secret (tests/test_hotline_chat.py)
+    "hotline/chat/<str:channel>/": Route("public", params=lambda w: {"channel": "local"}),
     # Open311 GeoReport v2 (tests/test_open311.py): public reads without the caller, the words or the
     # place; creating needs an api_key (a POST without one is a 403 that writes nothing)
     "open311/discovery.<fmt:fmt>": Route("public", params=lambda w: {"fmt": "json"}),
@@ -528,6 +548,15 @@ PAGES: dict[str, Route] = {
         "token": __import__("django.core.signing").core.signing.dumps(w.ticket_a.number, salt="onetrip.open311.request"),
         "fmt": "json"}),
     "hotline/t/<str:number>/": Route("own-object", targets=ticket_targets),
+    # 知识库 (tests/test_knowledge*.py): the self-service page and its answers are public (the
+    # "did it help" POST is rate-limited per address); the workbench for writers and approvers
+    "knowledge/": PUBLIC,
+    "knowledge/<int:pk>/": Route("public", params=lambda w: {"pk": _an_article(w).pk}),
+    "knowledge/<int:pk>/feedback/": Route("public", params=lambda w: {"pk": _an_article(w).pk}),
+    "staff/knowledge/": staff((Capability.EDIT_KNOWLEDGE, Capability.APPROVE_KNOWLEDGE)),
+    "staff/knowledge/new/": staff(Capability.EDIT_KNOWLEDGE),
+    "staff/knowledge/suggest/": staff((Capability.WORK_HOTLINE, Capability.EDIT_KNOWLEDGE)),
+    "staff/knowledge/<int:pk>/": Route("own-object", targets=article_targets),
     "staff/hotline/": staff(Capability.HANDLE_HOTLINE),
     "supervision/cards/<int:pk>/decide/": staff(Capability.SUPERVISE, lambda w: {"pk": w.card.pk}, post_only=True),
     "supervision/orders/": staff(Capability.SUPERVISE, post_only=True),
@@ -721,6 +750,13 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("POST", "/api/v1/hotline/tickets/{number}/actions/{action}"): Route(
         "own-object", targets=lambda w: [({**p, "action": "acknowledge"}, s, a) for p, s, a in ticket_targets(w)],
         body=lambda w: {}),
+    # 知识库 (tests/test_knowledge_pages.py): answers are public; suggestions for the hotline centre
+    ("GET", "/api/v1/knowledge/articles"): Route("public", params=lambda w: {"q": "个体工商户"}),
+    ("GET", "/api/v1/knowledge/articles/{article_id}"): Route("public",
+                                                              params=lambda w: {"article_id": _an_article(w).pk}),
+    ("POST", "/api/v1/knowledge/articles/{article_id}/feedback"): Route(
+        "public", params=lambda w: {"article_id": _an_article(w).pk}, body=lambda w: {"helped": True}),
+    ("GET", "/api/v1/knowledge/suggestions"): staff((Capability.WORK_HOTLINE, Capability.EDIT_KNOWLEDGE)),
     ("GET", "/api/v1/rectifications"): staff((Capability.WORK_INBOX, Capability.SUPERVISE)),
     ("GET", "/api/v1/rectifications/{rectification_id}"): Route("own-object", targets=rect_targets),
     ("POST", "/api/v1/rectifications/{rectification_id}/return-visit"): Route(

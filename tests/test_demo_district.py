@@ -65,6 +65,17 @@ def test_the_demo_district_is_what_the_issue_asks_for():
     assert late.light == "overdue" and late.overdue_on == today
     assert Card.objects.filter(reason="ticket_overdue", department=late.department).count() == 1
     assert Ticket.objects.filter(anonymous=True, caller_name="", caller_mobile="").count() == 1
+    # The knowledge base: five articles per published item, written from its guide; the call answered
+    # at once used one; two the centre wrote; one answer proposed for the regulator to approve.
+    from onetrip.hotline.models import TicketEvent
+    from onetrip.knowledge.models import Article
+
+    items = ServiceItem.objects.filter(current__isnull=False).count()
+    assert Article.objects.filter(source="catalogue", state="published").count() == 5 * items
+    used = TicketEvent.objects.get(action="answer_at_once").data["article"]
+    assert Article.objects.get(pk=used).used_on_calls == 1
+    assert Article.objects.filter(source="written").count() == 2
+    assert Article.objects.get(source="ticket").state == "proposed"
 
 
 @pytest.mark.django_db

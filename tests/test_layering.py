@@ -14,7 +14,7 @@ FLOORS = {
     "catalog": 2,
     "cases": 3,
     "hall": 4, "registries": 4, "licenses": 4, "payments": 4, "delivery": 4, "supervision": 4, "ratings": 4,
-    "hotline": 4, "agencies": 4,
+    "hotline": 4, "agencies": 4, "knowledge": 4,
     "reports": 5, "api": 5, "demo": 5,
 }
 

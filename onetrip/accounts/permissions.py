@@ -47,6 +47,8 @@ class Capability(StrEnum):
     ANSWER_SUPERVISION = "answer_supervision"  # the department's cards (its head appeals) and orders (it replies)
     WORK_HOTLINE = "work_hotline"  # the 12345 desk: register calls, dispatch, decide extensions, return visits
     HANDLE_HOTLINE = "handle_hotline"  # the department's hotline tickets: acknowledge, return, extend, reply
+    EDIT_KNOWLEDGE = "edit_knowledge"  # write, correct, review and retire knowledge-base articles
+    APPROVE_KNOWLEDGE = "approve_knowledge"  # approve articles proposed for one's own department
 
 
 _EVERYONE: set[Capability] = set()
@@ -59,6 +61,7 @@ _CATALOG_ADMIN = _LOGGED_IN | {
     Capability.MANAGE_CALENDAR,
     Capability.MANAGE_HALL,
     Capability.ADMIN_SITE,
+    Capability.EDIT_KNOWLEDGE,
 }
 
 POLICY: dict[str | None, frozenset[Capability]] = {
@@ -73,11 +76,11 @@ POLICY: dict[str | None, frozenset[Capability]] = {
     ),
     Role.OFFICER: frozenset(
         _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX, Capability.MANAGE_LICENCES,
-                      Capability.ANSWER_SUPERVISION, Capability.HANDLE_HOTLINE}
+                      Capability.ANSWER_SUPERVISION, Capability.HANDLE_HOTLINE, Capability.APPROVE_KNOWLEDGE}
     ),
     Role.DEPARTMENT_HEAD: frozenset(
         _LOGGED_IN | {Capability.VIEW_PERSONAL_DATA, Capability.WORK_INBOX, Capability.MANAGE_LICENCES,
-                      Capability.ANSWER_SUPERVISION, Capability.HANDLE_HOTLINE}
+                      Capability.ANSWER_SUPERVISION, Capability.HANDLE_HOTLINE, Capability.APPROVE_KNOWLEDGE}
     ),
     Role.SUPERVISOR: frozenset(
         _LOGGED_IN | {Capability.SUPERVISE, Capability.VIEW_DRAFTS, Capability.VIEW_PERSONAL_DATA}
@@ -86,7 +89,7 @@ POLICY: dict[str | None, frozenset[Capability]] = {
     Role.SYSTEM_ADMIN: frozenset(_CATALOG_ADMIN | {Capability.MANAGE_PEOPLE, Capability.SUPERVISE}),
     # 12345 热线 operators (话务员) take calls and run the centre's side of each ticket; they see
     # callers in full (they call them back), never case files.
-    Role.HOTLINE_OPERATOR: frozenset(_LOGGED_IN | {Capability.WORK_HOTLINE}),
+    Role.HOTLINE_OPERATOR: frozenset(_LOGGED_IN | {Capability.WORK_HOTLINE, Capability.EDIT_KNOWLEDGE}),
 }
 
 

@@ -337,6 +337,9 @@ api.add_router("/v1", ratings_router)
 from onetrip.api.hotline import router as hotline_router  # noqa: E402
 
 api.add_router("/v1", hotline_router)
+from onetrip.api.knowledge import router as knowledge_router  # noqa: E402
+
+api.add_router("/v1", knowledge_router)
 
 # A lost race or a stale page (the case moved on, another officer claimed it) is a 409: the
 # client reloads the case and sees where it stands. Not the actor's business: 403; absent: 404.

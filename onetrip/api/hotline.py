@@ -20,6 +20,7 @@ from onetrip.cases.models import Case
 from onetrip.catalog.models import ServiceItem
 from onetrip.hotline import actions, rules, selectors, services
 from onetrip.hotline.models import Ticket
+from onetrip.knowledge import selectors as knowledge_selectors
 
 router = Router(tags=["hotline"])
 
@@ -74,6 +75,8 @@ class HotlineRegisterIn(Schema):
     case: str = Field("", max_length=32, description="The number of the case concerned, if any.")
     item: str = Field("", max_length=64, description="The code of the service item concerned, if any.")
     answer: str = Field("", max_length=4000, description="The answer given on the call: closes it at once.")
+    article: int = Field(0, ge=0, strict=True, description="With ``answer``: the knowledge-base article the answer "
+                                                          "came from (its use is counted).")
 
 
 class HotlineRegisteredOut(Schema):
@@ -146,10 +149,14 @@ def register(request: HttpRequest, payload: HotlineRegisterIn) -> Any:
     item = ServiceItem.objects.filter(code=payload.item).first() if payload.item else None
     if (payload.case and case is None) or (payload.item and item is None):
         raise HttpError(400, "No case with this number, or no item with this code.")
+    article = knowledge_selectors.current_article(payload.article) if payload.article else None
+    if payload.article and (article is None or not payload.answer):
+        raise HttpError(400, "No current knowledge-base article has this id, or no answer was given with it.")
     reg = services.register_ticket(actor=user, kind=payload.kind, channel=payload.channel, text=payload.text,
                                    caller_name=payload.caller_name, caller_mobile=payload.caller_mobile,
                                    anonymous=payload.anonymous, category=payload.category,
-                                   location=payload.location, case=case, item=item, answer=payload.answer)
+                                   location=payload.location, case=case, item=item, answer=payload.answer,
+                                   article=article)
     return Status(201, {"ticket": _out(reg.ticket, user), "query_code": reg.query_code})
 
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 
 from onetrip.accounts.models import User
 from onetrip.accounts.permissions import Capability, can
-from onetrip.catalog import engine
+from onetrip.catalog import engine, hooks
 from onetrip.catalog.documents import CATALOG
 from onetrip.catalog.models import (
     Bundle,
@@ -299,6 +299,7 @@ def _make_public(batch: PublicationBatch, locked: Sequence[ItemVersion]) -> None
         )
         ServiceItem.objects.filter(pk=item.pk).update(current=version)
     engine.touch(CATALOG)
+    hooks.published(locked)
 
 
 def _items_summary(locked: Sequence[ItemVersion]) -> list[str]:

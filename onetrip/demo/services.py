@@ -117,8 +117,9 @@ def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
 
     load_ratings()  # its cases' licences are issued just below
     issue_demo_licences()
-    from onetrip.demo.hotline import load_hotline
+    from onetrip.demo.hotline import load_hotline, load_knowledge
 
+    load_knowledge()
     load_hotline()  # before the cards (_demo_supervision, below): its late ticket gets one
     from onetrip.demo.hall import load_hall
     from onetrip.reports import services as reports

@@ -40,6 +40,8 @@ def answer_at_once(ticket: Ticket, actor: User | None, data: dict[str, Any], now
     answer = _text(data, "answer", ANSWER_MAX, _("Write the answer given to the caller."))
     ticket.answer, ticket.replied_at, ticket.closed_at = answer, now, now
     event["note"] = answer
+    if isinstance(data.get("article"), int):
+        event["data"] = {"article": data["article"]}  # answered from this knowledge-base article
     return None
 
 

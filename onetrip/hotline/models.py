@@ -164,3 +164,20 @@ class TicketEvent(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["ticket", "at"], name="hotline_event_ticket_at")]
+
+
+class ChatSession(models.Model):
+    """One person's conversation on a chat channel (``hotline.chat``): what they last asked, the
+    article they were given, and whether the line waits for their mobile number to register a
+    ticket. The person is known only by a hash of the channel's opaque id for them."""
+
+    channel = models.CharField(max_length=32)
+    sender_hash = models.CharField(max_length=64)
+    question = models.CharField(max_length=500, blank=True)
+    article_id = models.PositiveIntegerField(null=True, blank=True)  # knowledge.Article, kept loose
+    awaiting_mobile = models.BooleanField(default=False)
+    last_ticket = models.CharField(max_length=32, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["channel", "sender_hash"], name="chat_one_session")]

@@ -24,6 +24,8 @@ from onetrip.core import identity, trail
 from onetrip.hotline import actions, notifications, numbers, rules, selectors
 from onetrip.hotline.effects import warning_workdays
 from onetrip.hotline.models import Channel, Kind, Ticket, TicketEvent, TicketState
+from onetrip.knowledge import services as knowledge_services
+from onetrip.knowledge.models import Article
 
 TEXT_MAX = 4000
 
@@ -58,10 +60,11 @@ def _clean_caller(*, kind: str, anonymous: bool, name: str, mobile: str) -> tupl
 def register_ticket(*, actor: User | None, kind: str, channel: str, text: str, caller_name: str = "",
                     caller_mobile: str = "", anonymous: bool = False, category: str = "", location: str = "",
                     case: Case | None = None, item: ServiceItem | None = None, caller: User | None = None,
-                    answer: str = "") -> Registered:
+                    answer: str = "", article: Article | None = None) -> Registered:
     """受理: a request comes in (an operator on the phone; the web page, the API or a chat channel
     with ``actor`` None). With ``answer`` the operator answered it on the call: it is closed at
-    first contact (即时办结). An anonymous report gets a query code, returned here only."""
+    first contact (即时办结), with ``article`` when the answer came from the knowledge base (its use is
+    counted and named in the history). An anonymous report gets a query code, returned here only."""
     if channel == Channel.PHONE and not rules.is_operator(actor):
         raise Refused(_("Only a hotline operator registers phone calls."), code="forbidden")
     errors: dict[str, list[str]] = {}
@@ -95,7 +98,10 @@ def register_ticket(*, actor: User | None, kind: str, channel: str, text: str, c
             "number": ticket.number, "kind": kind, "channel": channel, "anonymous": anonymous,
             "case": case.number if case is not None else "", "deadline": str(ticket.deadline)})
         if answer:
-            ticket = _move(ticket=ticket, action="answer_at_once", actor=actor, data={"answer": answer})
+            ticket = _move(ticket=ticket, action="answer_at_once", actor=actor,
+                           data={"answer": answer, **({"article": article.pk} if article is not None else {})})
+            if article is not None:
+                knowledge_services.record_use(article=article)
     return Registered(ticket=ticket, query_code=code)
 
 

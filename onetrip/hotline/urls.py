@@ -7,6 +7,7 @@ urlpatterns = [
     path("hotline/", views.desk, name="desk"),
     path("hotline/follow/", views.follow, name="follow"),
     path("hotline/new/", views.submit, name="new"),
+    path("hotline/chat/<str:channel>/", views.chat_webhook, name="chat"),
     path("hotline/t/<str:number>/", views.ticket, name="ticket"),
     path("staff/hotline/", views.department, name="department"),
 ]

@@ -10,23 +10,26 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from onetrip.accounts.models import Department, User
 from onetrip.accounts.permissions import Capability, require
 from onetrip.cases.models import Case
 from onetrip.catalog.models import ServiceItem
 from onetrip.core.ratelimit import client_address
-from onetrip.hotline import actions, plug, rules, selectors, services
+from onetrip.hotline import actions, chat, plug, rules, selectors, services
 from onetrip.hotline.models import Channel, Kind, ReturnReason, Ticket, VisitAnswer
+from onetrip.knowledge import rules as knowledge_rules
+from onetrip.knowledge import selectors as knowledge_selectors
 
 NEW_FIELDS = ("kind", "channel", "caller_name", "caller_mobile", "anonymous", "text", "category", "location",
-              "case", "item", "answer")
+              "case", "item", "answer", "article")
 
 
 def _user(request: HttpRequest) -> User:
@@ -63,13 +66,18 @@ def desk(request: HttpRequest) -> HttpResponseBase:
         item = ServiceItem.objects.filter(code=form["item"]).first()
         if item is None:
             errors["item"] = [_("No service item has this code.")]
+    article = None
+    if form["article"] and form["answer"]:
+        article = knowledge_selectors.current_article(form["article"])
+        if article is None:
+            errors["answer"] = [_("The suggested article is no longer in use; answer in your own words.")]
     if not errors:
         try:
             reg = services.register_ticket(
                 actor=user, kind=form["kind"], channel=form["channel"] or Channel.PHONE, text=form["text"],
                 caller_name=form["caller_name"], caller_mobile=form["caller_mobile"],
                 anonymous=form["anonymous"] == "on", category=form["category"], location=form["location"],
-                case=case, item=item, answer=form["answer"])
+                case=case, item=item, answer=form["answer"], article=article)
         except ValidationError as exc:
             errors = _errors(exc)
         else:
@@ -99,6 +107,7 @@ def _ticket_context(request: HttpRequest, t: Ticket, **extra: Any) -> dict[str, 
         "departments": Department.objects.order_by("code") if "dispatch" in mine else [],
         "duplicates": selectors.duplicates_of(t) if "merge" in mine else [],
         "show_case": rules.sees_linked_case(user, t),
+        "may_propose": bool(t.answer) and knowledge_rules.may_edit(user),
         "return_reasons": ReturnReason.choices, "visit_answers": VisitAnswer.choices,
         "max_days": settings.HOTLINE_EXTENSION_MAX_WORKDAYS, "supervision": plug.supervision_panel(t, user),
         "errors": {}, "failed": "", **extra}
@@ -184,3 +193,23 @@ def follow(request: HttpRequest) -> HttpResponse:
                 else:
                     context.update(t=t, history=selectors.history(t, public_only=True))
     return render(request, "hotline/follow.html", context, status=status)
+
+
+@csrf_exempt
+@require_POST
+def chat_webhook(request: HttpRequest, channel: str) -> HttpResponse:
+    """A chat channel's inbound messages (``hotline.chat``): the adapter checks the request is the
+    channel's own (403 otherwise; 404 for a channel that is not plugged in or not configured),
+    reads the message (400 when it cannot) and answers in the channel's format."""
+    adapter = chat.adapter(channel)
+    if adapter is None:
+        raise Http404(_("No such chat channel."))
+    if not adapter.verify(request):
+        return JsonResponse({"error": _("The message is not signed by the channel.")}, status=403)
+    try:
+        reply = chat.handle(adapter.parse(request))
+    except chat.Throttled:
+        return JsonResponse({"error": _("Too many messages; try again in an hour, or call 12345.")}, status=429)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    return adapter.respond(reply)
