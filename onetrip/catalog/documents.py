@@ -70,5 +70,5 @@ def bundle_documents() -> Iterator[Document]:
 
 
 def register() -> None:
-    register_source("item", item_documents, stamp=CATALOG, label=_("Service"))
+    register_source("item", item_documents, stamp=CATALOG, label=_("Service"), corroborates=True)
     register_source("bundle", bundle_documents, stamp=CATALOG, label=_("Life-event bundle"))

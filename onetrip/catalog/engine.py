@@ -98,16 +98,22 @@ class Source:
     documents: Callable[[], Iterable[Document]]
     stamp: str
     label: Any = ""  # what the kind is called on a page ("Service", "Life-event bundle"), translatable
+    corroborates: bool = False  # its keywords and body are the document's own evidence (``_corroborate``)
 
 
 _SOURCES: dict[str, Source] = {}
 DICTIONARY = "dictionary"
 
 
-def register_source(kind: str, documents: Callable[[], Iterable[Document]], *, stamp: str, label: Any = "") -> None:
+def register_source(kind: str, documents: Callable[[], Iterable[Document]], *, stamp: str, label: Any = "",
+                    corroborates: bool = False) -> None:
     """Add a kind of document to the one index. ``stamp`` names the token its owner replaces
-    (``touch``) whenever any of these documents change; ``label`` names the kind for people."""
-    _SOURCES[kind] = Source(kind=kind, documents=documents, stamp=stamp, label=label or kind)
+    (``touch``) whenever any of these documents change; ``label`` names the kind for people.
+    ``corroborates``: the documents' keywords and body are their own evidence (an item's result
+    and materials), which ranks a name match that they back up first (``_corroborate``); leave it
+    off where they repeat other documents' names (an article's linked items, a bundle's items)."""
+    _SOURCES[kind] = Source(kind=kind, documents=documents, stamp=stamp, label=label or kind,
+                            corroborates=corroborates)
     _CACHE.clear()
 
 
@@ -262,6 +268,7 @@ class Index:
     support_fuzzy: dict[str, Postings] = field(default_factory=dict)
     support_latin: dict[str, Postings] = field(default_factory=dict)  # and their pinyin, for Latin input
     support_latin_sorted: list[str] = field(default_factory=list)
+    evidence_docs: int = 0  # how many documents' sources corroborate (the base of their pairs' rarity)
 
 
 class _Collector:
@@ -307,8 +314,11 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
     from onetrip.catalog.models import SearchPhrase
 
     docs: list[Document] = []
+    evidence: list[bool] = []  # per document: its source ``corroborates``
     for source in _SOURCES.values():
+        before = len(docs)
         docs.extend(source.documents())
+        evidence.extend([source.corroborates] * (len(docs) - before))
     exact, fuzzy, chars, latin = _Collector(), _Collector(), _Collector(), _Collector()
     support_exact, support_fuzzy, support_latin = _Collector(), _Collector(), _Collector()
     for n, doc in enumerate(docs):
@@ -324,7 +334,7 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
                 fuzzy.add(sounds, n, weight)
                 spelled_as = latin_terms(part, words=weight > W_BODY or len(part) <= 12)
                 latin.add(spelled_as, n, latin_weight)
-                if weight < W_TITLE:
+                if weight < W_TITLE and evidence[n]:
                     support_exact.add(pairs, n, weight)
                     support_fuzzy.add(sounds, n, weight)
                     support_latin.add(spelled_as, n, weight)
@@ -363,7 +373,7 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
                  children=children, groups=[n for n, d in enumerate(docs) if d.members], dictionary=dictionary,
                  action_docs=action_docs, support_exact=support_exact.pack(), support_fuzzy=support_fuzzy.pack(),
                  support_latin=(support_latin_postings := support_latin.pack()),
-                 support_latin_sorted=sorted(support_latin_postings))
+                 support_latin_sorted=sorted(support_latin_postings), evidence_docs=sum(evidence))
 
 
 def _syllables_plain(text: str) -> list[str]:
@@ -678,8 +688,10 @@ def _support(idx: Index, alt: str, named: list[int]) -> dict[int, float]:
 
 def _rarity(idx: Index, weight: int, docs: array, factor: float = 1.0) -> float:
     """What a support field's posting list is worth: ``_SUPPORT`` of its field, times ``factor``,
-    scaled by its inverse document frequency against that of a pair ``COMMON`` documents hold."""
-    return _SUPPORT[weight] * factor * min(1.0, math.log(len(idx.docs) / max(len(docs), 1)) / math.log(1 / COMMON))
+    scaled by its inverse document frequency (among the documents that corroborate) against that
+    of a pair ``COMMON`` of them hold."""
+    rarity = math.log(max(idx.evidence_docs, 1) / max(len(docs), 1)) / math.log(1 / COMMON)
+    return _SUPPORT[weight] * factor * max(0.0, min(1.0, rarity))
 
 
 def _support_latin(idx: Index, token: str, named: list[int]) -> dict[int, float]:
