@@ -149,7 +149,6 @@ def connect() -> None:
 
     sources.register("hotline.overdue_tickets", cards_due)
     subjects.register(subjects.SubjectKind(name=SUBJECT_KIND, label=gettext_lazy("Hotline ticket"),
-                                           reference_label=gettext_lazy("Hotline ticket number"),
                                            find=find_subject, url=subject_url))
     hooks.register_panel(hooks.Panel("hotline.tickets", frozenset({"staff"}), selectors.case_panel,
                                      template="hotline/_case_panel.html", position=95))

@@ -30,7 +30,6 @@ class SubjectKind:
 
     name: str
     label: str | Promise  # e.g. "Hotline ticket"
-    reference_label: str | Promise  # the form field, e.g. "Hotline ticket number"
     find: Callable[[str], Subject | None]
     url: Callable[[str, str], str]
 
