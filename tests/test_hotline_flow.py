@@ -226,4 +226,4 @@ def test_a_late_acknowledgement_is_kept_on_the_history(c, settings):
         t = services.dispatch(actor=c.operator, ticket=complaint(c), department=c.department)
     with at("2025-06-11"):
         t = services.acknowledge(actor=c.officer, ticket=t)
-    assert t.events.get(action="acknowledge").data == {"late": True}
+    assert t.events.get(action="acknowledge").data == {"late": True, "dispatched_at": t.dispatched_at.isoformat()}

@@ -16,7 +16,7 @@ from onetrip.accounts.permissions import Capability, can
 from onetrip.api.auth import token_or_session
 from onetrip.api.schemas import answers
 from onetrip.cases.models import Case
-from onetrip.supervision import selectors, services
+from onetrip.supervision import selectors, services, subjects
 from onetrip.supervision.models import Card, Order
 
 router = Router(tags=["supervision"])
@@ -26,7 +26,7 @@ class CardOut(Schema):
     id: int
     colour: Literal["yellow", "red"]
     colour_label: str
-    reason: Literal["violation", "long_overdue", "repeated", "order_overdue"]
+    reason: Literal["violation", "long_overdue", "repeated", "order_overdue", "ticket_overdue", "ticket_ack_late"]
     reason_label: str
     detail: str
     department: str
@@ -43,6 +43,9 @@ class OrderOut(Schema):
     id: int
     department: str
     case: str | None
+    about_kind: str | None = Field(..., description="What other matter the order is about (e.g. hotline.ticket), "
+                                   "or null.")
+    about: str | None = Field(..., description="Its number (a hotline ticket's number), or null.")
     subject: str
     instructions: str
     issued_on: dt.date
@@ -71,6 +74,9 @@ class DecisionIn(Schema):
 
 class OrderIn(Schema):
     case: str = Field("", max_length=40, description="A case number: the order goes to the case's department.")
+    about_kind: str = Field("", max_length=40, description="Another kind of matter: hotline.ticket.")
+    about: str = Field("", max_length=40, description="With about_kind: its number (a hotline ticket's number); the "
+                       "order goes to the department handling it.")
     department: int = Field(0, ge=0, le=2**31 - 1, strict=True, description="Without a case: the department's id.")
     subject: str = Field(..., max_length=200)
     instructions: str = Field(..., max_length=4000)
@@ -102,6 +108,7 @@ def _card_out(c: Card) -> dict[str, Any]:
 
 def _order_out(o: Order) -> dict[str, Any]:
     return {"id": o.pk, "department": o.department.name, "case": o.case.number if o.case else None,
+            "about_kind": subjects.split(o.about)[0] or None, "about": o.about_label or None,
             "subject": o.subject, "instructions": o.instructions, "issued_on": o.issued_on, "workdays": o.workdays,
             "due_on": o.due_on, "status": o.status, "status_label": o.get_status_display(), "reply": o.reply,
             "closing_note": o.closing_note}
@@ -182,9 +189,17 @@ def issue_order(request: HttpRequest, payload: OrderIn) -> Any:
         case = Case.objects.filter(number=payload.case).select_related("department").first()
         if case is None:
             raise HttpError(404, f"No case {payload.case}.")
+    about = None
+    if payload.about_kind or payload.about:
+        if payload.about_kind not in subjects.KINDS:
+            raise HttpError(400, f"about_kind must be one of: {', '.join(sorted(subjects.KINDS))}.")
+        about = subjects.find(payload.about_kind, payload.about)
+        if about is None:
+            raise HttpError(404, f"No {payload.about_kind} {payload.about}.")
     department = Department.objects.filter(pk=payload.department).first() if payload.department else None
-    order = services.issue_order(actor=_user(request), department=department, case=case, subject=payload.subject,
-                                 instructions=payload.instructions, workdays=payload.workdays or None)
+    order = services.issue_order(actor=_user(request), department=department, case=case, about=about,
+                                 subject=payload.subject, instructions=payload.instructions,
+                                 workdays=payload.workdays or None)
     return Status(201, _order_out(order))
 
 

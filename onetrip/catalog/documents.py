@@ -29,8 +29,8 @@ def _urls(name: str) -> Callable[[str], str]:
 
 
 def item_documents() -> Iterator[Document]:
-    """Each published item: its name; English name and code as keywords; its materials, result
-    and department as the body. Two queries however many items."""
+    """Each published item: its name; English name, code and result (what it issues: 结婚证) as
+    keywords; its materials and department as the body. Two queries however many items."""
     rows = list(
         ServiceItem.objects.filter(current__isnull=False).values_list(
             "id", "code", "sort_order", "parent__code", "parent__current_id", "current_id", "current__name",
@@ -45,7 +45,7 @@ def item_documents() -> Iterator[Document]:
     for pk, code, order, parent_code, parent_current, vid, name, name_en, result, department in rows:
         yield Document(
             key=item_key(code), kind="item", title=name, url=url(code),
-            body="；".join([*materials.get(vid, []), result, department]), keywords=f"{name_en} {code}", ref=pk,
+            body="；".join([*materials.get(vid, []), department]), keywords=f"{name_en} {code} {result}".strip(), ref=pk,
             parent=item_key(parent_code) if parent_code and parent_current else "", order=order,
         )
 
@@ -70,5 +70,5 @@ def bundle_documents() -> Iterator[Document]:
 
 
 def register() -> None:
-    register_source("item", item_documents, stamp=CATALOG, label=_("Service"))
+    register_source("item", item_documents, stamp=CATALOG, label=_("Service"), corroborates=True)
     register_source("bundle", bundle_documents, stamp=CATALOG, label=_("Life-event bundle"))

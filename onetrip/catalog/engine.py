@@ -54,6 +54,8 @@ SYNONYM = 0.95  # a word found through the dictionary counts this much of the wo
 INTENT_BOOST = 3.0
 LONE = 0.9  # a word matched without the lone character jieba left beside it
 EXACT_NAME_BONUS = 2.0
+CORROBORATION = 1.0  # a name match whose words the body also speaks of (its forms) gains up to this
+CORROBORATION_KEYWORDS = 2.0  # and twice that where its keywords do (an item's result: 结婚证, 营业执照)
 MAX_QUERY = 100
 
 _HAN = re.compile(r"[\u3400-\u9fff]")
@@ -97,16 +99,22 @@ class Source:
     documents: Callable[[], Iterable[Document]]
     stamp: str
     label: Any = ""  # what the kind is called on a page ("Service", "Life-event bundle"), translatable
+    corroborates: bool = False  # its keywords and body are the document's own evidence (``_corroborate``)
 
 
 _SOURCES: dict[str, Source] = {}
 DICTIONARY = "dictionary"
 
 
-def register_source(kind: str, documents: Callable[[], Iterable[Document]], *, stamp: str, label: Any = "") -> None:
+def register_source(kind: str, documents: Callable[[], Iterable[Document]], *, stamp: str, label: Any = "",
+                    corroborates: bool = False) -> None:
     """Add a kind of document to the one index. ``stamp`` names the token its owner replaces
-    (``touch``) whenever any of these documents change; ``label`` names the kind for people."""
-    _SOURCES[kind] = Source(kind=kind, documents=documents, stamp=stamp, label=label or kind)
+    (``touch``) whenever any of these documents change; ``label`` names the kind for people.
+    ``corroborates``: the documents' keywords and body are their own evidence (an item's result
+    and materials), which ranks a name match that they back up first (``_corroborate``); leave it
+    off where they repeat other documents' names (an article's linked items, a bundle's items)."""
+    _SOURCES[kind] = Source(kind=kind, documents=documents, stamp=stamp, label=label or kind,
+                            corroborates=corroborates)
     _CACHE.clear()
 
 
@@ -255,6 +263,13 @@ class Index:
     groups: list[int]  # documents with members (bundles)
     dictionary: Dictionary
     action_docs: dict[str, set[int]]  # intent target word → documents whose title holds it
+    # Character pairs (exact, and by their fuzzy pinyin) of each document's keywords and body,
+    # whatever its name holds: what corroborates a name match (``_corroborate``).
+    support_exact: dict[str, Postings] = field(default_factory=dict)
+    support_fuzzy: dict[str, Postings] = field(default_factory=dict)
+    support_latin: dict[str, Postings] = field(default_factory=dict)  # and their pinyin, for Latin input
+    support_latin_sorted: list[str] = field(default_factory=list)
+    evidence_docs: int = 0  # how many documents' sources corroborate (the base of their pairs' rarity)
 
 
 class _Collector:
@@ -300,9 +315,13 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
     from onetrip.catalog.models import SearchPhrase
 
     docs: list[Document] = []
+    evidence: list[bool] = []  # per document: its source ``corroborates``
     for source in _SOURCES.values():
+        before = len(docs)
         docs.extend(source.documents())
+        evidence.extend([source.corroborates] * (len(docs) - before))
     exact, fuzzy, chars, latin = _Collector(), _Collector(), _Collector(), _Collector()
+    support_exact, support_fuzzy, support_latin = _Collector(), _Collector(), _Collector()
     for n, doc in enumerate(docs):
         for text, weight, latin_weight in ((doc.title, W_TITLE, W_TITLE_LATIN),
                                            (doc.keywords, W_KEYWORDS, W_TITLE_LATIN),
@@ -314,7 +333,12 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
                 pairs, sounds = units(part)
                 exact.add(pairs, n, weight)
                 fuzzy.add(sounds, n, weight)
-                latin.add(latin_terms(part, words=weight > W_BODY or len(part) <= 12), n, latin_weight)
+                spelled_as = latin_terms(part, words=weight > W_BODY or len(part) <= 12)
+                latin.add(spelled_as, n, latin_weight)
+                if weight < W_TITLE and evidence[n]:
+                    support_exact.add(pairs, n, weight)
+                    support_fuzzy.add(sounds, n, weight)
+                    support_latin.add(spelled_as, n, weight)
             if weight > W_BODY:
                 chars.add(set(_HAN.findall(text)), n, weight)
     by_key = {d.key: n for n, d in enumerate(docs)}
@@ -348,7 +372,9 @@ def build(stamp: tuple[tuple[str, str], ...] = ()) -> Index:
     return Index(stamp=stamp, docs=docs, by_key=by_key, titles=titles, rank=rank, exact=exact.pack(),
                  fuzzy=fuzzy.pack(), chars=chars.pack(), latin=latin_postings, latin_sorted=sorted(latin_postings),
                  children=children, groups=[n for n, d in enumerate(docs) if d.members], dictionary=dictionary,
-                 action_docs=action_docs)
+                 action_docs=action_docs, support_exact=support_exact.pack(), support_fuzzy=support_fuzzy.pack(),
+                 support_latin=(support_latin_postings := support_latin.pack()),
+                 support_latin_sorted=sorted(support_latin_postings), evidence_docs=sum(evidence))
 
 
 def _syllables_plain(text: str) -> list[str]:
@@ -640,7 +666,94 @@ def _word_scores(idx: Index, word: Word) -> dict[int, float]:
             for d, v in matched.items():
                 if best.get(d, 0.0) < v:
                     best[d] = v
+    if best:
+        _corroborate(idx, word, best)
     return best
+
+
+_SUPPORT = {W_KEYWORDS: CORROBORATION_KEYWORDS, W_BODY: CORROBORATION}
+NAMED = W_KEYWORDS + 0.5  # a word's score from here up comes from the document's name
+COMMON = 0.01  # a pair held by more than this share of the documents' fields corroborates less
+
+
+def _support(idx: Index, alt: str, named: list[int]) -> dict[int, float]:
+    """How much the keywords and body of each ``named`` document speak of ``alt``: the mean over
+    its character pairs of ``CORROBORATION_KEYWORDS`` (in the keywords) or ``CORROBORATION`` (in
+    the body), at ``FUZZY`` by pinyin, and scaled down for a pair that many documents hold there
+    (a material half the catalogue asks for says little: its inverse document frequency against
+    that of a pair held by ``COMMON`` of them)."""
+    pairs = [(alt[i:i + 2], _pair_fuzzy(alt, i)) for i in range(len(alt) - 1)
+             if _HAN.match(alt[i]) and _HAN.match(alt[i + 1])]
+    out: dict[int, float] = {}
+    if not pairs:
+        return out
+    def weighted(w: int, docs: array, factor: float) -> tuple[float, array]:
+        return _rarity(idx, w, docs, factor), docs
+
+    share = 1.0 / len(pairs)
+    for pair, sound in pairs:
+        lists = [weighted(w, docs, FUZZY) for w, docs in idx.support_fuzzy.get(sound, ())] if sound else []
+        lists += [weighted(w, docs, 1.0) for w, docs in idx.support_exact.get(pair, ())]
+        if not lists:
+            continue
+        best = _merge(lists)
+        if len(best) < len(named):
+            wanted = set(named)
+            for d, v in best.items():
+                if d in wanted:
+                    out[d] = out.get(d, 0.0) + v * share
+        else:
+            for d in named:
+                got = best.get(d)
+                if got:
+                    out[d] = out.get(d, 0.0) + got * share
+    return out
+
+
+def _rarity(idx: Index, weight: int, docs: array, factor: float = 1.0) -> float:
+    """What a support field's posting list is worth: ``_SUPPORT`` of its field, times ``factor``,
+    scaled by its inverse document frequency (among the documents that corroborate) against that
+    of a pair ``COMMON`` of them hold."""
+    rarity = math.log(max(idx.evidence_docs, 1) / max(len(docs), 1)) / math.log(1 / COMMON)
+    return _SUPPORT[weight] * factor * max(0.0, min(1.0, rarity))
+
+
+def _support_latin(idx: Index, token: str, named: list[int]) -> dict[int, float]:
+    """``_support`` for Latin input: the keywords and body terms it is a prefix of (jiehun →
+    jiehunzheng, the pinyin of 结婚证)."""
+    lists: list[tuple[float, array]] = []
+    if len(token) == 1:
+        lists = [(_rarity(idx, w, docs), docs) for w, docs in idx.support_latin.get(token, ())]
+    else:
+        i = bisect_left(idx.support_latin_sorted, token)
+        while i < len(idx.support_latin_sorted) and idx.support_latin_sorted[i].startswith(token):
+            lists += [(_rarity(idx, w, docs), docs) for w, docs in idx.support_latin[idx.support_latin_sorted[i]]]
+            i += 1
+    if not lists:
+        return {}
+    best = _merge(lists)
+    return {d: best[d] for d in named if d in best}
+
+
+def _corroborate(idx: Index, word: Word, scores: dict[int, float]) -> None:
+    """A document named by the word whose other fields speak of it too is about the word, not
+    just named with it: an item's result (its keywords: the 结婚证 of marriage registration, the
+    营业执照 of setting up a business) and its materials (its body: 公共场所卫生许可申请表,
+    农村宅基地批准书). Each document matched in its name (``NAMED``) gains the best ``_support``
+    of the word or of any of its dictionary alternatives, so that an item found through the
+    dictionary (营业执照 → 个体工商户设立) is corroborated by the word people typed."""
+    named = [d for d, v in scores.items() if v >= NAMED]
+    if not named:
+        return
+    extra: dict[int, float] = {}
+    for alt, factor in word.alts:
+        found = _support_latin(idx, alt, named) if word.latin else _support(idx, alt, named)
+        for d, v in found.items():
+            v *= factor
+            if extra.get(d, 0.0) < v:
+                extra[d] = v
+    for d, v in extra.items():
+        scores[d] += v
 
 
 def search(raw: str, *, kinds: Iterable[str] | None = None, within: dict[str, set[int]] | None = None,
@@ -732,7 +845,8 @@ def _bundle_items_follow_bundle(idx: Index, scores: dict[int, float], hits: dict
                                 analysis: Analysis) -> None:
     """Life-event hints: when the query names a bundle (开饭店 → 开餐馆一件事: a dictionary word,
     or its own words covering at least 60 % of the bundle's name), the bundle's items follow
-    it, in the bundle's order."""
+    it, in the bundle's order (the bundle comes first even where one of its items scored more
+    on its own: the query names the life event, and the bundle applies for that item too)."""
     for doc in idx.groups:
         if doc not in scores:
             continue
@@ -743,6 +857,10 @@ def _bundle_items_follow_bundle(idx: Index, scores: dict[int, float], hits: dict
                       default=0)
         if not name or covered / len(name) < 0.6:
             continue
+        members = [m for m in (idx.by_key.get(key) for key in bundle.members) if m is not None]
+        best = max((scores[m] for m in members if m in scores and hits[m] <= hits[doc]), default=0.0)
+        if best >= s:
+            s = scores[doc] = best + 0.01
         for pos, key in enumerate(bundle.members):
             member = idx.by_key.get(key)
             if member is None:

@@ -66,8 +66,16 @@ def acknowledge(ticket: Ticket, actor: User | None, data: dict[str, Any], now: d
                 event: dict[str, Any]) -> str | None:
     ticket.acknowledged_at, ticket.acknowledged_by = now, actor
     event["department"] = ticket.department
-    event["data"] = {"late": rules.acknowledged_late(ticket.acknowledge_by, now)}
+    event["data"] = _acknowledgement(ticket, now)
     return None
+
+
+def _acknowledgement(ticket: Ticket, now: dt.datetime) -> dict[str, Any]:
+    """What the history keeps of the department's first answer to a dispatch (签收, or 退单 before
+    signing for it): whether it came late (``rules.acknowledged_late``) and which dispatch it
+    answered, so that e-supervision cards a late one once per dispatch (``plug``)."""
+    return {"late": rules.acknowledged_late(ticket.acknowledge_by, now),
+            "dispatched_at": ticket.dispatched_at.isoformat() if ticket.dispatched_at else ""}
 
 
 def return_ticket(ticket: Ticket, actor: User | None, data: dict[str, Any], now: dt.datetime,
@@ -76,7 +84,8 @@ def return_ticket(ticket: Ticket, actor: User | None, data: dict[str, Any], now:
     if reason not in ReturnReason.values:
         raise ValidationError({"reason": [_("Choose why the ticket is returned.")]})
     note = _text(data, "note", NOTE_MAX, _("Say why, so that the centre can dispatch it to the right place."))
-    event.update(department=ticket.department, note=note, data={"reason": reason})
+    answered = _acknowledgement(ticket, now) if ticket.acknowledged_at is None else {}
+    event.update(department=ticket.department, note=note, data={"reason": reason, **answered})
     ticket.department, ticket.acknowledge_by = None, None
     ticket.acknowledged_at, ticket.acknowledged_by = None, None
     ticket.extension_requested, ticket.extension_reasons = 0, ""
@@ -182,7 +191,8 @@ def merge(ticket: Ticket, actor: User | None, data: dict[str, Any], now: dt.date
         raise Refused(_("Ticket %(n)s cannot take this one: it must be another open ticket, not merged itself, "
                         "and this one must not have others merged into it.") % {"n": main.number},
                       code="cannot_merge")
+    answered = _acknowledgement(ticket, now) if ticket.state == TicketState.DISPATCHED else {}
     ticket.main = main
-    event.update(note=main.number, data={"main": main.number})
+    event.update(note=main.number, data={"main": main.number, **answered})
     event["notify"] = False
     return None

@@ -23,7 +23,7 @@ from onetrip.accounts.permissions import Capability, require
 from onetrip.cases.models import Case
 from onetrip.catalog.models import ServiceItem
 from onetrip.core.ratelimit import client_address
-from onetrip.hotline import actions, chat, rules, selectors, services
+from onetrip.hotline import actions, chat, plug, rules, selectors, services
 from onetrip.hotline.models import Channel, Kind, ReturnReason, Ticket, VisitAnswer
 from onetrip.knowledge import rules as knowledge_rules
 from onetrip.knowledge import selectors as knowledge_selectors
@@ -109,7 +109,8 @@ def _ticket_context(request: HttpRequest, t: Ticket, **extra: Any) -> dict[str, 
         "show_case": rules.sees_linked_case(user, t),
         "may_propose": bool(t.answer) and knowledge_rules.may_edit(user),
         "return_reasons": ReturnReason.choices, "visit_answers": VisitAnswer.choices,
-        "max_days": settings.HOTLINE_EXTENSION_MAX_WORKDAYS, "errors": {}, "failed": "", **extra}
+        "max_days": settings.HOTLINE_EXTENSION_MAX_WORKDAYS, "supervision": plug.supervision_panel(t, user),
+        "errors": {}, "failed": "", **extra}
 
 
 @require_http_methods(["GET", "POST"])

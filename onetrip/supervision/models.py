@@ -20,6 +20,7 @@ class CardReason(models.TextChoices):
     REPEATED = "repeated", _("Repeated yellow cards in the period")
     ORDER_OVERDUE = "order_overdue", _("A supervision order was not answered in time")
     TICKET_OVERDUE = "ticket_overdue", _("A hotline ticket was not answered in time")
+    TICKET_ACK_LATE = "ticket_ack_late", _("A hotline ticket was not acknowledged in time")
 
 
 class CardStatus(models.TextChoices):
@@ -76,12 +77,16 @@ class OrderStatus(models.TextChoices):
 
 
 class Order(models.Model):
-    """督办: a supervisor orders a department to act on a case (or a matter) by a deadline in
-    working days; the department replies; the supervisor closes it or sends it back. An order not
-    answered by its deadline earns the department a yellow card (``rules.order_overdue``)."""
+    """督办: a supervisor orders a department to act on a case, on another matter registered in
+    ``subjects`` (a hotline ticket: ``about`` is its key, ``about_label`` its number), or on a matter
+    described in words, by a deadline in working days; the department replies; the supervisor closes
+    it or sends it back. An order not answered by its deadline earns the department a yellow card
+    (``rules.order_overdue``)."""
 
     department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="+")
     case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    about = models.CharField(_("about"), max_length=100, blank=True, default="", db_index=True)
+    about_label = models.CharField(max_length=100, blank=True, default="")
     subject = models.CharField(_("subject"), max_length=200)
     instructions = models.TextField(_("what must be done"))
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -105,6 +110,19 @@ class Order(models.Model):
         verbose_name = _("supervision order")
         verbose_name_plural = _("supervision orders")
         indexes = [models.Index(fields=["status", "due_on"], name="order_status_due")]
+
+    @property
+    def about_kind(self) -> str:
+        """What kind of matter the order is about, in words ("" for a case or a plain matter)."""
+        from onetrip.supervision import subjects
+
+        return subjects.kind_label(self.about)
+
+    @property
+    def about_url(self) -> str:
+        from onetrip.supervision import subjects
+
+        return subjects.url(self.about, self.about_label)
 
 
 class TrailCheck(models.Model):

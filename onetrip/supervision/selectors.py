@@ -167,3 +167,24 @@ def open_tickets(today: dt.date) -> list[dict[str, Any]]:
         waited = ((t.called_at or now) - t.taken_at).total_seconds() / 60
         rows.append({"ticket": t, "minutes": int(waited), "light": rules.ticket_wait_light(waited)})
     return rows
+
+
+def subject_panel(key: str, label: str, user: Any, *, card_keys: tuple[str, ...] = ()) -> dict[str, Any] | None:
+    """The orders (and cards) about a registered subject (a hotline ticket: ``subjects``), for its
+    staff page: every order about it, with the reply form for the ordered department's staff while
+    it is open; the cards whose keys start with one of ``card_keys``; the order form for a
+    supervisor. None when there is nothing to show to this viewer."""
+    from onetrip.supervision import rules, subjects
+
+    kind, _ident = subjects.split(key)
+    subject_orders = list(Order.objects.filter(about=key).select_related("department").order_by("issued_at", "id"))
+    q = Q()
+    for prefix in card_keys:
+        q |= Q(key__startswith=prefix)
+    subject_cards = list(Card.objects.filter(q).order_by("issued_at", "id")) if card_keys else []
+    may_order = rules.may_supervise(user)
+    if not subject_orders and not subject_cards and not may_order:
+        return None
+    return {"orders": [(o, o.status == OrderStatus.OPEN and rules.may_answer_for(user, o.department_id))
+                       for o in subject_orders],
+            "cards": subject_cards, "may_order": may_order, "about_kind": kind, "about": label}

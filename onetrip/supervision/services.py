@@ -19,7 +19,7 @@ from onetrip.cases.rules import Refused, check_length
 from onetrip.core import trail
 from onetrip.hall.models import Window
 from onetrip.hall.selectors import window_at
-from onetrip.supervision import notifications, rules, sources
+from onetrip.supervision import notifications, rules, sources, subjects
 from onetrip.supervision.models import (
     Card,
     CardColour,
@@ -86,7 +86,9 @@ def issue_cards(*, day: dt.date, limit: int = 1000) -> dict[str, int]:
         if rules.order_overdue(order, day) and _card(
                 key=f"order:{order.pk}", colour=CardColour.YELLOW, reason=CardReason.ORDER_OVERDUE,
                 department_id=order.department_id, day=day, case=order.case, order=order,
-                detail=_("Supervision order “%(s)s” was due by %(d)s") % {"s": order.subject, "d": order.due_on}):
+                detail=(_("Supervision order “%(s)s” on %(a)s was due by %(d)s") % {
+                    "s": order.subject, "a": order.about_label, "d": order.due_on} if order.about_label else
+                    _("Supervision order “%(s)s” was due by %(d)s") % {"s": order.subject, "d": order.due_on})):
             done["yellow"] += 1
 
     for source in list(sources.SOURCES.values()):  # the hotline's overdue tickets, and the like
@@ -152,18 +154,25 @@ def decide_appeal(*, actor: User, card: Card, uphold: bool, note: str) -> Card:
 
 
 def issue_order(*, actor: User, department: Department | None = None, case: Case | None = None, subject: str,
-                instructions: str, workdays: int | None = None) -> Order:
-    """督办: a supervisor orders a department (the case's, for a case) to act by a deadline in
-    working days (default SUPERVISION_ORDER_WORKDAYS)."""
+                instructions: str, workdays: int | None = None, about: subjects.Subject | None = None) -> Order:
+    """督办: a supervisor orders a department (the case's, for a case; the one handling it, for a
+    registered subject such as a hotline ticket, ``about``) to act by a deadline in working days
+    (default SUPERVISION_ORDER_WORKDAYS)."""
     from django.conf import settings
 
     if not rules.may_supervise(actor):
         raise Refused(_("Only a supervisor issues supervision orders."), code="forbidden")
     subject, instructions = (subject or "").strip(), (instructions or "").strip()
     errors: dict[str, list[str]] = {}
+    if case is not None and about is not None:
+        errors["about"] = [_("An order is about one case or one other matter, not both.")]
     if case is not None:
         department = case.department
-    if department is None:
+    elif about is not None:
+        department = Department.objects.filter(pk=about.department_id).first() if about.department_id else None
+        if department is None:
+            errors["about"] = [_("%(s)s is not with a department yet: dispatch it first.") % {"s": about.label}]
+    if department is None and "about" not in errors:
         errors["department"] = [_("Choose the department, or the case, the order is for.")]
     if not subject:
         errors["subject"] = [_("Give the order a subject.")]
@@ -179,11 +188,12 @@ def issue_order(*, actor: User, department: Department | None = None, case: Case
     today = timezone.localdate()
     with transaction.atomic():
         order = Order.objects.create(department=department, case=case, subject=subject, instructions=instructions,
+                                     about=about.key if about else "", about_label=about.label if about else "",
                                      issued_by=actor, issued_at=timezone.now(), issued_on=today, workdays=days,
                                      due_on=rules.order_due(today, days))
         trail.record(actor=actor, action="supervision.order", obj=order, summary={
-            "department": order.department_id, "case": case.number if case else "", "subject": subject,
-            "due_on": str(order.due_on)})
+            "department": order.department_id, "case": case.number if case else "", "about": order.about,
+            "subject": subject, "due_on": str(order.due_on)})
         notifications.tell_department(event=notifications.ORDER, target=order, department_id=order.department_id,
                                       params={"department": department.name, "subject": subject,
                                               "due": str(order.due_on)})

@@ -23,7 +23,7 @@ from onetrip.accounts.permissions import Capability, require
 from onetrip.cases.models import Case
 from onetrip.cases.selectors import near_deadline_until
 from onetrip.catalog.models import ServiceItem
-from onetrip.supervision import selectors, services
+from onetrip.supervision import selectors, services, subjects
 from onetrip.supervision.models import Card, CardStatus, Order, OrderStatus
 from onetrip.workcalendar import workdays
 
@@ -70,6 +70,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, object] = {
         "tab": tab, "f": f, "today": today, "counts": selectors.light_counts(f),
         "departments": Department.objects.order_by("code"),
+        "subject_kinds": [(k.name, k.label) for k in subjects.KINDS.values()],
         "items": ServiceItem.objects.filter(current__isnull=False).order_by("code").values_list("code", "current__name"),
         "windows": _windows(),
         "near_until": near_deadline_until(today),
@@ -137,7 +138,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponseBase:
     _attempt(request, lambda: services.reply_order(actor=_user(request), order=order,
                                                    reply=request.POST.get("reply", "")),
              _("Reply sent to the supervisor."))
-    return redirect("supervision:department")
+    return _back(request, reverse("supervision:department"))
 
 
 @require_POST
@@ -156,16 +157,25 @@ def decide(request: HttpRequest, pk: int) -> HttpResponseBase:
 @require_POST
 @require(Capability.SUPERVISE)
 def order(request: HttpRequest) -> HttpResponseBase:
-    """A new supervision order, for a case (from its workbench) or a department (from the desk)."""
+    """A new supervision order, for a case (from its workbench), a registered subject such as a
+    hotline ticket (``about_kind`` and the ``about`` reference people use: its number; from the
+    ticket's page or the desk), or a department (from the desk)."""
     number = request.POST.get("case", "").strip()
     case = Case.objects.filter(number=number).select_related("department").first() if number else None
     if number and case is None:
         messages.error(request, _("No case %(n)s.") % {"n": number})
         return _back(request, reverse("supervision:dashboard") + "?tab=orders")
-    department = Department.objects.filter(pk=_int(request.POST.get("department")) or 0).first()
+    kind, reference = request.POST.get("about_kind", "").strip(), request.POST.get("about", "").strip()
+    about = subjects.find(kind, reference) if reference else None
+    if reference and about is None:
+        name = subjects.KINDS[kind].label if kind in subjects.KINDS else _("Matter")
+        messages.error(request, _("No %(k)s %(n)s.") % {"k": name, "n": reference})
+        return _back(request, reverse("supervision:dashboard") + "?tab=orders")
+    department = None if about is not None else Department.objects.filter(
+        pk=_int(request.POST.get("department")) or 0).first()
     post = request.POST
     _attempt(request, lambda: services.issue_order(
-        actor=_user(request), department=department, case=case, subject=post.get("subject", ""),
+        actor=_user(request), department=department, case=case, about=about, subject=post.get("subject", ""),
         instructions=post.get("instructions", ""), workdays=_int(post.get("workdays")) if post.get("workdays") else None),
              _("Supervision order issued."))
     return _back(request, reverse("supervision:dashboard") + "?tab=orders")
