@@ -88,3 +88,61 @@ def test_every_demo_identity_number_has_a_valid_check_digit():
         assert "演示" in c.name
     for u in User.objects.exclude(resident_id=""):
         assert ric.is_valid(u.resident_id), u
+
+
+@pytest.mark.django_db
+def test_the_demo_marketplace_has_the_issues_flow():
+    """Issue 12's flow in the demo: service types linked to items, three agencies published and one
+    waiting, a draw recomputable from its published seed, sealed bids before their deadline, and a
+    report delivered, confirmed, attached to the company's case and rated into the credit."""
+    import hashlib
+
+    from django.utils import timezone
+
+    from onetrip.agencies import rules, services
+    from onetrip.agencies.models import Agency, Purchase
+    from onetrip.cases.models import CaseMaterial
+    from onetrip.cases.rules import Refused
+    from onetrip.demo import people
+    from onetrip.registries.models import RegisteredCompany
+
+    call_command("demo", "--no-history", stdout=None)
+    agencies = Agency.objects.filter(uscc__in=[a["uscc"] for a in people.AGENCIES])
+    assert sorted(agencies.values_list("state", flat=True)) == ["published", "published", "published", "submitted"]
+    for a in agencies:
+        assert uscc.is_valid(a.uscc) and RegisteredCompany.objects.filter(uscc=a.uscc, status="active").exists()
+        assert a.owners.get().check_password(people.DEMO_PASSWORD)
+    assert ServiceItem.objects.filter(code="430703-ZJJ-001", intermediary_services__code="SGTSC").exists()
+
+    rep = User.objects.get(username="13907360003")
+    drawn, sealed, done = Purchase.objects.filter(owner=rep).order_by("id")
+    # 1. The draw: the seed matches its published hash, and recomputing it (docs/agencies.md's
+    # function, written out here) gives the published winner.
+    assert drawn.method == "random" and drawn.state == "selected" and len(drawn.candidates) == 3
+    assert hashlib.sha256(drawn.seed.encode("ascii")).hexdigest() == drawn.seed_hash
+    order = sorted(sorted(drawn.candidates),
+                   key=lambda c: (hashlib.sha256(f"{drawn.seed}:{c}".encode()).hexdigest(), c))
+    assert order == drawn.ranking and order[0] == drawn.winner.uscc
+    # 2. Sealed bids, the deadline ahead: three bids, no price readable, opening refused.
+    assert sealed.method == "price" and sealed.state == "published" and sealed.signup_deadline > timezone.now()
+    assert sealed.bids.count() == 3 and not sealed.bids.filter(price__isnull=False).exists()
+    assert sealed.seed == ""
+    with pytest.raises(Refused):
+        services.open_bids(actor=User.objects.get(username="admin"), purchase=sealed)
+    # 3. Delivered on time, confirmed, attached to the company's case (same file), rated; the credit
+    # counts the rating.
+    assert done.state == "completed" and done.on_time is True and done.report_sha256
+    assert CaseMaterial.objects.filter(application__submitted_by=rep, sha256=done.report_sha256,
+                                       name="不动产权籍调查成果（房屋测绘报告）").count() == 1
+    rating = done.rating
+    assert rating.agency == done.winner
+    credit = rules.credit(done.winner)
+    r = (rating.quality + rating.timeliness + rating.attitude + rating.price) / 4
+    assert credit.score == round(10 + 10 * r + 40 * 1.0)
+    # The agency users are printed with the demo accounts.
+    from io import StringIO
+
+    out = StringIO()
+    call_command("demo", "--no-history", stdout=out)
+    for a in people.AGENCIES:
+        assert a["mobile"] in out.getvalue()

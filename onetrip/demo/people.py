@@ -60,3 +60,25 @@ PEOPLE = [
     ("13907360003", "company_rep", "赵示例", "13907360003", resident_id("43070319960606345"), None,
      {"company": COMPANIES[0]["uscc"]}),
 ]
+
+# The demo marketplace's intermediary agencies (中介机构), made up; each is a company in the demo
+# company registry, and its contact person logs in with the mobile number as a company
+# representative. "publish": published by the admin, or submitted and waiting for the review.
+AGENCIES = [
+    {"uscc": uscc("91430703MA4M00011"), "name": "常德市鼎城区沅澧环境评价咨询有限公司（演示）", "contact": "孙环评（演示）",
+     "mobile": "13907360031", "legal_representative": "孙环评（演示）", "rid": resident_id("43242119800505951"),
+     "address": "湖南省常德市鼎城区玉霞街道建设路66号", "staff": "18", "offers": "HPBG,GCKC,FCCH,AQPJ",
+     "introduction": "从事建设项目环境影响评价、安全评价十余年（演示数据）。", "publish": "yes"},
+    {"uscc": uscc("91430703MA4M00022"), "name": "鼎城区湘勘岩土工程勘察有限公司（演示）", "contact": "周勘察（演示）",
+     "mobile": "13907360032", "legal_representative": "周勘察（演示）", "rid": resident_id("43242119790909953"),
+     "address": "湖南省常德市鼎城区武陵镇武陵大道120号", "staff": "26", "offers": "GCKC,HPBG,FCCH",
+     "introduction": "岩土工程勘察、勘测定界、不动产测绘（演示数据）。", "publish": "yes"},
+    {"uscc": uscc("91430703MA4M00033"), "name": "常德鼎泰测绘科技有限公司（演示）", "contact": "吴测绘（演示）",
+     "mobile": "13907360033", "legal_representative": "吴测绘（演示）", "rid": resident_id("43242119850303962"),
+     "address": "湖南省常德市鼎城区玉霞街道临沅路9号", "staff": "15", "offers": "FCCH,GCKC,HPBG",
+     "introduction": "房产测绘、不动产权籍调查、工程测量（演示数据）。", "publish": "yes"},
+    {"uscc": uscc("91430703MA4M00044"), "name": "湖南善卷工程技术咨询有限公司（演示）", "contact": "郑审图（演示）",
+     "mobile": "13907360034", "legal_representative": "郑审图（演示）", "rid": resident_id("43070319900808975"),
+     "address": "湖南省常德市鼎城区灌溪镇灌溪大道18号", "staff": "11", "offers": "SGTSC,AQPJ",
+     "introduction": "施工图设计文件审查、安全评价（演示数据）。", "publish": "no"},
+]

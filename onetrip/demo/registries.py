@@ -12,7 +12,7 @@ from typing import Any
 
 from onetrip.demo import people
 from onetrip.registries import services
-from onetrip.registries.models import CompanyKind, CompanyState, RegisteredPerson
+from onetrip.registries.models import CompanyKind, CompanyState, RegisteredCompany, RegisteredPerson
 
 SEED = 430703
 PEOPLE_COUNT = 320
@@ -79,6 +79,11 @@ def _known_people() -> list[dict[str, Any]]:
                 "household_address": "湖南省常德市鼎城区玉霞街道桥南社区建设路18号"})
     for extra in people.REGISTRY_PEOPLE:
         out.append(dict(extra))
+    for agency in people.AGENCIES:  # the marketplace's agencies' legal representatives
+        rid = agency["rid"]
+        out.append({"id_number": rid, "name": agency["legal_representative"], "sex": "male" if int(rid[16]) % 2
+                    else "female", "birth_date": dt.date.fromisoformat(f"{rid[6:10]}-{rid[10:12]}-{rid[12:14]}"),
+                    "household_address": agency["address"]})
     return out
 
 
@@ -97,6 +102,11 @@ def generate() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
                           "legal_representative_mobile": people.LEGAL_REP_MOBILES.get(c["uscc"], ""),
                           "address": "湖南省常德市" + c["address"], "status": CompanyState.ACTIVE,
                           "established_on": dt.date(2016, 5, 18)})
+    for a in people.AGENCIES:  # the marketplace's agencies (demo/agencies.py)
+        companies.append({"uscc": a["uscc"], "name": a["name"], "kind": CompanyKind.LIMITED,
+                          "legal_representative": a["legal_representative"], "legal_representative_id_number": a["rid"],
+                          "legal_representative_mobile": a["mobile"], "address": a["address"],
+                          "status": CompanyState.ACTIVE, "established_on": dt.date(2012, 4, 9)})
     taken = {c["uscc"] for c in companies}
     for n in range(COMPANY_COUNT):
         trade, kind = rng.choice(TRADES)
@@ -125,8 +135,9 @@ def generate() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
 
 
 def load_registries() -> tuple[int, int]:
-    """Load the demo registries (skipped when they are there: the count of people tells)."""
+    """Load the demo registries (skipped when they are there: the counts of people and companies tell)."""
     everyone, companies = generate()
-    if RegisteredPerson.objects.filter(id_number__in=[p["id_number"] for p in everyone]).count() == len(everyone):
+    if RegisteredPerson.objects.filter(id_number__in=[p["id_number"] for p in everyone]).count() == len(everyone) \
+            and RegisteredCompany.objects.filter(uscc__in=[c["uscc"] for c in companies]).count() == len(companies):
         return 0, 0
     return services.import_records(actor=None, people=everyone, companies=companies)

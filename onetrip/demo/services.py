@@ -34,6 +34,7 @@ class LoadReport:
     items: int = 0
     bundles: int = 0
     users: list[tuple[str, str, str]] = field(default_factory=list)
+    agencies: list[tuple[str, str, str]] = field(default_factory=list)  # (username, agency, its state)
     cases: list[tuple[str, str, str]] = field(default_factory=list)
     created_anything: bool = False
 
@@ -121,9 +122,11 @@ def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
 
     load_knowledge()
     load_hotline()  # before the cards (_demo_supervision, below): its late ticket gets one
+    from onetrip.demo.agencies import load_agencies
     from onetrip.demo.hall import load_hall
     from onetrip.reports import services as reports
 
+    load_agencies()  # the marketplace: its service types link the demo items, its report a demo case
     load_hall(admin)  # before the history: its window cases were served at the hall's windows
     if history:
         from onetrip.demo.history import load_history
@@ -131,6 +134,11 @@ def load(*, path: Path = DATA, history: bool = True) -> LoadReport:
         load_history()  # four months of finished cases, rolled up, last months' reports
     _demo_supervision()  # after the history: its yellow cards count towards red ones
     reports.roll_up()  # the metrics dashboard reads the rollups
+    from onetrip.agencies.models import Agency
+
+    for a in Agency.objects.filter(uscc__in=[s["uscc"] for s in people.AGENCIES]).prefetch_related("owners"):
+        report.agencies += [(u.username, a.name, a.get_state_display()) for u in a.owners.all()]
+    report.agencies.sort()
     return report
 
 
@@ -242,7 +250,7 @@ def _demo_cases() -> list[tuple[str, str, str]]:
         (c.number or "", c.get_state_display(), c.application.applicant_mobile)
         for c in Case.objects.filter(Q(application__applicant__in=[zhang, li])
                                      | Q(application__submitted_by__username__in=["daiban.wuling", "13907360003"]))
-        .select_related("application").order_by("id")
+        .exclude(state=State.DRAFT).select_related("application").order_by("id")
     ]
 
 

@@ -31,6 +31,10 @@ class Command(BaseCommand):
         self.stdout.write(f"  {'username':<16} {'role':<28} department")
         for username, role, department in report.users:
             self.stdout.write(f"  {username:<16} {role:<28} {department}")
+        self.stdout.write("\nIntermediary agencies (中介服务超市, /agencies/; same password; the waiting one is "
+                          "reviewed at /staff/agencies/ by shengaiban or admin):")
+        for username, agency, state in report.agencies:
+            self.stdout.write(f"  {username:<16} {agency}  ({state})")
         self.stdout.write("\nCitizens log in with their mobile number. Catalogue admin: /admin/ · API: /api/docs")
         self.stdout.write("Hall kiosk: as shengaiban open /hall/kiosk/enrol/ on the kiosk's browser, log out, "
                           "then /hall/kiosk/ gives tickets; on a phone, log in and use /hall/")
