@@ -162,6 +162,7 @@ class World:
             ("/api/v1/agencies", "post"): Call(user=make_user(Role.COMPANY_REP), status=201, json={
                 "name": "鼎城区接口测绘有限公司（演示）", "uscc": uscc("91430703MA4L99001"), "contact_name": "周联系",
                 "contact_phone": "13907362222"}),
+            ("/api/v1/agencies/{uscc}", "get"): Call(path={"uscc": m.agencies[0][0].uscc}),
             ("/api/v1/agencies/{agency_id}/review", "post"): Call(
                 user=self.admin, path={"agency_id": self.pending_agency.pk}, json={"decision": "publish"}),
             ("/api/v1/agencies/purchases", "get"): Call(),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-
 from typing import Any
 from urllib.parse import urlencode
 
