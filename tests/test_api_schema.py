@@ -162,6 +162,7 @@ class World:
             ("/api/v1/agencies", "post"): Call(user=make_user(Role.COMPANY_REP), status=201, json={
                 "name": "鼎城区接口测绘有限公司（演示）", "uscc": uscc("91430703MA4L99001"), "contact_name": "周联系",
                 "contact_phone": "13907362222"}),
+            ("/api/v1/agencies/{uscc}", "get"): Call(path={"uscc": m.agencies[0][0].uscc}),
             ("/api/v1/agencies/{agency_id}/review", "post"): Call(
                 user=self.admin, path={"agency_id": self.pending_agency.pk}, json={"decision": "publish"}),
             ("/api/v1/agencies/purchases", "get"): Call(),
@@ -617,6 +618,7 @@ ALL = [
     ("/api/v1/agencies/purchases/{number}/objections", "post"),
     ("/api/v1/agencies/purchases/{number}/actions", "post"), ("/api/v1/agencies/purchases/{number}/rating", "post"),
     ("/api/v1/agencies/purchases/{number}/report", "post"), ("/api/v1/agencies/purchases/{number}/attach", "post"),
+    ("/api/v1/agencies/{uscc}", "get"),
     ("/api/v1/knowledge/articles", "get"), ("/api/v1/knowledge/articles/{article_id}", "get"),
     ("/api/v1/knowledge/articles/{article_id}/feedback", "post"), ("/api/v1/knowledge/suggestions", "get"),
 ]
@@ -629,7 +631,7 @@ SECURED = [op for op in ALL if op[0] not in {
     "/api/v1/ratings/invitations/{token}", "/api/v1/ratings/pad", "/api/v1/ratings/summary",
     "/api/v1/knowledge/articles", "/api/v1/knowledge/articles/{article_id}",
     "/api/v1/knowledge/articles/{article_id}/feedback",
-    "/api/v1/agencies/service-types", "/api/v1/agencies/purchases/{number}"}
+    "/api/v1/agencies/service-types", "/api/v1/agencies/purchases/{number}", "/api/v1/agencies/{uscc}"}
     and op not in {("/api/v1/agencies", "get"), ("/api/v1/agencies/purchases", "get")}]
 
 

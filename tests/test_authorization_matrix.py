@@ -760,6 +760,7 @@ OPERATIONS: dict[tuple[str, str], Route] = {
     ("GET", "/api/v1/agencies"): PUBLIC,
     ("GET", "/api/v1/agencies/purchases"): PUBLIC,
     ("GET", "/api/v1/agencies/purchases/{number}"): Route("public", params=lambda w: {"number": "ZJ0"}),
+    ("GET", "/api/v1/agencies/{uscc}"): Route("public", params=lambda w: {"uscc": "91430703MA4L0000XX"}),
     ("POST", "/api/v1/agencies"): Route("signed-in", body=lambda w: {
         "name": "某测绘公司", "uscc": "91430703MA4L99001X", "contact_name": "周", "contact_phone": "13907362222"}),
     ("POST", "/api/v1/agencies/{agency_id}/review"): staff(

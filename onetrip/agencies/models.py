@@ -26,6 +26,7 @@ class ServiceType(models.Model):
     items = models.ManyToManyField("catalog.ServiceItem", blank=True, related_name="intermediary_services",
                                    verbose_name=_("service items that need it"))
     active = models.BooleanField(_("offered"), default=True)
+    changed_at = models.DateTimeField(auto_now=True)  # the item guides' panel is cached under it
 
     class Meta:
         ordering = ["code"]

@@ -21,7 +21,7 @@ from django.conf import settings
 from onetrip.accounts.permissions import Capability, can
 
 if TYPE_CHECKING:
-    from onetrip.agencies.models import Agency, Purchase, ServiceType
+    from onetrip.agencies.models import Agency, Purchase, Qualification, ServiceType
 
 
 def _setting(name: str, default: Any) -> Any:
@@ -71,20 +71,34 @@ def qualification_valid(valid_from: dt.date, valid_to: dt.date, on: dt.date) -> 
 
 
 def eligible(agency: Agency, service_type: ServiceType, on: dt.date, *, level: str = "") -> bool:
-    """Whether ``agency`` may be selected for ``service_type`` on ``on``: listed in the marketplace
-    and not barred (``listed``), offering the service, holding a qualification for it valid that
-    day (of the required ``level`` when one is asked for), and with a credit level other than D
-    (``credit``). Used by sign-ups, direct selection, the draw, the bids and the listing."""
+    """Whether ``agency`` may be selected for ``service_type`` on ``on`` (the rule is
+    ``eligible_from``; this gathers its figures from the database). Used by sign-ups, direct
+    selection, the draw and the bids; the listing gathers the same figures in bulk."""
     if not listed(agency, on):
         return False
-    if not agency.offers.filter(service_type=service_type).exists():
-        return False
+    offers = agency.offers.filter(service_type=service_type).exists()
     quals = agency.qualifications.filter(service_type=service_type, valid_from__lte=on, valid_to__gte=on)
     if level:
         quals = quals.filter(level=level)
-    if not quals.exists():
+    if not offers or not quals.exists():
         return False
-    return credit(agency).level != "D"
+    return eligible_from(agency, on, offers=True, qualified=True, credit_level=credit(agency).level)
+
+
+def eligible_from(agency: Agency, on: dt.date, *, offers: bool, qualified: bool, credit_level: str) -> bool:
+    """资格: an agency may be selected for a service type on a day when it is listed in the
+    marketplace and not barred (``listed``), offers the service, holds a qualification for it valid
+    that day (of the required level when one is asked for: ``qualified``), and its credit level is
+    not D (``credit``)."""
+    return listed(agency, on) and offers and qualified and credit_level != "D"
+
+
+def qualified_for(qualifications: Iterable[Qualification], service_type_id: int, on: dt.date,
+                  level: str = "") -> bool:
+    """Whether one of these qualifications (already loaded) is for the service type, valid on ``on``
+    (``qualification_valid``) and of ``level`` when one is asked for."""
+    return any(q.service_type_id == service_type_id and qualification_valid(q.valid_from, q.valid_to, on)
+               and (not level or q.level == level) for q in qualifications)
 
 
 # --- the announcement ---------------------------------------------------------------------------
@@ -239,17 +253,23 @@ def credit_level(score: int) -> str:
     return "A" if score >= 90 else "B" if score >= 75 else "C" if score >= 60 else "D"
 
 
+def violations_since(on: dt.date) -> dt.date:
+    """Violations count for three years: those decided after this day (and up to ``on``)."""
+    if on.month == 2 and on.day == 29:
+        return on.replace(year=on.year - VIOLATION_YEARS, day=28)
+    return on.replace(year=on.year - VIOLATION_YEARS)
+
+
 def credit(agency: Agency, on: dt.date | None = None) -> Credit:
     """An agency's credit score and level from its ratings, its on-time completions and its
-    violations (see ``credit_from`` for the formula, also in docs/agencies.md)."""
+    violations (see ``credit_from`` for the formula, also in docs/agencies.md). The listing gathers
+    the same figures for many agencies at once (``selectors.listing``)."""
     from django.utils import timezone
 
     on = on or timezone.localdate()
     ratings = list(agency.ratings.values_list("quality", "timeliness", "attitude", "price"))
     finished = list(agency.won.filter(on_time__isnull=False).values_list("on_time", flat=True))
-    since = on.replace(year=on.year - VIOLATION_YEARS) if not (on.month == 2 and on.day == 29) else on.replace(
-        year=on.year - VIOLATION_YEARS, day=28)
-    violations = agency.violations.filter(on__gt=since, on__lte=on).count()
+    violations = agency.violations.filter(on__gt=violations_since(on), on__lte=on).count()
     return credit_from(ratings, [bool(f) for f in finished], violations)
 
 

@@ -64,6 +64,19 @@ class MarketAgencyOut(Schema):
     offers: list[MarketOfferOut]
 
 
+class MarketAgencyDetailOut(MarketAgencyOut):
+    address: str
+    introduction: str
+    staff_count: int
+    published_at: dt.datetime | None
+    ratings_count: int = Field(..., description="How many ratings owners gave it.")
+    rating_mean: Decimal | None = Field(..., description="Mean of every aspect of every rating (1..5); "
+                                                         "null before the first rating.")
+    on_time_share: Decimal = Field(..., description="Share of finished services delivered on time (0..1) used "
+                                                     "by the credit (0.75 before the first one).")
+    violations: int = Field(..., description="Violations decided against it in the last three years.")
+
+
 class MarketListingIn(Schema):
     service_type: str = Field("", max_length=32, description="Only agencies offering this service type (its code).")
 
@@ -462,3 +475,20 @@ def attach(request: HttpRequest, number: str, payload: MarketAttachIn) -> Any:
         raise HttpError(404, "No such application of yours.")
     row = services.attach_to_case(actor=user, purchase=p, case=case, material=payload.material)
     return Status(201, {"application": payload.application, "material": row.name, "sha256": row.sha256})
+
+
+# Registered last: ``/agencies/{uscc}`` must not catch ``/agencies/purchases`` (nor service-types).
+@router.get("/agencies/{uscc}", response=answers({200: MarketAgencyDetailOut}, 404), auth=None,
+            summary="One agency of the marketplace, with its qualifications, offers, rating and credit")
+def agency(request: HttpRequest, uscc: str) -> Any:
+    """What the listing shows of one agency (published, or back after or under a penalty, with its
+    state), plus its introduction, its ratings and the figures of its credit (docs/agencies.md)."""
+    row = selectors.published_agency(uscc.strip().upper()[:18])
+    if row is None:
+        raise HttpError(404, "No such agency in the marketplace.")
+    a, credit = row.agency, row.credit
+    ratings = len(a.ratings.all())
+    return {**_agency_out(a, credit), "address": a.address, "introduction": a.introduction,
+            "staff_count": a.staff_count, "published_at": a.published_at, "ratings_count": ratings,
+            "rating_mean": credit.rating if ratings else None, "on_time_share": credit.on_time,
+            "violations": credit.violations}

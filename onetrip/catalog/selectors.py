@@ -3,6 +3,7 @@ materials, fees or steps an item has."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +13,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.safestring import SafeString
 
 from onetrip.accounts.models import Department
-from onetrip.catalog import engine
+from onetrip.catalog import engine, hooks
 from onetrip.catalog.models import (
     Bundle,
     BundleItem,
@@ -30,6 +31,16 @@ def publication_stamp() -> int:
     """Changes whenever anything is published: the number of published batches. (Not the
     newest batch's id: batches are created when proposed and may be approved in any order.)"""
     return PublicationBatch.objects.filter(status=PublicationBatch.Status.PUBLISHED).count()
+
+
+def guide_stamp() -> str:
+    """The guide pages' cache stamp: ``publication_stamp`` and (hashed, to keep the cache key
+    short and plain) the stamps of the guide panels that apps registered
+    (``hooks.guide_panel_stamps``), so that a panel never shows stale data."""
+    panels = hooks.guide_panel_stamps()
+    if not panels:
+        return str(publication_stamp())
+    return f"{publication_stamp()}-{hashlib.sha256(repr(panels).encode()).hexdigest()[:16]}"
 
 
 def published_items() -> QuerySet[ServiceItem]:

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from onetrip.accounts.permissions import Capability, can, require
-from onetrip.catalog import excel, selectors, services
+from onetrip.catalog import excel, hooks, selectors, services
 from onetrip.catalog.models import Audience, ItemKind, ItemVersion
 from onetrip.core.pagecache import cached_for_visitors
 
@@ -121,6 +121,7 @@ def _guide_context(request: HttpRequest, code: str) -> dict[str, Any]:
         "v": version,
         "item": version.item,
         "sub_items": selectors.sub_items_of(version.item),
+        "guide_panels": hooks.guide_panels(version.item),
         "guide_url": url,
         "qr_svg": qr.svg_inline(scale=3, dark="#000", light="#fff", title=_("QR code of this guide")),
         "printed_at": timezone.localtime(),
@@ -128,13 +129,13 @@ def _guide_context(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @require_GET
-@cached_for_visitors(selectors.publication_stamp)
+@cached_for_visitors(selectors.guide_stamp)
 def item_guide(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalog/item_guide.html", _guide_context(request, code))
 
 
 @require_GET
-@cached_for_visitors(selectors.publication_stamp)
+@cached_for_visitors(selectors.guide_stamp)
 def item_print(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "catalog/item_print.html", _guide_context(request, code))
 
