@@ -13,9 +13,10 @@ from django.utils.translation import gettext_lazy as _
 from onetrip.catalog import hooks
 from onetrip.catalog.engine import Document, register_source
 from onetrip.catalog.models import ItemVersion
-from onetrip.knowledge.models import Article, ArticleState
+from onetrip.knowledge.models import Article, ArticleState, Source
 
 KIND = "article"
+ITEM = "item"  # the catalogue's kind: an item found stands for the articles written from its guide
 
 
 def article_key(pk: int) -> str:
@@ -23,13 +24,15 @@ def article_key(pk: int) -> str:
 
 
 def article_documents() -> Iterator[Document]:
-    """Each published article: its question as the title, its tags and its items' names and
+    """Each published article people wrote (those written from a guide are found through their
+    item's own document, ``selectors.suggest``): its question as the title, its tags and its items' names and
     results (营业执照, 食品经营许可证) as keywords, its answer as the body. Two queries however many articles. Validity dates are
     checked when a search's hits are read, so that a date passing needs no rebuild."""
-    rows = list(Article.objects.filter(state=ArticleState.PUBLISHED).values_list("id", "question", "answer", "tags"))
+    published = Article.objects.filter(state=ArticleState.PUBLISHED).exclude(source=Source.CATALOGUE)
+    rows = list(published.values_list("id", "question", "answer", "tags"))
     names: dict[int, list[str]] = defaultdict(list)
     for aid, name, result in Article.items.through.objects.filter(
-            article__state=ArticleState.PUBLISHED, serviceitem__current__isnull=False).values_list(
+            article__in=published, serviceitem__current__isnull=False).values_list(
             "article_id", "serviceitem__current__name", "serviceitem__current__result_name"):
         names[aid] += [name, result]
     before, _marker, after = reverse("knowledge:article", args=[0]).rpartition("0")

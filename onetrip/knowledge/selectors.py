@@ -13,8 +13,8 @@ from django.utils.safestring import SafeString
 
 from onetrip.catalog import engine
 from onetrip.knowledge import rules
-from onetrip.knowledge.models import Article, ArticleState
-from onetrip.knowledge.plug import KIND
+from onetrip.knowledge.models import Article, ArticleState, Source, Topic
+from onetrip.knowledge.plug import ITEM, KIND
 
 CANDIDATES = 100  # hits read from the engine before validity and topic put them in order
 
@@ -33,23 +33,38 @@ def current(on: dt.date | None = None) -> QuerySet[Article]:
         Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
 
 
+TOPIC_ORDER: list[str] = [Topic.MATERIALS, Topic.TIME, Topic.WHERE, Topic.FEES, Topic.ONLINE]
+
+
 def suggest(text: str, *, limit: int = 5, on: dt.date | None = None) -> list[Suggestion]:
-    """The current articles that best answer ``text``, best first: the engine's order (a name
-    match first, then words, homophones and synonyms), with the articles on the topic the
-    question asks about (``rules.topics_asked``) moved ahead of the others; the engine searches
-    for what the question is about, without its topic words (``rules.what_it_is_about``). One
-    engine search and two queries."""
+    """The current articles that best answer ``text``, best first.
+
+    One engine search, over the catalogue's items and the articles people wrote, for what the
+    question is about without its topic words (``rules.what_it_is_about``): an item found stands
+    for the five articles written from its guide (they are not indexed themselves — the item's
+    own document, with its materials, result and the people's words, finds them better and
+    five times cheaper), an article for itself. In that order, the articles on the topic the
+    question asks about (``rules.topics_asked``) go first. Then two queries."""
     text = (text or "").strip()[:200]
     if not text:
         return []
-    found = engine.search(rules.what_it_is_about(text), kinds=(KIND,), limit=CANDIDATES)
+    found = engine.search(rules.what_it_is_about(text), kinds=(ITEM, KIND), limit=CANDIDATES)
     if not found.hits:
         return []
-    order = [h.doc.ref for h in found.hits]
-    topic_of = dict(current(on).filter(pk__in=order).values_list("pk", "topic"))
+    item_rank = {h.doc.ref: n for n, h in enumerate(found.hits) if h.doc.kind == ITEM}
+    article_rank = {h.doc.ref: n for n, h in enumerate(found.hits) if h.doc.kind == KIND}
+    rows = current(on).filter(Q(pk__in=article_rank) | Q(source=Source.CATALOGUE, from_item_id__in=item_rank))
     topics = rules.topics_asked(text)
-    ranked = [pk for _t, _n, pk in sorted((topic_of[pk] not in topics, n, pk) for n, pk in enumerate(order)
-                                           if pk in topic_of)][:limit]
+    keyed = []
+    for pk, topic, source, item_id in rows.values_list("pk", "topic", "source", "from_item_id"):
+        if source == Source.CATALOGUE and item_id in item_rank:
+            position, within = item_rank[item_id], TOPIC_ORDER.index(topic) if topic in TOPIC_ORDER else 9
+        elif pk in article_rank:
+            position, within = article_rank[pk], 0
+        else:
+            continue
+        keyed.append((topic not in topics, position, within, pk))
+    ranked = [pk for *_k, pk in sorted(keyed)[:limit]]
     articles = Article.objects.select_related("owner").in_bulk(ranked)
     return [Suggestion(article=articles[pk], question=engine.highlight(articles[pk].question, found.analysis),
                        topic_matched=articles[pk].topic in topics) for pk in ranked]
@@ -85,11 +100,9 @@ def proposals(user: Any) -> QuerySet[Article]:
 
 
 def browse(q: str = "", *, limit: int = 30) -> list[Article]:
-    """The staff's list of articles: by search when ``q`` is given, else the latest changed."""
+    """The staff's list of articles: the current ones answering ``q`` (as suggested to the
+    desk), else every article but the retired, the latest changed first."""
     q = (q or "").strip()[:200]
     if q:
-        found = engine.search(q, kinds=(KIND,), limit=limit)
-        ids = [h.doc.ref for h in found.hits]
-        by_id = Article.objects.select_related("owner").in_bulk(ids)
-        return [by_id[i] for i in ids if i in by_id]
+        return [s.article for s in suggest(q, limit=limit)]
     return list(Article.objects.exclude(state=ArticleState.RETIRED).select_related("owner")[:limit])
