@@ -29,6 +29,7 @@ from onetrip.agencies.models import (
     ServiceType,
     ViolationKind,
 )
+from onetrip.cases.models import Case
 
 
 def listing(request: HttpRequest) -> HttpResponse:
@@ -127,7 +128,14 @@ def _mine_context(user: User, **extra: Any) -> dict[str, Any]:
     won = list(Purchase.objects.filter(winner__in=agencies).select_related("service_type", "winner")
                .order_by("-selected_at"))
     owned = list(Purchase.objects.filter(owner=user).select_related("service_type", "winner").order_by("-created_at"))
+    cases = list(Case.objects.filter(application__applicant=user).select_related("version").order_by("-id")[:30]
+                 ) if any(p.state == "completed" for p in owned) else []
+    # the owner's applications to attach a confirmed report to, and the checklist materials they name
+    applications = list({c.application_id: c for c in cases}.values())
+    materials = sorted({m.name for c in cases for m in c.version.materials.all()}) if cases else []
     return {"agencies": agencies, "types": types, "open_purchases": open_purchases, "won": won, "owned": owned,
+            "applications": applications, "materials": materials, "now": timezone.now(),
+            "today": timezone.localdate(),
             "methods": Method.choices, "may_post": rules.may_post(user), "errors": {}, "form": {}, **extra}
 
 
@@ -236,8 +244,6 @@ def _owner_action(user: User, op: str, p: Purchase, post: Any, f: Any) -> None:
         services.rate_agency(actor=user, purchase=p, **{k: _int(post.get(k, ""), k) for k in (
             "quality", "timeliness", "attitude", "price")}, comment=post.get("comment", ""))
     elif op == "attach":
-        from onetrip.cases.models import Case
-
         case = Case.objects.filter(application_id=_int(post.get("application", ""), "application"),
                                    application__applicant=user).order_by("id").first()
         if case is None:

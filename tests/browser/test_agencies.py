@@ -68,7 +68,7 @@ def test_the_admin_publishes_the_waiting_agency(browser, live_server, demo):
     page.wait_for_selector(".messages")
     waiting.refresh_from_db()
     assert waiting.state == "published"
-    assert "湖南善卷工程技术咨询有限公司（演示）" in page.locator("#listed-h + table").inner_text()
+    assert "湖南善卷工程技术咨询有限公司（演示）" in page.locator("#listed-h + .table-wrap table").inner_text()
     assert serious_violations(page) == []
     shot(page, "review-published-1280")
     context.close()
