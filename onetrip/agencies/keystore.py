@@ -6,14 +6,13 @@ linked into place, so two processes creating one purchase's secret at once agree
 
 from __future__ import annotations
 
-import contextlib
-import os
-import tempfile
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
 from django.conf import settings
+
+from onetrip.core import keyfiles
 
 
 def _dir() -> Path:
@@ -26,23 +25,10 @@ def _path(number: str, kind: str) -> Path:
     return _dir() / f"{number}.{kind}"
 
 
-def _place(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        os.chmod(tmp, 0o600)
-        with contextlib.suppress(FileExistsError):
-            os.link(tmp, path)
-    finally:
-        os.unlink(tmp)
-
-
 def _get_or_create(number: str, kind: str, make: bytes) -> bytes:
     path = _path(number, kind)
     if not path.exists():
-        _place(path, make)
+        keyfiles.place_once(path, make)
     return path.read_bytes().strip()
 
 

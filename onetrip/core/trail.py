@@ -25,13 +25,11 @@ entry that differs from them.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import json
 import logging
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -43,6 +41,7 @@ from django.db import IntegrityError, connections, models, router, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from onetrip.core import keyfiles
 from onetrip.core.models import TrailChain, TrailCheckpoint, TrailEntry
 
 logger = logging.getLogger(__name__)
@@ -199,17 +198,7 @@ class FileSigner:
                 self.path.parent.mkdir(parents=True, exist_ok=True)
                 pem = Ed25519PrivateKey.generate().private_bytes(
                     serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-                # Written whole to a private temporary file, then linked into place: a second
-                # thread or process never reads a half-written key, and the first link wins.
-                fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-                try:
-                    with os.fdopen(fd, "wb") as out:
-                        out.write(pem)
-                    os.chmod(tmp, 0o600)
-                    with contextlib.suppress(FileExistsError):  # another one won: use theirs
-                        os.link(tmp, self.path)
-                finally:
-                    os.unlink(tmp)
+                keyfiles.place_once(self.path, pem)  # whole, or not at all; the first one wins
             key = serialization.load_pem_private_key(self.path.read_bytes(), password=None)
             if not isinstance(key, Ed25519PrivateKey):
                 raise ValueError(f"{self.path} does not hold an Ed25519 private key")

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import os
-import tempfile
 import threading
 from pathlib import Path
 from typing import Any, Protocol
@@ -28,6 +26,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from django.conf import settings
 from django.utils.module_loading import import_string
+
+from onetrip.core import keyfiles
 
 
 class KeyStore(Protocol):
@@ -62,19 +62,7 @@ class FileKeyStore:
 
     def _place(self, path: Path, data: bytes) -> bool:
         """Write ``data`` to ``path`` unless it exists; True if ours is the one in place."""
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-        try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(data)
-            os.chmod(tmp, 0o600)
-            try:
-                os.link(tmp, path)
-            except FileExistsError:
-                return False
-            return True
-        finally:
-            os.unlink(tmp)
+        return keyfiles.place_once(path, data)
 
     def key(self, name: str, *, kind: str = "ec") -> Any:
         name = _safe(name)
