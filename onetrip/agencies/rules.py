@@ -145,6 +145,12 @@ def check_criteria(criteria: Sequence[dict[str, Any]]) -> list[str]:
     return problems
 
 
+def in_objection_period(objection_until: dt.date | None, today: dt.date) -> bool:
+    """质疑期: a published result is open to objections up to and including ``objection_until``;
+    the contract waits until the day after."""
+    return objection_until is not None and today <= objection_until
+
+
 def objection_workdays() -> int:
     """质疑期: the result is open to objections for ``AGENCIES_OBJECTION_WORKDAYS`` working days
     after the day it is published (default 3); the contract is recorded after it."""

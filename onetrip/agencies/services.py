@@ -652,8 +652,7 @@ def raise_objection(*, actor: User, purchase: Purchase, text: str) -> Objection:
     text = check_length("text", _need("text", text, _("Write down the objection.")), 2000)
     with transaction.atomic():
         p = _lock(purchase)
-        if p.state != PurchaseState.SELECTED or p.objection_until is None or \
-                timezone.localdate() > p.objection_until:
+        if p.state != PurchaseState.SELECTED or not rules.in_objection_period(p.objection_until, timezone.localdate()):
             raise Refused(_("The objection period is over."), code="closed")
         if not (rules.owns(actor, p) or SignUp.objects.filter(purchase=p, agency__owners=actor).exists()):
             raise Refused(_("Only the owner and the agencies that signed up may object."), code="forbidden")
@@ -687,7 +686,7 @@ def sign_contract(*, actor: User, purchase: Purchase, contract_no: str) -> Purch
         _owner(actor, p)
         _check_state(p, "contract")
         today = timezone.localdate()
-        if p.objection_until is not None and today <= p.objection_until:
+        if rules.in_objection_period(p.objection_until, today):
             raise Refused(_("The contract is recorded after the objection period, which ends on %(d)s.") % {
                 "d": p.objection_until}, code="objection_period")
         if p.objections.filter(answered_at__isnull=True).exists():

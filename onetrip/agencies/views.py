@@ -128,14 +128,17 @@ def _mine_context(user: User, **extra: Any) -> dict[str, Any]:
     won = list(Purchase.objects.filter(winner__in=agencies).select_related("service_type", "winner")
                .order_by("-selected_at"))
     owned = list(Purchase.objects.filter(owner=user).select_related("service_type", "winner").order_by("-created_at"))
+    now = timezone.now()  # what the owner can do now, by the rules the services apply
+    select_now = {p.pk for p in owned if p.method == Method.DIRECT or not rules.signup_open(p.signup_deadline, now)}
+    contract_waits = {p.pk for p in owned if rules.in_objection_period(p.objection_until, timezone.localdate(now))}
     cases = list(Case.objects.filter(application__applicant=user).select_related("version").order_by("-id")[:30]
                  ) if any(p.state == "completed" for p in owned) else []
     # the owner's applications to attach a confirmed report to, and the checklist materials they name
     applications = list({c.application_id: c for c in cases}.values())
     materials = sorted({m.name for c in cases for m in c.version.materials.all()}) if cases else []
     return {"agencies": agencies, "types": types, "open_purchases": open_purchases, "won": won, "owned": owned,
-            "applications": applications, "materials": materials, "now": timezone.now(),
-            "today": timezone.localdate(),
+            "applications": applications, "materials": materials, "select_now": select_now,
+            "contract_waits": contract_waits,
             "methods": Method.choices, "may_post": rules.may_post(user), "errors": {}, "form": {}, **extra}
 
 

@@ -61,6 +61,17 @@ def _links(article: Article, items: Iterable[ServiceItem] | None, departments: I
         article.departments.set(list(departments))
 
 
+def _lock_changeable(article: Article) -> Article:
+    """The article, locked, if people may still change it: not written from a guide (the guide
+    is its source) and not retired."""
+    article = Article.objects.select_for_update().get(pk=article.pk)
+    if not rules.may_change(article):
+        raise ValidationError(_("This article is written from the service guide: change the guide instead."))
+    if article.state == ArticleState.RETIRED:
+        raise ValidationError(_("This article is retired."))
+    return article
+
+
 @transaction.atomic
 def write_from_guides(versions: Sequence[ItemVersion]) -> list[Article]:
     """指南生成: each newly published version rewrites its item's five articles (created the first
@@ -120,11 +131,7 @@ def update_article(*, actor: User, article: Article, question: str, answer: str,
                    valid_to: dt.date | None = None) -> Article:
     """Correct an article people wrote (which also settles a review flag)."""
     _require_editor(actor)
-    article = Article.objects.select_for_update().get(pk=article.pk)
-    if not rules.may_change(article):
-        raise ValidationError(_("This article is written from the service guide: change the guide instead."))
-    if article.state == ArticleState.RETIRED:
-        raise ValidationError(_("This article is retired."))
+    article = _lock_changeable(article)
     question, answer, tags = clean_text(question=question, answer=answer, tags=tags, valid_from=valid_from,
                                     valid_to=valid_to)
     before = {"question": article.question, "answer": article.answer}
@@ -198,11 +205,7 @@ def decide(*, actor: User, article: Article, approve: bool, note: str = "") -> A
 def retire(*, actor: User, article: Article, reason: str) -> Article:
     """Take an article people wrote out of use, with the reason."""
     _require_editor(actor)
-    article = Article.objects.select_for_update().get(pk=article.pk)
-    if not rules.may_change(article):
-        raise ValidationError(_("This article is written from the service guide: change the guide instead."))
-    if article.state == ArticleState.RETIRED:
-        raise ValidationError(_("This article is retired already."))
+    article = _lock_changeable(article)
     reason = check_length("reason", (reason or "").strip(), 300)
     if not reason:
         raise ValidationError({"reason": [_("Say why the article is retired.")]})
